@@ -1,0 +1,206 @@
+//! `.govern.yaml`: which rules run, at which severity, with which options, on which paths.
+//!
+//! The file is validated against `schemas/config.schema.json` (embedded) and each rule's
+//! options against the rule's defaults; every error names the line in `.govern.yaml`.
+//! [`Config::rule_hash`] gives the per-rule configuration digest that cache keys include.
+
+use std::collections::BTreeMap;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::finding::Severity;
+use crate::rules::{self, Rule};
+use crate::yaml;
+
+/// The file name looked for at the repository root.
+pub const FILE_NAME: &str = ".govern.yaml";
+
+/// The embedded configuration schema.
+pub const SCHEMA: &str = include_str!("../schemas/config.schema.json");
+
+/// A rule's effective settings.
+#[derive(Debug, Clone)]
+pub struct RuleSettings {
+    /// Whether it runs.
+    pub enabled: bool,
+    /// Effective severity.
+    pub severity: Severity,
+    /// Defaults overlaid with the configured options.
+    pub options: Value,
+    /// blake3 of the canonical JSON of `options` (part of every cache key of this rule).
+    pub hash: [u8; 32],
+}
+
+/// The effective configuration of a run.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Warnings fail the run.
+    pub strict: bool,
+    include: Option<GlobSet>,
+    exclude: GlobSet,
+    /// Settings of every rule, by id.
+    pub rules: BTreeMap<&'static str, RuleSettings>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self::from_value(&Value::Object(Default::default()), &|_| 0, FILE_NAME)
+            .expect("empty config is valid")
+    }
+}
+
+impl Config {
+    /// Reads `.govern.yaml` text. Errors name `display_path:line`.
+    pub fn parse(text: &str, display_path: &str) -> Result<Config> {
+        let docs = yaml::parse_stream(text).map_err(|e| {
+            Error::input(display_path, e.line, format!("invalid YAML: {}", e.message))
+        })?;
+        let Some(doc) = docs.into_iter().next() else {
+            return Ok(Config::default());
+        };
+        if doc.value.is_null() {
+            return Ok(Config::default());
+        }
+        let schema: Value = serde_json::from_str(SCHEMA).expect("config schema is JSON");
+        let validator = jsonschema::validator_for(&schema).expect("config schema compiles");
+        if let Some(e) = validator.iter_errors(&doc.value).next() {
+            let p = e.instance_path().to_string();
+            return Err(Error::input(
+                display_path,
+                doc.line_of(&p),
+                format!("{}: {e}", if p.is_empty() { "/".to_string() } else { p }),
+            ));
+        }
+        Self::from_value(&doc.value, &|p| doc.line_of(p), display_path)
+    }
+
+    fn from_value(v: &Value, line_of: &dyn Fn(&str) -> u32, display_path: &str) -> Result<Config> {
+        let globs = |key: &str| -> Result<Option<GlobSet>> {
+            let Some(list) = v.get(key).and_then(Value::as_array) else {
+                return Ok(None);
+            };
+            let mut b = GlobSetBuilder::new();
+            for (i, g) in list.iter().enumerate() {
+                let s = g.as_str().unwrap_or_default();
+                let glob = Glob::new(s).map_err(|e| {
+                    Error::input(
+                        display_path,
+                        line_of(&format!("/{key}/{i}")),
+                        format!("invalid glob {s:?}: {e}"),
+                    )
+                })?;
+                b.add(glob);
+            }
+            Ok(Some(b.build().map_err(|e| {
+                Error::input(display_path, line_of(&format!("/{key}")), e.to_string())
+            })?))
+        };
+        let include = globs("include")?;
+        let exclude = globs("exclude")?.unwrap_or_else(GlobSet::empty);
+        let given = v.get("rules").and_then(Value::as_object);
+        if let Some(given) = given {
+            for id in given.keys() {
+                if rules::by_id(id).is_none() {
+                    return Err(Error::input(
+                        display_path,
+                        line_of(&format!("/rules/{}", yaml::escape_token(id))),
+                        format!("unknown rule {id:?} (`git govern rules` lists them)"),
+                    ));
+                }
+            }
+        }
+        let mut out = BTreeMap::new();
+        for rule in rules::ALL {
+            let entry = given.and_then(|g| g.get(rule.id));
+            let ptr = format!("/rules/{}", yaml::escape_token(rule.id));
+            let settings = settings_for(rule, entry)
+                .map_err(|m| Error::input(display_path, line_of(&ptr), m))?;
+            out.insert(rule.id, settings);
+        }
+        Ok(Config {
+            strict: v.get("strict").and_then(Value::as_bool).unwrap_or(false),
+            include,
+            exclude,
+            rules: out,
+        })
+    }
+
+    /// Whether file rules look at `path` (repo-relative, as text): matches `include` (when
+    /// given) and no `exclude` glob.
+    pub fn path_selected(&self, path: &str) -> bool {
+        if self.exclude.is_match(path) {
+            return false;
+        }
+        self.include.as_ref().is_none_or(|g| g.is_match(path))
+    }
+
+    /// The settings of rule `id` (every registered rule has some).
+    pub fn rule(&self, id: &str) -> &RuleSettings {
+        &self.rules[id]
+    }
+}
+
+fn settings_for(rule: &Rule, entry: Option<&Value>) -> std::result::Result<RuleSettings, String> {
+    let mut enabled = true;
+    let mut severity = rule.severity;
+    let mut options = None;
+    match entry {
+        None => {}
+        Some(Value::Bool(b)) => enabled = *b,
+        Some(Value::String(s)) => match s.as_str() {
+            "off" => enabled = false,
+            "error" => severity = Severity::Error,
+            "warning" => severity = Severity::Warning,
+            other => return Err(format!("{other:?} is not off, error or warning")),
+        },
+        Some(Value::Object(m)) => {
+            if let Some(e) = m.get("enabled").and_then(Value::as_bool) {
+                enabled = e;
+            }
+            match m.get("severity").and_then(Value::as_str) {
+                Some("error") => severity = Severity::Error,
+                Some("warning") => severity = Severity::Warning,
+                _ => {}
+            }
+            options = m.get("options");
+        }
+        Some(other) => return Err(format!("unexpected setting {other}")),
+    }
+    let options = rules::merge_options(rule, options)?;
+    let hash = *blake3::hash(serde_json::to_string(&options).expect("json").as_bytes()).as_bytes();
+    Ok(RuleSettings {
+        enabled,
+        severity,
+        options,
+        hash,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shorthand_and_options() {
+        let c = Config::parse("rules:\n  docker.healthcheck: off\n  k8s.resources:\n    severity: warning\n    options: {limits: [memory]}\nexclude: [\"vendor/**\"]\n", FILE_NAME).unwrap();
+        assert!(!c.rule("docker.healthcheck").enabled);
+        assert_eq!(c.rule("k8s.resources").severity, Severity::Warning);
+        assert!(!c.path_selected("vendor/x/Dockerfile"));
+        assert!(c.path_selected("Dockerfile"));
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        let e =
+            Config::parse("strict: false\nrules:\n  docker.nope: off\n", FILE_NAME).unwrap_err();
+        assert!(e.to_string().starts_with(".govern.yaml:3:"), "{e}");
+        let e = Config::parse(
+            "rules:\n  k8s.resources:\n    options: {limits: 3}\n",
+            FILE_NAME,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("must be a list"), "{e}");
+    }
+}

@@ -1,0 +1,521 @@
+//! Plan and evaluate: which rule runs on which subject, served from the cache or run.
+//!
+//! [`check`] takes a [`Snapshot`] and a [`Config`] and returns an [`Outcome`]:
+//! 1. plan: classify each subject by name, keep those some enabled rule reads and the
+//!    config selects; set aside kustomize patches; tag Helm chart templates;
+//! 2. hash: content blake3 from the blob-id table, else read and hash (in parallel);
+//! 3. look up every (rule, config, context, content) key in one read transaction;
+//! 4. evaluate the misses in parallel: parse once per file, run the missing rules, mark
+//!    inline suppressions; store the results in one write transaction;
+//! 5. run the repository-level rules once; apply severities; sort.
+
+use std::collections::{HashMap, HashSet};
+
+use rayon::prelude::*;
+use serde_json::Value;
+
+use crate::cache::{result_key, Cache, Cached};
+use crate::config::Config;
+use crate::dockerfile;
+use crate::finding::{Finding, InputError, RawFinding, Skipped, Suppressed};
+use crate::path::RepoPath;
+use crate::rules::{self, adr, Check, Ctx, FileKind, RepoSchema, RepoView, Rule};
+use crate::source::{Content, Snapshot};
+use crate::suppress;
+use crate::yaml;
+
+/// The result of a check run, before formatting.
+#[derive(Debug, Default, Clone)]
+pub struct Outcome {
+    /// Findings that count, sorted by path, line, rule.
+    pub findings: Vec<Finding>,
+    /// Findings silenced inline, sorted the same way.
+    pub suppressed: Vec<Suppressed>,
+    /// Files that could not be read or parsed, sorted by path.
+    pub errors: Vec<InputError>,
+    /// Files passed over on purpose, sorted by path.
+    pub skipped: Vec<Skipped>,
+    /// Files that at least one rule read (from the cache or by running).
+    pub files_checked: usize,
+    /// Rule results served from the cache.
+    pub cache_hits: usize,
+}
+
+impl Outcome {
+    /// Findings with severity error.
+    pub fn violations(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == crate::Severity::Error)
+            .count()
+    }
+
+    /// Findings with severity warning.
+    pub fn warnings(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == crate::Severity::Warning)
+            .count()
+    }
+
+    /// The exit code: 2 when some input could not be checked, 1 for violations (or warnings
+    /// when `strict`), else 0.
+    pub fn exit_code(&self, strict: bool) -> i32 {
+        if !self.errors.is_empty() {
+            2
+        } else if self.violations() > 0 || (strict && self.warnings() > 0) {
+            1
+        } else {
+            0
+        }
+    }
+}
+
+const HELM_CONTEXT: &str = "helm-chart-template";
+
+struct Planned<'a> {
+    subject: usize,
+    kind: FileKind,
+    rules: Vec<&'static Rule>,
+    context: &'static str,
+    hash: Option<[u8; 32]>,
+    bytes: Option<Vec<u8>>,
+    read_error: Option<String>,
+    results: Vec<Option<Cached>>,
+    _p: std::marker::PhantomData<&'a ()>,
+}
+
+/// Runs every enabled rule on `snapshot` under `config`. `schema` is the metadata schema in
+/// force. The cache is read and written but never changes the outcome.
+pub fn check(
+    snapshot: &Snapshot,
+    config: &Config,
+    schema: &RepoSchema,
+    cache: &mut Cache,
+) -> Outcome {
+    let mut out = Outcome::default();
+    let enabled: Vec<&'static Rule> = rules::ALL
+        .iter()
+        .copied()
+        .filter(|r| config.rule(r.id).enabled)
+        .collect();
+    let adr_dirs = adr::dirs(Some(&config.rule("adr.format").options));
+    let schema_hash = *blake3::hash(schema.schema.to_string().as_bytes()).as_bytes();
+    let config_hash = |r: &Rule| -> [u8; 32] {
+        let base = config.rule(r.id).hash;
+        if matches!(r.check, Check::Metadata(_)) {
+            let mut h = blake3::Hasher::new();
+            h.update(&base);
+            h.update(&schema_hash);
+            *h.finalize().as_bytes()
+        } else {
+            base
+        }
+    };
+
+    // 1. Plan.
+    let mut planned: Vec<Planned> = Vec::new();
+    let mut patches: Option<HashSet<RepoPath>> = None;
+    for (i, s) in snapshot.subjects.iter().enumerate() {
+        let Some(kind) = rules::classify(&s.path, &adr_dirs) else {
+            continue;
+        };
+        if !config.path_selected(&s.path.display()) {
+            continue;
+        }
+        let rs: Vec<&'static Rule> = enabled
+            .iter()
+            .copied()
+            .filter(|r| r.file_kind() == Some(kind))
+            .collect();
+        if rs.is_empty() {
+            continue;
+        }
+        let mut context = "";
+        if kind == FileKind::Manifest {
+            let patches = patches.get_or_insert_with(|| kustomize_patches(snapshot.view.as_ref()));
+            if patches.contains(&s.path) {
+                out.skipped.push(Skipped {
+                    path: s.path.clone(),
+                    reason: "kustomize patch (listed in a kustomization), not a complete manifest"
+                        .into(),
+                });
+                continue;
+            }
+            if in_helm_templates(&s.path, snapshot.view.as_ref()) {
+                context = HELM_CONTEXT;
+            }
+        }
+        planned.push(Planned {
+            subject: i,
+            kind,
+            rules: rs,
+            context,
+            hash: None,
+            bytes: None,
+            read_error: None,
+            results: Vec::new(),
+            _p: Default::default(),
+        });
+    }
+
+    // 2. Content hashes: the blob table first, then read what is unknown.
+    let blob_ids: Vec<(usize, &[u8])> = planned
+        .iter()
+        .enumerate()
+        .filter_map(|(pi, p)| match &snapshot.subjects[p.subject].content {
+            Content::Blob(id) => Some((pi, id.as_bytes())),
+            Content::File(_) => None,
+        })
+        .collect();
+    let known = cache.blob_hashes(&blob_ids.iter().map(|(_, id)| *id).collect::<Vec<_>>());
+    for ((pi, _), h) in blob_ids.iter().zip(known) {
+        planned[*pi].hash = h;
+    }
+    let read_one = |repo: &mut Option<gix::Repository>, p: &mut Planned| match Snapshot::read(
+        repo.as_ref(),
+        &snapshot.subjects[p.subject].content,
+    ) {
+        Ok(bytes) => {
+            p.hash = Some(*blake3::hash(&bytes).as_bytes());
+            p.bytes = Some(bytes);
+        }
+        Err(e) => p.read_error = Some(format!("cannot read: {e}")),
+    };
+    planned
+        .par_iter_mut()
+        .filter(|p| p.hash.is_none())
+        .for_each_init(
+            || snapshot.repo.as_ref().map(|r| r.to_thread_local()),
+            |repo, p| read_one(repo, p),
+        );
+    for p in &planned {
+        if let (Content::Blob(id), Some(h), Some(_)) =
+            (&snapshot.subjects[p.subject].content, p.hash, &p.bytes)
+        {
+            cache.put_blob(id.as_bytes(), h);
+        }
+    }
+
+    // 3. Cache lookups, one transaction.
+    let mut keys = Vec::new();
+    for p in &planned {
+        if let Some(h) = p.hash {
+            for r in &p.rules {
+                keys.push(result_key(r.id, r.version, &config_hash(r), p.context, &h));
+            }
+        }
+    }
+    let mut found = cache.results(&keys).into_iter();
+    for p in planned.iter_mut() {
+        if p.hash.is_some() {
+            p.results = (0..p.rules.len()).map(|_| found.next().flatten()).collect();
+            out.cache_hits += p.results.iter().filter(|r| r.is_some()).count();
+        }
+    }
+
+    // 4. Evaluate what the cache did not have.
+    let evaluated: Vec<(usize, Result<Vec<Cached>, InputError>)> = planned
+        .par_iter_mut()
+        .enumerate()
+        .filter(|(_, p)| p.read_error.is_none() && p.results.iter().any(Option::is_none))
+        .map_init(
+            || snapshot.repo.as_ref().map(|r| r.to_thread_local()),
+            |repo, (pi, p)| {
+                if p.bytes.is_none() {
+                    read_one(repo, p);
+                }
+                let path = &snapshot.subjects[p.subject].path;
+                let r = match (&p.bytes, &p.read_error) {
+                    (Some(bytes), _) => {
+                        evaluate(p.kind, p.context, path, bytes, &p.rules, config, schema)
+                    }
+                    (None, e) => Err(InputError {
+                        path: path.clone(),
+                        line: 0,
+                        message: e.clone().unwrap_or_default(),
+                    }),
+                };
+                (pi, r)
+            },
+        )
+        .collect();
+    for (pi, r) in evaluated {
+        let p = &mut planned[pi];
+        match r {
+            Ok(results) => {
+                let h = p.hash.expect("evaluated content has a hash");
+                for (ri, (rule, res)) in p.rules.iter().zip(results).enumerate() {
+                    if p.results[ri].is_none() {
+                        cache.put_result(
+                            result_key(rule.id, rule.version, &config_hash(rule), p.context, &h),
+                            &res,
+                        );
+                        p.results[ri] = Some(res);
+                    }
+                }
+            }
+            Err(e) => {
+                out.errors.push(e);
+                p.results.clear();
+            }
+        }
+    }
+    cache.commit();
+
+    // 5. Collect file results, then repository rules.
+    for p in &planned {
+        let path = &snapshot.subjects[p.subject].path;
+        if let Some(e) = &p.read_error {
+            out.errors.push(InputError {
+                path: path.clone(),
+                line: 0,
+                message: e.clone(),
+            });
+            continue;
+        }
+        if p.results.is_empty() {
+            continue;
+        }
+        let mut skipped = None;
+        for res in p.results.iter().flatten() {
+            match res {
+                Cached::Skipped(reason) => skipped = Some(reason.clone()),
+                Cached::Findings(fs) => collect(&mut out, config, path, fs),
+            }
+        }
+        match skipped {
+            Some(reason) => out.skipped.push(Skipped {
+                path: path.clone(),
+                reason,
+            }),
+            None => out.files_checked += 1,
+        }
+    }
+    for rule in enabled.iter().filter(|r| matches!(r.check, Check::Repo(_))) {
+        let Check::Repo(f) = rule.check else { continue };
+        let ctx = Ctx {
+            options: &config.rule(rule.id).options,
+            repo_schema: schema,
+        };
+        for (path, raw) in f(snapshot.view.as_ref(), &ctx) {
+            collect(&mut out, config, &path, std::slice::from_ref(&raw));
+        }
+    }
+
+    out.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    out.findings.dedup();
+    out.suppressed
+        .sort_by(|a, b| (&a.path, a.line, &a.rule).cmp(&(&b.path, b.line, &b.rule)));
+    out.errors
+        .sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+    out.errors.dedup();
+    out.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    out.skipped.dedup();
+    out
+}
+
+fn collect(out: &mut Outcome, config: &Config, path: &RepoPath, raws: &[RawFinding]) {
+    for f in raws {
+        match &f.suppressed {
+            Some(reason) => out.suppressed.push(Suppressed {
+                rule: f.rule.clone(),
+                path: path.clone(),
+                line: f.line,
+                reason: reason.clone(),
+            }),
+            None => out.findings.push(Finding {
+                severity: config.rule(&f.rule).severity,
+                rule: f.rule.clone(),
+                path: path.clone(),
+                line: f.line,
+                column: f.column,
+                message: f.message.clone(),
+                help: f.help.clone(),
+            }),
+        }
+    }
+}
+
+/// Whether the content looks binary (a NUL byte in the first 8000 bytes, as git decides).
+pub fn is_binary(bytes: &[u8]) -> bool {
+    bytes[..bytes.len().min(8000)].contains(&0)
+}
+
+/// Parses one file and runs `rules` on it. Results are in `rules` order.
+fn evaluate(
+    kind: FileKind,
+    context: &str,
+    path: &RepoPath,
+    bytes: &[u8],
+    rules: &[&'static Rule],
+    config: &Config,
+    schema: &RepoSchema,
+) -> Result<Vec<Cached>, InputError> {
+    let all = |c: Cached| Ok(vec![c; rules.len()]);
+    if is_binary(bytes) {
+        return all(Cached::Skipped("binary file".into()));
+    }
+    let text = String::from_utf8_lossy(bytes);
+    let err = |line: u32, message: String| InputError {
+        path: path.clone(),
+        line,
+        message,
+    };
+    let run = |f: &dyn Fn(&Rule, &Ctx) -> Vec<RawFinding>| -> Vec<Cached> {
+        rules
+            .iter()
+            .map(|r| {
+                let ctx = Ctx {
+                    options: &config.rule(r.id).options,
+                    repo_schema: schema,
+                };
+                let mut fs = f(r, &ctx);
+                suppress::apply(&text, &mut fs);
+                Cached::Findings(fs)
+            })
+            .collect()
+    };
+    match kind {
+        FileKind::Dockerfile => {
+            let df = dockerfile::parse(&text)
+                .map_err(|e| err(e.line, format!("cannot read Dockerfile: {}", e.message)))?;
+            Ok(run(&|r, ctx| match r.check {
+                Check::Dockerfile(f) => f(&df, ctx),
+                _ => Vec::new(),
+            }))
+        }
+        FileKind::Manifest => {
+            if context == HELM_CONTEXT && text.contains("{{") {
+                return all(Cached::Skipped(
+                    "Helm chart template, not a complete manifest".into(),
+                ));
+            }
+            if !(text.contains("kind") && text.contains("apiVersion")) {
+                return all(Cached::Findings(Vec::new()));
+            }
+            let docs = match yaml::parse_stream(&text) {
+                Ok(d) => d,
+                Err(_) if text.contains("{{") => {
+                    return all(Cached::Skipped(
+                        "templated YAML ({{ … }}), not a complete manifest".into(),
+                    ))
+                }
+                Err(e) => {
+                    return Err(err(
+                        e.line,
+                        format!("invalid YAML at column {}: {}", e.column, e.message),
+                    ))
+                }
+            };
+            Ok(run(&|r, ctx| match r.check {
+                Check::Manifest(f) => f(&docs, ctx),
+                _ => Vec::new(),
+            }))
+        }
+        FileKind::Metadata => {
+            let docs = yaml::parse_stream(&text).map_err(|e| {
+                err(
+                    e.line,
+                    format!("invalid YAML at column {}: {}", e.column, e.message),
+                )
+            })?;
+            let doc = docs.first().filter(|d| !d.value.is_null());
+            Ok(run(&|r, ctx| match r.check {
+                Check::Metadata(f) => f(doc, ctx),
+                _ => Vec::new(),
+            }))
+        }
+        FileKind::Adr => Ok(run(&|r, ctx| match r.check {
+            Check::Adr(f) => f(&text, ctx),
+            _ => Vec::new(),
+        })),
+    }
+}
+
+/// Files that a kustomization lists as patches (`patches[].path`, `patchesStrategicMerge[]`,
+/// `patchesJson6902[].path`), resolved to repo-relative paths.
+fn kustomize_patches(view: &dyn RepoView) -> HashSet<RepoPath> {
+    let mut out = HashSet::new();
+    for k in view.named(&["kustomization.yaml", "kustomization.yml", "kustomization"]) {
+        let Some(text) = view
+            .read(k.as_bytes())
+            .and_then(|b| String::from_utf8(b).ok())
+        else {
+            continue;
+        };
+        let Ok(docs) = yaml::parse_stream(&text) else {
+            continue;
+        };
+        let dir = String::from_utf8_lossy(k.parent()).into_owned();
+        for d in docs {
+            let mut rels: Vec<String> = Vec::new();
+            if let Some(list) = d
+                .value
+                .get("patchesStrategicMerge")
+                .and_then(Value::as_array)
+            {
+                rels.extend(
+                    list.iter()
+                        .filter_map(Value::as_str)
+                        .filter(|s| !s.contains('\n'))
+                        .map(str::to_string),
+                );
+            }
+            for key in ["patches", "patchesJson6902"] {
+                if let Some(list) = d.value.get(key).and_then(Value::as_array) {
+                    rels.extend(
+                        list.iter()
+                            .filter_map(|p| p.get("path").and_then(Value::as_str))
+                            .map(str::to_string),
+                    );
+                }
+            }
+            for rel in rels {
+                if let Some(p) = normalize(&dir, &rel) {
+                    out.insert(p);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Joins `rel` to `dir` and resolves `.` and `..` lexically; `None` if it leaves the root.
+fn normalize(dir: &str, rel: &str) -> Option<RepoPath> {
+    let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
+    for c in rel.split('/') {
+        match c {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            c => parts.push(c),
+        }
+    }
+    Some(RepoPath::from_bytes(parts.join("/").into_bytes()))
+}
+
+/// Whether `path` lies under `<chart>/templates/` of a Helm chart (a directory with Chart.yaml).
+fn in_helm_templates(path: &RepoPath, view: &dyn RepoView) -> bool {
+    let dirs: Vec<&[u8]> = path.dirs().collect();
+    dirs.iter().enumerate().any(|(i, d)| {
+        *d == b"templates" && {
+            let chart_dir = dirs[..i].join(&b'/');
+            view.contains(RepoPath::join(&chart_dir, b"Chart.yaml").as_bytes())
+        }
+    })
+}
+
+/// Per-rule counts of findings, for summaries: rule id → (violations, warnings).
+pub fn by_rule(findings: &[Finding]) -> HashMap<&str, (usize, usize)> {
+    let mut m: HashMap<&str, (usize, usize)> = HashMap::new();
+    for f in findings {
+        let e = m.entry(f.rule.as_str()).or_default();
+        match f.severity {
+            crate::Severity::Error => e.0 += 1,
+            crate::Severity::Warning => e.1 += 1,
+        }
+    }
+    m
+}

@@ -1,0 +1,133 @@
+//! Findings: what a rule reports, before and after configuration is applied.
+//!
+//! A rule produces [`RawFinding`]s, which carry no path and no effective severity so that
+//! the cache can store them keyed by content alone. The engine turns them into
+//! [`Finding`]s by adding the path and the severity that `.govern.yaml` gives the rule.
+
+use serde::{Deserialize, Serialize};
+
+use crate::path::RepoPath;
+
+/// How much a finding matters. `Error` findings are violations (exit code 1); `Warning`
+/// findings fail only under `--strict` / `GOVERN_STRICT=true`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// A violation.
+    Error,
+    /// Advice; a violation only in strict mode.
+    Warning,
+}
+
+impl Severity {
+    /// "error" or "warning", as in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// A finding as a rule reports it: no path, no configured severity. This is what the
+/// cache stores, so it must depend only on the content, the rule and its options.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RawFinding {
+    /// The rule id, e.g. `docker.user-not-root`.
+    pub rule: String,
+    /// 1-based line, `None` when the finding concerns the whole file or repository.
+    pub line: Option<u32>,
+    /// 1-based column where known.
+    pub column: Option<u32>,
+    /// What is wrong, in one sentence.
+    pub message: String,
+    /// How to fix it.
+    pub help: String,
+    /// `Some(reason)` when an inline `# govern:ignore <rule> <reason>` comment covers it.
+    pub suppressed: Option<String>,
+}
+
+impl RawFinding {
+    /// A finding at `line` (1-based) with message and help.
+    pub fn new(
+        rule: &str,
+        line: Option<u32>,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Self {
+        RawFinding {
+            rule: rule.to_string(),
+            line,
+            column: None,
+            message: message.into(),
+            help: help.into(),
+            suppressed: None,
+        }
+    }
+}
+
+/// A finding as reported: path and effective severity added.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// The rule id.
+    pub rule: String,
+    /// Effective severity after `.govern.yaml`.
+    pub severity: Severity,
+    /// Repo-relative path (for repo-level rules, the file the rule is about).
+    pub path: RepoPath,
+    /// 1-based line, `None` for whole-file findings.
+    pub line: Option<u32>,
+    /// 1-based column where known.
+    pub column: Option<u32>,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub help: String,
+}
+
+impl Finding {
+    /// The sort key that makes reports deterministic: path, line, rule, column, message.
+    pub fn sort_key(&self) -> (&RepoPath, u32, &str, u32, &str) {
+        (
+            &self.path,
+            self.line.unwrap_or(0),
+            &self.rule,
+            self.column.unwrap_or(0),
+            &self.message,
+        )
+    }
+}
+
+/// A finding silenced by an inline comment, kept so that every report can count it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Suppressed {
+    /// The rule id.
+    pub rule: String,
+    /// Repo-relative path.
+    pub path: RepoPath,
+    /// 1-based line, if any.
+    pub line: Option<u32>,
+    /// The reason written in the comment (may be empty).
+    pub reason: String,
+}
+
+/// Input that could not be checked (malformed YAML, a broken Dockerfile): reported with
+/// its location and turned into exit code 2.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InputError {
+    /// Repo-relative path.
+    pub path: RepoPath,
+    /// 1-based line, 0 when unknown.
+    pub line: u32,
+    /// What could not be understood.
+    pub message: String,
+}
+
+/// A file passed over on purpose (a Helm template, a kustomize patch, a binary file).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Skipped {
+    /// Repo-relative path.
+    pub path: RepoPath,
+    /// Why it was not checked.
+    pub reason: String,
+}

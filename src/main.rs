@@ -1,0 +1,311 @@
+//! The `git-govern` command line: argument parsing and exit codes only; the work is in
+//! the library. Git runs it as `git govern …` because of its name.
+//!
+//! Exit codes (seed runbook, plus 2): 0 clean; 1 violations (or warnings under
+//! `--strict` / `GOVERN_STRICT=true`); 2 usage errors and input that could not be checked.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use git_govern::report::{self, Format};
+use git_govern::run::{self, CacheChoice, CheckOptions};
+use git_govern::source::Mode;
+use git_govern::{cache, hooks, rules, Error};
+
+#[derive(Parser)]
+#[command(
+    name = "git-govern",
+    version,
+    about = "Repository governance where people work: a git hook, a CI check, a portfolio report.",
+    long_about = "Checks Dockerfiles, Kubernetes manifests, repository metadata (.meta/repo.yaml), SLOs and ADRs \
+against your governance rules, with a content-addressed cache so nothing unchanged is checked twice.\n\n\
+Exit codes: 0 clean, 1 violations (or warnings with --strict / GOVERN_STRICT=true), 2 usage errors or input \
+that could not be checked.\n\nEnvironment: GOVERN_STRICT, GOVERN_CACHE, GOLDEN_PATH_ROOT, NO_COLOR."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum ColorChoice {
+    /// Colour when writing to a terminal and NO_COLOR is not set.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// Check what is staged in the index (the pre-commit hook's view).
+    #[arg(long, conflicts_with_all = ["all", "paths"])]
+    staged: bool,
+    /// Check every tracked file (outside git: every file not ignored). The default.
+    #[arg(long, conflicts_with = "paths")]
+    all: bool,
+    /// Files and directories to check (as the pre-commit framework passes them).
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value = "text")]
+    format: Format,
+    /// Write the report to FILE (atomically) instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Warnings fail the check too (also GOVERN_STRICT=true or `strict: true` in .govern.yaml).
+    #[arg(long)]
+    strict: bool,
+    /// Do not read or write the result cache.
+    #[arg(long, conflicts_with = "cache")]
+    no_cache: bool,
+    /// Cache file [default: <git common dir>/govern/cache.redb].
+    #[arg(long, env = "GOVERN_CACHE", value_name = "PATH")]
+    cache: Option<PathBuf>,
+    /// Configuration file [default: <repository root>/.govern.yaml].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// When to colour the text report.
+    #[arg(long, value_enum, default_value = "auto")]
+    color: ColorChoice,
+}
+
+#[derive(Subcommand)]
+enum CacheCommand {
+    /// Print the cache file's size and entry counts.
+    Stats,
+    /// Delete the cache file.
+    Clear,
+    /// Print the cache file's path.
+    Path,
+}
+
+#[derive(Subcommand)]
+enum HookCommand {
+    /// Check the staged content (what `git commit` is about to record).
+    PreCommit,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check a repository: staged content, all tracked files, or given paths.
+    Check(CheckArgs),
+    /// List the rules with their default severity.
+    Rules {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a rule's documentation: what it does, why, a failing and a passing example.
+    Explain {
+        /// Rule id, e.g. docker.user-not-root.
+        rule: String,
+    },
+    /// Inspect or clear the result cache.
+    Cache {
+        #[command(subcommand)]
+        command: CacheCommand,
+        /// Cache file [default: <git common dir>/govern/cache.redb].
+        #[arg(long, env = "GOVERN_CACHE", value_name = "PATH", global = true)]
+        cache: Option<PathBuf>,
+    },
+    /// Install the pre-commit hook shim into this repository's hooks directory.
+    Install {
+        /// Replace an existing hook that git-govern did not write.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Remove the hook shims that `install` wrote.
+    Uninstall,
+    /// Entry points that the hook shims call.
+    Hook {
+        #[command(subcommand)]
+        hook: HookCommand,
+    },
+}
+
+fn env_strict() -> bool {
+    std::env::var("GOVERN_STRICT").is_ok_and(|v| {
+        matches!(
+            v.trim().to_ascii_lowercase().as_str(),
+            "1" | "true" | "yes" | "on"
+        )
+    })
+}
+
+fn use_color(choice: ColorChoice, to_file: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            !to_file
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var("TERM").map_or(true, |t| t != "dumb")
+        }
+    }
+}
+
+fn cwd() -> Result<PathBuf, Error> {
+    std::env::current_dir().map_err(|e| Error::io("reading the current directory", e))
+}
+
+fn check(args: CheckArgs) -> Result<i32, Error> {
+    let mode = if args.staged {
+        Mode::Staged
+    } else if !args.paths.is_empty() {
+        Mode::Paths(args.paths.clone())
+    } else {
+        Mode::All
+    };
+    let cache = if args.no_cache {
+        CacheChoice::Off
+    } else if let Some(p) = args.cache {
+        CacheChoice::At(p)
+    } else {
+        CacheChoice::Default
+    };
+    let run = run::check(
+        &cwd()?,
+        &CheckOptions {
+            mode,
+            cache,
+            config: args.config,
+        },
+    )?;
+    for w in &run.warnings {
+        eprintln!("git-govern: {w}");
+    }
+    let strict = args.strict || env_strict() || run.config.strict;
+    let color = args.format == Format::Text && use_color(args.color, args.output.is_some());
+    let text = report::render(&run.outcome, args.format, color);
+    match &args.output {
+        Some(p) => run::write_atomic(p, text.as_bytes())?,
+        None => {
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(text.as_bytes());
+        }
+    }
+    Ok(run.outcome.exit_code(strict))
+}
+
+fn main_inner(cli: Cli) -> Result<i32, Error> {
+    match cli.command {
+        Command::Check(args) => check(args),
+        Command::Hook {
+            hook: HookCommand::PreCommit,
+        } => check(CheckArgs {
+            staged: true,
+            all: false,
+            paths: Vec::new(),
+            format: Format::Text,
+            output: None,
+            strict: false,
+            no_cache: false,
+            cache: std::env::var_os("GOVERN_CACHE")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from),
+            config: None,
+            color: ColorChoice::Auto,
+        }),
+        Command::Rules { json } => {
+            if json {
+                let v: Vec<_> = rules::ALL
+                    .iter()
+                    .map(|r| serde_json::json!({"id": r.id, "severity": r.severity, "version": r.version, "summary": r.summary}))
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&v).expect("json"));
+            } else {
+                let w = rules::ALL.iter().map(|r| r.id.len()).max().unwrap_or(0);
+                for r in rules::ALL {
+                    println!("{:<w$}  {:<7}  {}", r.id, r.severity.as_str(), r.summary);
+                }
+            }
+            Ok(0)
+        }
+        Command::Explain { rule } => match rules::by_id(&rule) {
+            Some(r) => {
+                print!("{}", rules::explain(r));
+                Ok(0)
+            }
+            None => Err(Error::Usage(format!(
+                "unknown rule {rule:?}; `git govern rules` lists them"
+            ))),
+        },
+        Command::Cache {
+            command,
+            cache: explicit,
+        } => {
+            let path = match explicit {
+                Some(p) => p,
+                None => {
+                    let snap = git_govern::source::load(&cwd()?, &Mode::Paths(Vec::new()))?;
+                    run::default_cache_path(&snap)
+                }
+            };
+            match command {
+                CacheCommand::Path => println!("{}", path.display()),
+                CacheCommand::Clear => match cache::clear(&path) {
+                    Ok(true) => println!("removed {}", path.display()),
+                    Ok(false) => println!("no cache at {}", path.display()),
+                    Err(e) => return Err(Error::io(format!("removing {}", path.display()), e)),
+                },
+                CacheCommand::Stats => {
+                    if !path.exists() {
+                        println!("no cache at {}", path.display());
+                    } else {
+                        let c = cache::Cache::open(&path);
+                        if let Some(w) = c.warning() {
+                            eprintln!("git-govern: warning: {w}");
+                        }
+                        let s = c.stats();
+                        println!(
+                            "path: {}\nsize: {} bytes\nblob hashes: {}\nrule results: {}",
+                            path.display(),
+                            s.bytes,
+                            s.blobs,
+                            s.results
+                        );
+                    }
+                }
+            }
+            Ok(0)
+        }
+        Command::Install { force } => {
+            for p in hooks::install(&cwd()?, force)? {
+                println!("installed {}", p.display());
+            }
+            Ok(0)
+        }
+        Command::Uninstall => {
+            let removed = hooks::uninstall(&cwd()?)?;
+            if removed.is_empty() {
+                println!("no git-govern hooks to remove");
+            }
+            for p in removed {
+                println!("removed {}", p.display());
+            }
+            Ok(0)
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match main_inner(cli) {
+        Ok(code) => ExitCode::from(code as u8),
+        Err(e) => {
+            eprintln!("git-govern: error: {e}");
+            ExitCode::from(e.exit_code() as u8)
+        }
+    }
+}

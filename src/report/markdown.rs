@@ -1,0 +1,67 @@
+//! Markdown report: a summary line and a findings table, fit for a pull-request comment.
+
+use crate::engine::Outcome;
+use crate::report::plural;
+
+/// Escapes a table cell: `|`, backticks and other Markdown punctuation that would change the
+/// table or start formatting are backslash-escaped; newlines become spaces.
+pub fn cell(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '|' | '`' | '*' | '_' | '<' | '>' | '[' | ']' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Renders the Markdown report.
+pub fn render(o: &Outcome) -> String {
+    let mut s = String::from("## git-govern\n\n");
+    let status = if o.violations() > 0 || !o.errors.is_empty() {
+        "❌"
+    } else if o.warnings() > 0 {
+        "⚠️"
+    } else {
+        "✅"
+    };
+    s.push_str(&format!(
+        "{status} {} checked: **{}**, **{}**, {} suppressed, {} skipped\n",
+        plural(o.files_checked, "file"),
+        plural(o.violations(), "violation"),
+        plural(o.warnings(), "warning"),
+        o.suppressed.len(),
+        o.skipped.len()
+    ));
+    if !o.findings.is_empty() {
+        s.push_str("\n| Severity | File | Line | Rule | Finding | How to fix |\n|---|---|---:|---|---|---|\n");
+        for f in &o.findings {
+            s.push_str(&format!(
+                "| {} | {} | {} | {} | {} | {} |\n",
+                f.severity.as_str(),
+                cell(&f.path.display()),
+                f.line.map(|l| l.to_string()).unwrap_or_default(),
+                cell(&f.rule),
+                cell(&f.message),
+                cell(&f.help)
+            ));
+        }
+    }
+    if !o.errors.is_empty() {
+        s.push_str("\n**Could not be checked**\n\n| File | Line | Problem |\n|---|---:|---|\n");
+        for e in &o.errors {
+            s.push_str(&format!(
+                "| {} | {} | {} |\n",
+                cell(&e.path.display()),
+                e.line,
+                cell(&e.message)
+            ));
+        }
+    }
+    s
+}

@@ -1,0 +1,43 @@
+//! Report: an [`Outcome`] rendered in one of the output formats.
+//!
+//! Every format is deterministic: findings are sorted, nothing depends on time, and only
+//! the JSON `summary.cache_hits` field tells a cached run from an uncached one.
+
+pub mod github;
+pub mod json;
+pub mod markdown;
+pub mod text;
+
+use crate::engine::Outcome;
+
+/// The output formats of `git govern check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Findings grouped by file, for people.
+    Text,
+    /// `schemas/report.schema.json`, for tools.
+    Json,
+    /// A summary and a table, for pull-request comments.
+    Markdown,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+}
+
+/// Renders `outcome` as `format`. `color` applies to text only.
+pub fn render(outcome: &Outcome, format: Format, color: bool) -> String {
+    match format {
+        Format::Text => text::render(outcome, color),
+        Format::Json => json::render(outcome),
+        Format::Markdown => markdown::render(outcome),
+        Format::Github => github::render(outcome),
+    }
+}
+
+/// "1 violation" / "2 violations".
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}

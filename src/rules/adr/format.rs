@@ -1,0 +1,102 @@
+//! `adr.format`: each ADR has the template's sections and a valid status.
+
+use crate::finding::{RawFinding, Severity};
+use crate::rules::{Check, Ctx, Rule, RuleDoc};
+
+/// The rule (seed 003 "ADR Template": Status, Context, Decision, Consequences; status one of
+/// Proposed, Accepted, Deprecated, Superseded).
+pub static RULE: Rule = Rule {
+    id: "adr.format",
+    severity: Severity::Error,
+    version: 1,
+    summary: "Each ADR has Status, Context, Decision and Consequences sections and a valid status.",
+    defaults: r#"{"sections": ["Status", "Context", "Decision", "Consequences"], "statuses": ["Proposed", "Accepted", "Deprecated", "Superseded"], "dirs": []}"#,
+    doc: RuleDoc {
+        what: "Reads every Markdown file in the ADR directories (README.md, index.md and \
+template.md excepted). Each heading named in `sections` must be present (any heading level, \
+case-insensitive), and the first word of the text under Status must be one of `statuses` \
+(\"Superseded by ADR-012\" is fine). Findings point at the Status heading or at line 1.",
+        why: "An ADR without its context or consequences records a verdict but not the reasoning; \
+one without a clear status leaves readers unsure whether it still holds.",
+        example: "# ADR-007: Use Postgres\n\nWe will use Postgres.",
+        use_instead: "# ADR-007: Use Postgres\n\n## Status\nAccepted\n\n## Context\n...\n\n## Decision\n...\n\n## Consequences\n...",
+        references: &["seed 003: Architecture Decision Records, ADR Template"],
+    },
+    check: Check::Adr(check),
+};
+
+fn check(text: &str, ctx: &Ctx) -> Vec<RawFinding> {
+    let mut headings: Vec<(u32, String)> = Vec::new();
+    let mut in_fence = false;
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim_start();
+        if t.starts_with("```") || t.starts_with("~~~") {
+            in_fence = !in_fence;
+            continue;
+        }
+        if !in_fence && t.starts_with('#') {
+            let title = t
+                .trim_start_matches('#')
+                .trim()
+                .trim_end_matches(':')
+                .to_string();
+            headings.push((i as u32 + 1, title));
+        }
+    }
+    let mut out = Vec::new();
+    let missing: Vec<String> = ctx
+        .strings("sections")
+        .into_iter()
+        .filter(|s| !headings.iter().any(|(_, h)| h.eq_ignore_ascii_case(s)))
+        .collect();
+    if !missing.is_empty() {
+        out.push(RawFinding::new(
+            RULE.id,
+            Some(1),
+            format!("the ADR has no {} section", missing.join(", no ")),
+            format!(
+                "Add `## {}` with its text (seed 003 ADR template).",
+                missing.join("`, `## ")
+            ),
+        ));
+    }
+    if let Some((line, _)) = headings
+        .iter()
+        .find(|(_, h)| h.eq_ignore_ascii_case("status"))
+    {
+        let lines: Vec<&str> = text.lines().collect();
+        let value = lines
+            .iter()
+            .skip(*line as usize)
+            .map(|l| l.trim())
+            .take_while(|l| !l.starts_with('#'))
+            .find(|l| !l.is_empty());
+        let statuses = ctx.strings("statuses");
+        let word = value.map(|v| {
+            v.trim_matches(|c: char| c == '[' || c == ']' || c == '*' || c == '_')
+                .split(|c: char| c.is_whitespace() || c == '|')
+                .next()
+                .unwrap_or("")
+                .trim_matches(|c: char| !c.is_alphanumeric())
+                .to_string()
+        });
+        let ok = word
+            .as_deref()
+            .is_some_and(|w| statuses.iter().any(|s| s.eq_ignore_ascii_case(w)));
+        if !ok {
+            out.push(RawFinding::new(
+                RULE.id,
+                Some(*line),
+                match value {
+                    Some(v) => format!("ADR status {v:?} is not one of {}", statuses.join(", ")),
+                    None => "the Status section is empty".to_string(),
+                },
+                format!(
+                    "Write one of {} as the first word under the Status heading.",
+                    statuses.join(", ")
+                ),
+            ));
+        }
+    }
+    out
+}

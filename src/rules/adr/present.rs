@@ -1,0 +1,85 @@
+//! `adr.present`: repositories that must record decisions have ADRs.
+
+use serde_json::Value;
+
+use crate::finding::{RawFinding, Severity};
+use crate::path::RepoPath;
+use crate::rules::{Check, Ctx, RepoView, Rule, RuleDoc, METADATA_PATH};
+
+/// The rule (seed 000 "Architecture Decision Records (ADR presence)"; seed 003 "Architecture
+/// decisions (ADRs)" in the required project documentation).
+pub static RULE: Rule = Rule {
+    id: "adr.present",
+    severity: Severity::Error,
+    version: 1,
+    summary: "Production and tier 1-2 repositories keep ADRs in an ADR directory.",
+    defaults: r#"{"require": "auto", "tiers": [1, 2], "lifecycles": ["production"], "dirs": []}"#,
+    doc: RuleDoc {
+        what: "Looks for at least one Markdown ADR in the ADR directories (`dirs`, default \
+docs/adr, doc/adr, adr, docs/decisions, docs/architecture/decisions). With `require: auto` \
+(default) ADRs are required when `.meta/repo.yaml` gives a `tier` in `tiers` or a `lifecycle` in \
+`lifecycles`; `always` and `never` do what they say.",
+        why: "Critical systems outlive the people who designed them; without written decisions, \
+later changes undo reasoning nobody can find.",
+        example: "# .meta/repo.yaml\ntier: 1\n(and no docs/adr/)",
+        use_instead: "docs/adr/0001-record-architecture-decisions.md with Status, Context, Decision and Consequences",
+        references: &["seed 000: enforce.py ADR presence", "seed 003: ADR process and template"],
+    },
+    check: Check::Repo(check),
+};
+
+fn check(repo: &dyn RepoView, ctx: &Ctx) -> Vec<(RepoPath, RawFinding)> {
+    let required = match ctx.string("require").unwrap_or("auto") {
+        "always" => true,
+        "never" => false,
+        _ => {
+            let meta = repo
+                .read(METADATA_PATH.as_bytes())
+                .and_then(|b| String::from_utf8(b).ok())
+                .and_then(|t| crate::yaml::parse_stream(&t).ok())
+                .and_then(|d| d.into_iter().next());
+            let Some(meta) = meta else { return Vec::new() };
+            let tiers: Vec<i64> = ctx
+                .options
+                .get("tiers")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(Value::as_i64).collect())
+                .unwrap_or_default();
+            let tier_hit = meta
+                .value
+                .get("tier")
+                .and_then(Value::as_i64)
+                .is_some_and(|t| tiers.contains(&t));
+            let lc_hit = meta
+                .value
+                .get("lifecycle")
+                .and_then(Value::as_str)
+                .is_some_and(|l| ctx.strings("lifecycles").iter().any(|x| x == l));
+            tier_hit || lc_hit
+        }
+    };
+    if !required {
+        return Vec::new();
+    }
+    let dirs = super::dirs(Some(ctx.options));
+    let found = dirs.iter().any(|d| {
+        repo.list(d.as_bytes()).iter().any(|p| {
+            let n = p.file_name().to_ascii_lowercase();
+            p.parent() == d.as_bytes()
+                && n.ends_with(b".md")
+                && !matches!(n.as_slice(), b"readme.md" | b"index.md" | b"template.md")
+        })
+    });
+    if found {
+        return Vec::new();
+    }
+    vec![(
+        RepoPath::from_bytes(dirs[0].as_bytes()),
+        RawFinding::new(
+            RULE.id,
+            None,
+            format!("this repository must keep ADRs, but none of {} holds one", dirs.join(", ")),
+            format!("Record the first decision as {}/0001-<title>.md with the sections Status, Context, Decision and Consequences.", dirs[0]),
+        ),
+    )]
+}

@@ -1,0 +1,138 @@
+//! Kubernetes rules and the workload view they share.
+//!
+//! [`workloads`] turns the documents of a YAML file into the workloads they declare:
+//! Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job and
+//! CronJob (through its jobTemplate), also inside `kind: List`. A document without a
+//! string `apiVersion` and `kind` is not a Kubernetes object and is ignored.
+
+pub mod image_tag;
+pub mod probes;
+pub mod resources;
+
+use serde_json::Value;
+
+use crate::yaml::{escape_token, Document};
+
+/// One container of a workload.
+#[derive(Debug)]
+pub struct Container<'a> {
+    /// `name`, or "#<index>" when it has none.
+    pub name: String,
+    /// JSON pointer of the container item within its document.
+    pub pointer: String,
+    /// The container object.
+    pub value: &'a Value,
+    /// Whether it is an init container.
+    pub init: bool,
+}
+
+/// A workload object and its containers.
+#[derive(Debug)]
+pub struct Workload<'a> {
+    /// `kind`, e.g. "Deployment".
+    pub kind: &'a str,
+    /// `metadata.name`, or "(unnamed)".
+    pub name: &'a str,
+    /// The document that holds it (for line lookups).
+    pub doc: &'a Document,
+    /// Whether its pods are meant to keep running (everything but Job and CronJob).
+    pub long_running: bool,
+    /// Containers then init containers, in file order.
+    pub containers: Vec<Container<'a>>,
+}
+
+impl Workload<'_> {
+    /// "Deployment/api", for messages.
+    pub fn label(&self) -> String {
+        format!("{}/{}", self.kind, self.name)
+    }
+
+    /// 1-based line of a pointer below the document root.
+    pub fn line(&self, pointer: &str) -> u32 {
+        self.doc.line_of(pointer)
+    }
+}
+
+fn pod_spec_path(kind: &str) -> Option<&'static [&'static str]> {
+    Some(match kind {
+        "Pod" => &["spec"],
+        "Deployment"
+        | "StatefulSet"
+        | "DaemonSet"
+        | "ReplicaSet"
+        | "ReplicationController"
+        | "Job" => &["spec", "template", "spec"],
+        "CronJob" => &["spec", "jobTemplate", "spec", "template", "spec"],
+        _ => return None,
+    })
+}
+
+/// All workloads declared by `docs`, in file order.
+pub fn workloads(docs: &[Document]) -> Vec<Workload<'_>> {
+    let mut out = Vec::new();
+    for doc in docs {
+        collect(doc, &doc.value, String::new(), &mut out);
+    }
+    out
+}
+
+fn collect<'a>(doc: &'a Document, obj: &'a Value, pointer: String, out: &mut Vec<Workload<'a>>) {
+    let (Some(_), Some(kind)) = (
+        obj.get("apiVersion").and_then(Value::as_str),
+        obj.get("kind").and_then(Value::as_str),
+    ) else {
+        return;
+    };
+    if kind == "List" || kind.ends_with("List") {
+        if let Some(items) = obj.get("items").and_then(Value::as_array) {
+            for (i, item) in items.iter().enumerate() {
+                collect(doc, item, format!("{pointer}/items/{i}"), out);
+            }
+        }
+        return;
+    }
+    let Some(path) = pod_spec_path(kind) else {
+        return;
+    };
+    let mut spec = obj;
+    let mut spec_ptr = pointer.clone();
+    for seg in path {
+        match spec.get(*seg) {
+            Some(v) => {
+                spec = v;
+                spec_ptr.push('/');
+                spec_ptr.push_str(&escape_token(seg));
+            }
+            None => return,
+        }
+    }
+    let name = obj
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or("(unnamed)");
+    let mut containers = Vec::new();
+    for (field, init) in [("containers", false), ("initContainers", true)] {
+        if let Some(list) = spec.get(field).and_then(Value::as_array) {
+            for (i, c) in list.iter().enumerate() {
+                let name = c
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+                    .unwrap_or_else(|| format!("#{i}"));
+                containers.push(Container {
+                    name,
+                    pointer: format!("{spec_ptr}/{field}/{i}"),
+                    value: c,
+                    init,
+                });
+            }
+        }
+    }
+    out.push(Workload {
+        kind,
+        name,
+        doc,
+        long_running: !matches!(kind, "Job" | "CronJob"),
+        containers,
+    });
+}

@@ -1,0 +1,39 @@
+//! `meta.present`: the repository has `.meta/repo.yaml`.
+
+use crate::finding::{RawFinding, Severity};
+use crate::path::RepoPath;
+use crate::rules::{Check, Ctx, RepoView, Rule, RuleDoc, METADATA_PATH};
+
+/// The rule (seed 000: catalog.py reads `.meta/repo.yaml` of every repository; Backstage
+/// `catalog-info.yaml` plays the same part).
+pub static RULE: Rule = Rule {
+    id: "meta.present",
+    severity: Severity::Error,
+    version: 1,
+    summary: "The repository has a .meta/repo.yaml metadata file.",
+    defaults: "{}",
+    doc: RuleDoc {
+        what: "Reports a repository whose file list has no `.meta/repo.yaml`.",
+        why: "The portfolio catalog, ownership, tiering and the SLO and ADR rules all start from \
+this file; a repository without it is invisible to governance.",
+        example: "(a repository with README.md and src/, but no .meta/repo.yaml)",
+        use_instead: "# .meta/repo.yaml\nname: payments-api\ntype: service\nlanguage: go\ntier: 1\nowner: \"@payments-team\"\nlifecycle: production",
+        references: &["seed 000 and 001: .meta/repo.yaml, catalog.py", "Backstage catalog-info.yaml"],
+    },
+    check: Check::Repo(check),
+};
+
+fn check(repo: &dyn RepoView, _ctx: &Ctx) -> Vec<(RepoPath, RawFinding)> {
+    if repo.contains(METADATA_PATH.as_bytes()) {
+        return Vec::new();
+    }
+    vec![(
+        RepoPath::from_bytes(METADATA_PATH),
+        RawFinding::new(
+            RULE.id,
+            None,
+            "the repository has no .meta/repo.yaml",
+            "Create .meta/repo.yaml with name, type, language, tier, owner and lifecycle (`git govern explain meta.schema` shows the fields).",
+        ),
+    )]
+}

@@ -1,0 +1,78 @@
+//! `meta.schema`: `.meta/repo.yaml` validates against the repository metadata schema.
+
+use crate::finding::{RawFinding, Severity};
+use crate::rules::{Check, Ctx, Rule, RuleDoc};
+use crate::yaml::Document;
+
+/// The rule (seed 001 "Schema Validation Errors"; the schema is `schemas/repo.schema.json`,
+/// overridden by `.metaHub/schemas/repo-schema.json` in the governance root).
+pub static RULE: Rule = Rule {
+    id: "meta.schema",
+    severity: Severity::Error,
+    version: 1,
+    summary: ".meta/repo.yaml validates against the metadata JSON Schema; each error names its line.",
+    defaults: "{}",
+    doc: RuleDoc {
+        what: "Validates `.meta/repo.yaml` against `schemas/repo.schema.json` (fields name, \
+description, type, language, tier 1-4, owner, lifecycle, on_call, slo, deployment_targets, \
+ci_template, tags), or against `.metaHub/schemas/repo-schema.json` when the governance root has \
+one. Every schema error is a finding at the line of the offending value (for a missing field, the \
+line of the mapping that lacks it).",
+        why: "Catalog, tiering and drift reports are only as trustworthy as the metadata they read; \
+a typo in `tier` or `owner` silently drops a repository out of every report.",
+        example: "name: Payments API\ntype: microservice\ntier: 0\nowner: payments team",
+        use_instead: "name: payments-api\ntype: service\nlanguage: go\ntier: 1\nowner: \"@acme/payments\"\nlifecycle: production",
+        references: &[
+            "seed 001: Schema Validation Errors (jsonschema.validate of .meta/repo.yaml)",
+            "seed 002: deployment_targets, ci_template",
+            "repolinter json-schema-passes",
+        ],
+    },
+    check: Check::Metadata(check),
+};
+
+fn check(doc: Option<&Document>, ctx: &Ctx) -> Vec<RawFinding> {
+    let help = format!("Fix the value to match the metadata schema ({}); `git govern explain meta.schema` lists the fields.", ctx.repo_schema.origin);
+    let Some(doc) = doc else {
+        return vec![RawFinding::new(
+            RULE.id,
+            Some(1),
+            ".meta/repo.yaml is empty",
+            help,
+        )];
+    };
+    let validator = match ctx.repo_schema.validator() {
+        Ok(v) => v,
+        Err(e) => {
+            return vec![RawFinding::new(
+                RULE.id,
+                None,
+                format!(
+                    "the metadata schema {} is not a valid JSON Schema: {e}",
+                    ctx.repo_schema.origin
+                ),
+                "Fix the schema file; until then no metadata can be validated.",
+            )]
+        }
+    };
+    let mut out: Vec<RawFinding> = validator
+        .iter_errors(&doc.value)
+        .map(|e| {
+            let pointer = e.instance_path().to_string();
+            let field = if pointer.is_empty() {
+                "the document".to_string()
+            } else {
+                format!("`{}`", pointer.trim_start_matches('/').replace('/', "."))
+            };
+            RawFinding::new(
+                RULE.id,
+                Some(doc.line_of(&pointer)),
+                format!("{field}: {e}"),
+                help.clone(),
+            )
+        })
+        .collect();
+    out.sort_by(|a, b| (a.line, &a.message).cmp(&(b.line, &b.message)));
+    out.dedup();
+    out
+}

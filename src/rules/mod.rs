@@ -1,0 +1,334 @@
+//! The rule registry and what every rule is made of.
+//!
+//! A rule is a `static` [`Rule`] value in its own file: a stable id, a default severity, a
+//! version (bump it when the rule's results change, so cached results are not reused),
+//! default options, its documentation in fixed sections, and a [`Check`] that says which
+//! input it reads. Adding a rule means adding one file and one line to [`ALL`].
+
+pub mod adr;
+pub mod docker;
+pub mod k8s;
+pub mod meta;
+pub mod slo;
+pub mod structure;
+
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+use crate::dockerfile::Dockerfile;
+use crate::finding::{RawFinding, Severity};
+use crate::path::RepoPath;
+use crate::yaml::Document;
+
+/// The documentation of a rule, printed by `git govern explain <id>`.
+#[derive(Debug)]
+pub struct RuleDoc {
+    /// What it does: the check in one or two sentences.
+    pub what: &'static str,
+    /// Why is this bad? The risk the rule guards against.
+    pub why: &'static str,
+    /// Example: input that fails.
+    pub example: &'static str,
+    /// Use instead: the same input fixed.
+    pub use_instead: &'static str,
+    /// References: the seed and the peer rules it corresponds to.
+    pub references: &'static [&'static str],
+}
+
+/// What a rule reads, and the function that checks it.
+pub enum Check {
+    /// A parsed Dockerfile (`Dockerfile`, `Dockerfile.*`, `*.Dockerfile`, `Containerfile`).
+    Dockerfile(fn(&Dockerfile, &Ctx) -> Vec<RawFinding>),
+    /// The documents of a YAML file that may hold Kubernetes objects.
+    Manifest(fn(&[Document], &Ctx) -> Vec<RawFinding>),
+    /// `.meta/repo.yaml` (its first document, `None` when empty).
+    Metadata(fn(Option<&Document>, &Ctx) -> Vec<RawFinding>),
+    /// An ADR Markdown file, as text.
+    Adr(fn(&str, &Ctx) -> Vec<RawFinding>),
+    /// The repository as a whole; findings name the path they concern.
+    Repo(fn(&dyn RepoView, &Ctx) -> Vec<(RepoPath, RawFinding)>),
+}
+
+/// One rule.
+pub struct Rule {
+    /// Stable id, `family.name`.
+    pub id: &'static str,
+    /// Severity unless `.govern.yaml` re-grades it.
+    pub severity: Severity,
+    /// Bumped whenever the rule's findings for the same input change.
+    pub version: u32,
+    /// One line for `git govern rules`.
+    pub summary: &'static str,
+    /// Default options as a JSON object; `.govern.yaml` may override each key.
+    pub defaults: &'static str,
+    /// Documentation.
+    pub doc: RuleDoc,
+    /// The check.
+    pub check: Check,
+}
+
+impl Rule {
+    /// The default options, parsed.
+    pub fn default_options(&self) -> Value {
+        serde_json::from_str(self.defaults).expect("rule defaults are valid JSON")
+    }
+
+    /// Which kind of file the rule reads (`None` for repository rules).
+    pub fn file_kind(&self) -> Option<FileKind> {
+        match self.check {
+            Check::Dockerfile(_) => Some(FileKind::Dockerfile),
+            Check::Manifest(_) => Some(FileKind::Manifest),
+            Check::Metadata(_) => Some(FileKind::Metadata),
+            Check::Adr(_) => Some(FileKind::Adr),
+            Check::Repo(_) => None,
+        }
+    }
+}
+
+/// Every rule, in id order.
+pub static ALL: &[&Rule] = &[
+    &adr::format::RULE,
+    &adr::present::RULE,
+    &docker::healthcheck::RULE,
+    &docker::pinned_base_image::RULE,
+    &docker::user_not_root::RULE,
+    &k8s::image_tag::RULE,
+    &k8s::probes::RULE,
+    &k8s::resources::RULE,
+    &meta::present::RULE,
+    &meta::schema::RULE,
+    &slo::defined::RULE,
+    &structure::required_files::RULE,
+];
+
+/// Looks a rule up by id.
+pub fn by_id(id: &str) -> Option<&'static Rule> {
+    ALL.iter().copied().find(|r| r.id == id)
+}
+
+/// What a rule sees besides its input: its effective options and shared resources.
+pub struct Ctx<'a> {
+    /// The rule's options: defaults overlaid with `.govern.yaml`.
+    pub options: &'a Value,
+    /// The repository metadata schema in force (built-in, or the governance root's override).
+    pub repo_schema: &'a RepoSchema,
+}
+
+impl Ctx<'_> {
+    /// A list-of-strings option (empty when absent).
+    pub fn strings(&self, key: &str) -> Vec<String> {
+        self.options
+            .get(key)
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// A string option.
+    pub fn string(&self, key: &str) -> Option<&str> {
+        self.options.get(key).and_then(Value::as_str)
+    }
+
+    /// A boolean option (false when absent).
+    pub fn flag(&self, key: &str) -> bool {
+        self.options
+            .get(key)
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+    }
+}
+
+/// The metadata JSON Schema in force, compiled on first use.
+pub struct RepoSchema {
+    /// Where it came from, for messages: "built-in" or a path.
+    pub origin: String,
+    /// The schema document.
+    pub schema: Value,
+    compiled: OnceLock<Result<jsonschema::Validator, String>>,
+}
+
+/// The built-in repository metadata schema (`schemas/repo.schema.json`).
+pub const BUILTIN_REPO_SCHEMA: &str = include_str!("../../schemas/repo.schema.json");
+
+impl RepoSchema {
+    /// Wraps a schema document; it is compiled lazily by [`RepoSchema::validator`].
+    pub fn new(origin: String, schema: Value) -> Self {
+        RepoSchema {
+            origin,
+            schema,
+            compiled: OnceLock::new(),
+        }
+    }
+
+    /// The built-in schema.
+    pub fn builtin() -> Self {
+        Self::new(
+            "built-in".into(),
+            serde_json::from_str(BUILTIN_REPO_SCHEMA).expect("built-in schema is JSON"),
+        )
+    }
+
+    /// The compiled validator, or the reason the schema is not a valid JSON Schema.
+    pub fn validator(&self) -> Result<&jsonschema::Validator, &str> {
+        self.compiled
+            .get_or_init(|| jsonschema::validator_for(&self.schema).map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(String::as_str)
+    }
+}
+
+/// The repository as repository-level rules see it: which paths exist and their bytes.
+pub trait RepoView: Sync {
+    /// Whether `path` is a file of the repository.
+    fn contains(&self, path: &[u8]) -> bool;
+    /// Every file path under the directory `dir` (recursively), sorted.
+    fn list(&self, dir: &[u8]) -> Vec<RepoPath>;
+    /// The file names at the top level (no '/'), sorted.
+    fn top_level(&self) -> Vec<RepoPath>;
+    /// Every file whose name (last component, compared case-insensitively) is one of
+    /// `names` (given in lower case), sorted.
+    fn named(&self, names: &[&str]) -> Vec<RepoPath>;
+    /// The bytes of a file, `None` if absent or unreadable.
+    fn read(&self, path: &[u8]) -> Option<Vec<u8>>;
+}
+
+/// The kinds of file that file rules read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FileKind {
+    /// A Dockerfile or Containerfile.
+    Dockerfile,
+    /// A `.yaml`/`.yml` file that may hold Kubernetes objects.
+    Manifest,
+    /// `.meta/repo.yaml`.
+    Metadata,
+    /// A Markdown file in an ADR directory.
+    Adr,
+}
+
+/// The path of the repository metadata file (seed 000).
+pub const METADATA_PATH: &str = ".meta/repo.yaml";
+
+/// Directories where ADRs are looked for, unless `adr.*` options name others.
+pub const DEFAULT_ADR_DIRS: &[&str] = &[
+    "docs/adr",
+    "doc/adr",
+    "adr",
+    "docs/decisions",
+    "docs/architecture/decisions",
+];
+
+/// Decides which kind of file `path` is, by name alone. `adr_dirs` are repo-relative.
+pub fn classify(path: &RepoPath, adr_dirs: &[String]) -> Option<FileKind> {
+    let bytes = path.as_bytes();
+    if bytes == METADATA_PATH.as_bytes() {
+        return Some(FileKind::Metadata);
+    }
+    let name = path.file_name().to_ascii_lowercase();
+    if name == b"dockerfile"
+        || name == b"containerfile"
+        || name.starts_with(b"dockerfile.")
+        || name.ends_with(b".dockerfile")
+        || name.starts_with(b"containerfile.")
+    {
+        return Some(FileKind::Dockerfile);
+    }
+    if name.ends_with(b".yaml") || name.ends_with(b".yml") {
+        return Some(FileKind::Manifest);
+    }
+    if name.ends_with(b".md")
+        && !matches!(name.as_slice(), b"readme.md" | b"index.md" | b"template.md")
+    {
+        let parent = path.parent();
+        if adr_dirs.iter().any(|d| parent == d.as_bytes()) {
+            return Some(FileKind::Adr);
+        }
+    }
+    None
+}
+
+/// Checks `.govern.yaml` options for a rule against its defaults: every key must be known
+/// and have the same JSON type as its default. Returns the merged options.
+pub fn merge_options(rule: &Rule, given: Option<&Value>) -> Result<Value, String> {
+    let mut merged = rule.default_options();
+    let Some(given) = given else {
+        return Ok(merged);
+    };
+    let Some(obj) = given.as_object() else {
+        return Err(format!("options of {} must be a mapping", rule.id));
+    };
+    let target = merged.as_object_mut().expect("defaults are an object");
+    for (k, v) in obj {
+        match target.get(k) {
+            None => {
+                let known: Vec<&String> = target.keys().collect();
+                return Err(format!(
+                    "{} has no option {k:?} (known: {known:?})",
+                    rule.id
+                ));
+            }
+            Some(d) if std::mem::discriminant(d) != std::mem::discriminant(v) && !d.is_null() => {
+                return Err(format!(
+                    "option {k:?} of {} must be {}",
+                    rule.id,
+                    type_name(d)
+                ));
+            }
+            _ => {
+                target.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    Ok(merged)
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
+}
+
+/// Renders a rule's documentation as `git govern explain` prints it.
+pub fn explain(rule: &Rule) -> String {
+    let d = &rule.doc;
+    let mut s = format!(
+        "{id} ({sev}, version {v})\n{summary}\n\n## What it does\n{what}\n\n## Why is this bad?\n{why}\n\n## Example\n{ex}\n\n## Use instead\n{ui}\n",
+        id = rule.id,
+        sev = rule.severity.as_str(),
+        v = rule.version,
+        summary = rule.summary,
+        what = d.what,
+        why = d.why,
+        ex = indent(d.example),
+        ui = indent(d.use_instead),
+    );
+    let opts = rule.default_options();
+    if opts.as_object().is_some_and(|o| !o.is_empty()) {
+        s.push_str("\n## Options (.govern.yaml, with defaults)\n");
+        s.push_str(&format!(
+            "    rules:\n      {}:\n        options: {}\n",
+            rule.id, opts
+        ));
+    }
+    s.push_str("\n## References\n");
+    for r in d.references {
+        s.push_str(&format!("- {r}\n"));
+    }
+    s
+}
+
+fn indent(text: &str) -> String {
+    text.lines()
+        .map(|l| format!("    {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -1,0 +1,3 @@
+//! Service level objective rules.
+
+pub mod defined;

@@ -1,0 +1,3 @@
+//! Repository structure rules.
+
+pub mod required_files;

@@ -1,0 +1,279 @@
+//! Git repositories: the index, HEAD's tree and blobs, read through gix.
+//!
+//! The staged set is computed by walking HEAD's tree alongside the index, and skipping
+//! every directory whose cache-tree entry (the index's TREE extension) is valid and names
+//! the same tree id as HEAD: only directories on the path of a staged change are read, so
+//! the cost follows the change, not the repository. Renamed and copied files appear at
+//! their new path and are checked; deleted paths are not.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use gix::bstr::{BStr, ByteSlice};
+use gix::index::entry::{Mode as EntryMode, Stage};
+use gix::ObjectId;
+
+use crate::error::{Error, Result};
+use crate::path::RepoPath;
+use crate::rules::RepoView;
+use crate::source::{fs::expand_paths, Content, Mode, Snapshot, Subject};
+
+/// Opens the repository that contains `cwd`, honouring `GIT_DIR`, `GIT_WORK_TREE` and
+/// `GIT_INDEX_FILE` as git sets them for hooks. `Ok(None)` when `cwd` is not in one.
+pub fn open(cwd: &Path) -> Result<Option<gix::Repository>> {
+    match gix::discover_with_environment_overrides(cwd) {
+        Ok(repo) => Ok(Some(repo)),
+        Err(_) => Ok(None),
+    }
+}
+
+/// Reads the index that git would use (`GIT_INDEX_FILE` included) without re-verifying its
+/// trailing checksum, as git itself does outside `git fsck`. A missing index is empty.
+pub fn read_index(repo: &gix::Repository) -> Result<gix::index::File> {
+    let path = repo.index_path();
+    if !path.exists() {
+        return Ok(gix::index::File::from_state(
+            gix::index::State::new(repo.object_hash()),
+            path,
+        ));
+    }
+    gix::index::File::at(&path, repo.object_hash(), true, Default::default())
+        .map_err(|e| Error::io(format!("reading the index {}", path.display()), e))
+}
+
+fn checkable(e: &gix::index::Entry) -> bool {
+    e.stage() == Stage::Unconflicted
+        && matches!(e.mode, EntryMode::FILE | EntryMode::FILE_EXECUTABLE)
+        && !e.flags.contains(gix::index::entry::Flags::INTENT_TO_ADD)
+}
+
+/// A snapshot of a git repository for `mode`.
+pub fn snapshot(repo: gix::Repository, cwd: &Path, mode: &Mode) -> Result<Snapshot> {
+    let root = repo
+        .workdir()
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "{} is a bare repository: there are no files to check",
+                repo.git_dir().display()
+            ))
+        })?
+        .to_path_buf();
+    let root = if root.is_absolute() {
+        root
+    } else {
+        cwd.join(root)
+    };
+    let index = read_index(&repo)?;
+    let subjects = match mode {
+        Mode::Staged => staged(&repo, &index)?
+            .into_iter()
+            .map(|(path, id)| Subject {
+                path,
+                content: Content::Blob(id),
+            })
+            .collect(),
+        Mode::All => tracked(&root, &index),
+        Mode::Paths(given) => expand_paths(&root, cwd, given)?,
+    };
+    let worktree_content = matches!(mode, Mode::Paths(_));
+    let default_cache = repo.common_dir().join("govern").join("cache.redb");
+    let default_cache = if default_cache.is_absolute() {
+        default_cache
+    } else {
+        cwd.join(default_cache)
+    };
+    let sync = repo.into_sync();
+    Ok(Snapshot {
+        view: Box::new(IndexView {
+            index,
+            repo: sync.clone(),
+            root: root.clone(),
+            worktree_content,
+        }),
+        root,
+        subjects,
+        repo: Some(sync),
+        default_cache,
+    })
+}
+
+/// Every tracked regular file. Where the work-tree file's stat data matches the index
+/// entry (and the entry is not racily clean) the blob id stands for its content; otherwise
+/// the file on disk is read.
+fn tracked(root: &Path, index: &gix::index::File) -> Vec<Subject> {
+    let ts = index.timestamp();
+    index
+        .entries()
+        .iter()
+        .filter(|e| checkable(e))
+        .map(|e| {
+            let path = RepoPath::from_bytes(e.path(index).to_vec());
+            let abs = root.join(path.to_os_path());
+            let content = if stat_matches(&abs, e) && !e.stat.is_racy(ts, Default::default()) {
+                Content::Blob(e.id)
+            } else if abs.is_file() {
+                Content::File(abs)
+            } else {
+                Content::Blob(e.id) // deleted from the work tree: check what is tracked
+            };
+            Subject { path, content }
+        })
+        .collect()
+}
+
+#[cfg(unix)]
+fn stat_matches(abs: &Path, e: &gix::index::Entry) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match std::fs::symlink_metadata(abs) {
+        Ok(m) => {
+            m.is_file()
+                && m.size() as u32 == e.stat.size
+                && m.mtime() as u32 == e.stat.mtime.secs
+                && m.mtime_nsec() as u32 == e.stat.mtime.nsecs
+                && m.ino() as u32 == e.stat.ino
+        }
+        Err(_) => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn stat_matches(_abs: &Path, _e: &gix::index::Entry) -> bool {
+    false
+}
+
+/// Paths whose staged blob differs from HEAD (added, modified, renamed or copied), with
+/// their staged blob ids, in index order. On an unborn HEAD every entry is staged.
+pub fn staged(
+    repo: &gix::Repository,
+    index: &gix::index::File,
+) -> Result<Vec<(RepoPath, ObjectId)>> {
+    let head_tree = repo
+        .head_tree_id_or_empty()
+        .map_err(|e| Error::io("reading HEAD", e))?
+        .detach();
+    let head_tree = (head_tree != ObjectId::empty_tree(repo.object_hash())).then_some(head_tree);
+    let mut out = Vec::new();
+    let n = index.entries().len();
+    diff_dir(repo, index, head_tree, b"", 0..n, index.tree(), &mut out)?;
+    Ok(out)
+}
+
+fn diff_dir(
+    repo: &gix::Repository,
+    index: &gix::index::File,
+    tree: Option<ObjectId>,
+    prefix: &[u8],
+    range: Range<usize>,
+    cache: Option<&gix::index::extension::Tree>,
+    out: &mut Vec<(RepoPath, ObjectId)>,
+) -> Result<()> {
+    if let (Some(t), Some(c)) = (tree, cache) {
+        if c.num_entries.is_some() && c.id == t {
+            return Ok(());
+        }
+    }
+    let mut tree_entries: HashMap<Vec<u8>, (bool, ObjectId)> = HashMap::new();
+    if let Some(id) = tree {
+        let t = repo
+            .find_tree(id)
+            .map_err(|e| Error::io(format!("reading tree {id}"), e))?;
+        let decoded = t
+            .decode()
+            .map_err(|e| Error::io(format!("decoding tree {id}"), e))?;
+        for e in &decoded.entries {
+            tree_entries.insert(e.filename.to_vec(), (e.mode.is_tree(), e.oid.to_owned()));
+        }
+    }
+    let entries = index.entries();
+    let mut i = range.start;
+    while i < range.end {
+        let e = &entries[i];
+        let path: &BStr = e.path(index);
+        let rest = &path[prefix.len()..];
+        if let Some(slash) = rest.find_byte(b'/') {
+            let name = &rest[..slash];
+            let sub_prefix = &path[..prefix.len() + slash + 1];
+            let end = i + entries[i..range.end]
+                .partition_point(|x| x.path(index).starts_with(sub_prefix));
+            let sub_tree = tree_entries
+                .get(name)
+                .filter(|(is_tree, _)| *is_tree)
+                .map(|(_, id)| *id);
+            let sub_cache =
+                cache.and_then(|c| c.children.iter().find(|ch| ch.name.as_slice() == name));
+            diff_dir(repo, index, sub_tree, sub_prefix, i..end, sub_cache, out)?;
+            i = end;
+        } else {
+            if checkable(e) {
+                let same = tree_entries
+                    .get(rest)
+                    .is_some_and(|(is_tree, id)| !*is_tree && *id == e.id);
+                if !same {
+                    out.push((RepoPath::from_bytes(path.to_vec()), e.id));
+                }
+            }
+            i += 1;
+        }
+    }
+    Ok(())
+}
+
+/// The index as repository-level rules see it.
+pub struct IndexView {
+    index: gix::index::File,
+    repo: gix::ThreadSafeRepository,
+    root: PathBuf,
+    worktree_content: bool,
+}
+
+impl RepoView for IndexView {
+    fn contains(&self, path: &[u8]) -> bool {
+        self.index.entry_by_path(path.as_bstr()).is_some()
+    }
+    fn list(&self, dir: &[u8]) -> Vec<RepoPath> {
+        let mut prefix = dir.to_vec();
+        prefix.push(b'/');
+        self.index
+            .prefixed_entries(prefix.as_bstr())
+            .unwrap_or(&[])
+            .iter()
+            .filter(|e| checkable(e))
+            .map(|e| RepoPath::from_bytes(e.path(&self.index).to_vec()))
+            .collect()
+    }
+    fn top_level(&self) -> Vec<RepoPath> {
+        self.index
+            .entries()
+            .iter()
+            .map(|e| e.path(&self.index))
+            .filter(|p| !p.contains(&b'/'))
+            .map(|p| RepoPath::from_bytes(p.to_vec()))
+            .collect()
+    }
+    fn named(&self, names: &[&str]) -> Vec<RepoPath> {
+        self.index
+            .entries()
+            .iter()
+            .filter(|e| checkable(e))
+            .map(|e| e.path(&self.index))
+            .filter(|p| {
+                let name = p.rsplit_str("/").next().unwrap_or(p);
+                names
+                    .iter()
+                    .any(|n| name.eq_ignore_ascii_case(n.as_bytes()))
+            })
+            .map(|p| RepoPath::from_bytes(p.to_vec()))
+            .collect()
+    }
+    fn read(&self, path: &[u8]) -> Option<Vec<u8>> {
+        if self.worktree_content {
+            if let Ok(b) = std::fs::read(self.root.join(RepoPath::from_bytes(path).to_os_path())) {
+                return Some(b);
+            }
+        }
+        let e = self.index.entry_by_path(path.as_bstr())?;
+        let repo = self.repo.to_thread_local();
+        repo.find_blob(e.id).ok().map(|b| b.detach().data)
+    }
+}

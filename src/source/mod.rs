@@ -1,0 +1,129 @@
+//! Source: which files a run checks, and where their bytes come from.
+//!
+//! [`load`] turns a [`Mode`] and the current directory into a [`Snapshot`]: the file
+//! subjects to check (repo-relative path + [`Content`]), a [`RepoView`] of the whole
+//! repository for repository-level rules, and the default cache location. In a git
+//! repository staged and tracked content is addressed by blob id ([`git`]); elsewhere files
+//! are walked on disk, honouring `.gitignore` ([`fs`]).
+
+pub mod fs;
+pub mod git;
+
+use std::path::{Path, PathBuf};
+
+use crate::error::Result;
+use crate::path::RepoPath;
+use crate::rules::RepoView;
+
+/// Which content a run checks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    /// What is staged in the index and differs from HEAD (the pre-commit hook's view).
+    Staged,
+    /// Every tracked file (in git) or every file under the directory (outside git).
+    All,
+    /// The given files and directories (relative to the current directory).
+    Paths(Vec<PathBuf>),
+}
+
+/// Where a subject's bytes are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Content {
+    /// A git blob (staged or tracked content that matches the index).
+    Blob(gix::ObjectId),
+    /// A file on disk (absolute path).
+    File(PathBuf),
+}
+
+/// One file to check.
+#[derive(Debug, Clone)]
+pub struct Subject {
+    /// Repo-relative path.
+    pub path: RepoPath,
+    /// Where its bytes are.
+    pub content: Content,
+}
+
+/// Everything a run needs to know about its input.
+pub struct Snapshot {
+    /// The repository work tree (or the directory, outside git).
+    pub root: PathBuf,
+    /// The files to check, in path order.
+    pub subjects: Vec<Subject>,
+    /// The whole repository for repository-level rules.
+    pub view: Box<dyn RepoView + Send>,
+    /// The git repository, for reading blobs (`None` outside git).
+    pub repo: Option<gix::ThreadSafeRepository>,
+    /// The default cache file for this repository.
+    pub default_cache: PathBuf,
+}
+
+impl Snapshot {
+    /// Reads the bytes of `content`; for blobs, `repo` must be a thread-local handle of
+    /// [`Snapshot::repo`].
+    pub fn read(repo: Option<&gix::Repository>, content: &Content) -> std::io::Result<Vec<u8>> {
+        match content {
+            Content::File(p) => std::fs::read(p),
+            Content::Blob(id) => {
+                let repo = repo.ok_or_else(|| {
+                    std::io::Error::other("no git repository to read a blob from")
+                })?;
+                repo.find_blob(*id)
+                    .map(|b| b.detach().data)
+                    .map_err(std::io::Error::other)
+            }
+        }
+    }
+}
+
+/// Builds the snapshot for `mode`, run from `cwd`. Errors: a bare repository, an unreadable
+/// index or HEAD, a given path that does not exist or lies outside the repository.
+pub fn load(cwd: &Path, mode: &Mode) -> Result<Snapshot> {
+    match git::open(cwd)? {
+        Some(repo) => git::snapshot(repo, cwd, mode),
+        None => fs::snapshot(cwd, mode),
+    }
+}
+
+/// The per-user cache file used outside git repositories:
+/// `$XDG_CACHE_HOME/git-govern/cache.redb`, else `~/.cache/git-govern/cache.redb`.
+pub fn user_cache_file() -> PathBuf {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(std::env::temp_dir);
+    base.join("git-govern").join("cache.redb")
+}
+
+/// Resolves user-given paths against `cwd` and returns them relative to `root`, lexically
+/// normalised. Errors name the path that does not exist or is outside `root`.
+pub fn relative_to_root(
+    root: &Path,
+    cwd: &Path,
+    given: &[PathBuf],
+) -> Result<Vec<(PathBuf, RepoPath)>> {
+    let root_c = root
+        .canonicalize()
+        .map_err(|e| crate::Error::io(format!("resolving {}", root.display()), e))?;
+    let mut out = Vec::new();
+    for p in given {
+        let abs = if p.is_absolute() {
+            p.clone()
+        } else {
+            cwd.join(p)
+        };
+        let canon = abs.canonicalize().map_err(|_| {
+            crate::Error::Usage(format!("{}: no such file or directory", p.display()))
+        })?;
+        let rel = canon.strip_prefix(&root_c).map_err(|_| {
+            crate::Error::Usage(format!(
+                "{}: outside the repository {}",
+                p.display(),
+                root.display()
+            ))
+        })?;
+        out.push((canon.clone(), RepoPath::from_relative(rel)));
+    }
+    Ok(out)
+}

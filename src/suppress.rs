@@ -1,0 +1,82 @@
+//! Inline suppressions: `# govern:ignore <rule-id>[,<rule-id>…] <reason>`.
+//!
+//! A comment covers a finding when it stands on the finding's line or in the block of
+//! comment lines directly above it. `<rule-id>` may be a family wildcard (`docker.*`).
+//! Suppressed findings are marked, not dropped, so every report can count them.
+
+use crate::finding::RawFinding;
+
+const MARKER: &str = "govern:ignore";
+
+/// Parses the suppression in one line, if any: (rule patterns, reason).
+fn parse(line: &str) -> Option<(Vec<&str>, &str)> {
+    let hash = line.find('#')?;
+    let comment = &line[hash + 1..];
+    let at = comment.find(MARKER)?;
+    let rest = comment[at + MARKER.len()..].trim();
+    let (ids, reason) = match rest.find(char::is_whitespace) {
+        Some(p) => (&rest[..p], rest[p..].trim()),
+        None => (rest, ""),
+    };
+    if ids.is_empty() {
+        return None;
+    }
+    Some((ids.split(',').filter(|s| !s.is_empty()).collect(), reason))
+}
+
+fn covers(pattern: &str, rule: &str) -> bool {
+    match pattern.strip_suffix(".*") {
+        Some(family) => rule
+            .strip_prefix(family)
+            .is_some_and(|r| r.starts_with('.')),
+        None => pattern == rule,
+    }
+}
+
+/// Marks the findings of `text` that an inline comment suppresses (sets `suppressed`).
+pub fn apply(text: &str, findings: &mut [RawFinding]) {
+    if !text.contains(MARKER) {
+        return;
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    for f in findings.iter_mut() {
+        let Some(line) = f.line else { continue };
+        let idx = line as usize - 1;
+        if idx >= lines.len() {
+            continue;
+        }
+        let mut candidates = vec![lines[idx]];
+        let mut j = idx;
+        while j > 0 && lines[j - 1].trim_start().starts_with('#') {
+            j -= 1;
+            candidates.push(lines[j]);
+        }
+        for c in candidates {
+            if let Some((ids, reason)) = parse(c) {
+                if ids.iter().any(|p| covers(p, &f.rule)) {
+                    f.suppressed = Some(reason.to_string());
+                    break;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_line_above_and_family() {
+        let text = "FROM a\n# govern:ignore docker.user-not-root base image is distroless\nUSER root\nx: 1 # govern:ignore k8s.* demo\n";
+        let mut f = vec![
+            RawFinding::new("docker.user-not-root", Some(3), "m", "h"),
+            RawFinding::new("k8s.probes", Some(4), "m", "h"),
+            RawFinding::new("docker.healthcheck", Some(3), "m", "h"),
+        ];
+        apply(text, &mut f);
+        assert_eq!(f[0].suppressed.as_deref(), Some("base image is distroless"));
+        assert_eq!(f[1].suppressed.as_deref(), Some("demo"));
+        assert_eq!(f[2].suppressed, None);
+    }
+}
