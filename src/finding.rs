@@ -45,6 +45,10 @@ pub struct RawFinding {
     pub help: String,
     /// `Some(reason)` when an inline `# govern:ignore <rule> <reason>` comment covers it.
     pub suppressed: Option<String>,
+    /// Further 1-based lines whose suppression comments also cover this finding: the
+    /// enclosing container and workload of a manifest finding. Used before caching only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub anchors: Vec<u32>,
 }
 
 impl RawFinding {
@@ -62,7 +66,14 @@ impl RawFinding {
             message: message.into(),
             help: help.into(),
             suppressed: None,
+            anchors: Vec::new(),
         }
+    }
+
+    /// Adds lines whose suppression comments also cover this finding.
+    pub fn anchored(mut self, lines: impl IntoIterator<Item = u32>) -> Self {
+        self.anchors.extend(lines);
+        self
     }
 }
 

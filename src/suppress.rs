@@ -1,7 +1,8 @@
 //! Inline suppressions: `# govern:ignore <rule-id>[,<rule-id>…] <reason>`.
 //!
 //! A comment covers a finding when it stands on the finding's line or in the block of
-//! comment lines directly above it. `<rule-id>` may be a family wildcard (`docker.*`).
+//! comment lines directly above it, or likewise at one of the finding's anchor lines (for
+//! manifests: the container item and the first line of the workload object). `<rule-id>` may be a family wildcard (`docker.*`).
 //! Suppressed findings are marked, not dropped, so every report can count them.
 
 use crate::finding::RawFinding;
@@ -41,15 +42,18 @@ pub fn apply(text: &str, findings: &mut [RawFinding]) {
     let lines: Vec<&str> = text.lines().collect();
     for f in findings.iter_mut() {
         let Some(line) = f.line else { continue };
-        let idx = line as usize - 1;
-        if idx >= lines.len() {
-            continue;
-        }
-        let mut candidates = vec![lines[idx]];
-        let mut j = idx;
-        while j > 0 && lines[j - 1].trim_start().starts_with('#') {
-            j -= 1;
-            candidates.push(lines[j]);
+        let mut candidates = Vec::new();
+        for l in std::iter::once(line).chain(f.anchors.iter().copied()) {
+            let idx = l as usize - 1;
+            if l == 0 || idx >= lines.len() {
+                continue;
+            }
+            candidates.push(lines[idx]);
+            let mut j = idx;
+            while j > 0 && lines[j - 1].trim_start().starts_with('#') {
+                j -= 1;
+                candidates.push(lines[j]);
+            }
         }
         for c in candidates {
             if let Some((ids, reason)) = parse(c) {

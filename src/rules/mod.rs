@@ -222,6 +222,34 @@ pub const DEFAULT_ADR_DIRS: &[&str] = &[
     "docs/architecture/decisions",
 ];
 
+/// Endings that make a `Dockerfile.*` name something else: BuildKit's per-Dockerfile
+/// ignore file, documentation, templates that need rendering, backups.
+pub const NOT_DOCKERFILE_EXTENSIONS: &[&str] = &[
+    ".dockerignore",
+    ".md",
+    ".txt",
+    ".rst",
+    ".adoc",
+    ".orig",
+    ".bak",
+    ".swp",
+    ".j2",
+    ".jinja",
+    ".jinja2",
+    ".tmpl",
+    ".tpl",
+    ".template",
+    ".in",
+    ".erb",
+    ".sh",
+    ".py",
+    ".json",
+    ".yaml",
+    ".yml",
+    ".patch",
+    ".diff",
+];
+
 /// Decides which kind of file `path` is, by name alone. `adr_dirs` are repo-relative.
 pub fn classify(path: &RepoPath, adr_dirs: &[String]) -> Option<FileKind> {
     let bytes = path.as_bytes();
@@ -229,11 +257,14 @@ pub fn classify(path: &RepoPath, adr_dirs: &[String]) -> Option<FileKind> {
         return Some(FileKind::Metadata);
     }
     let name = path.file_name().to_ascii_lowercase();
+    let not_a_dockerfile = NOT_DOCKERFILE_EXTENSIONS
+        .iter()
+        .any(|ext| name.ends_with(ext.as_bytes()));
     if name == b"dockerfile"
         || name == b"containerfile"
-        || name.starts_with(b"dockerfile.")
         || name.ends_with(b".dockerfile")
-        || name.starts_with(b"containerfile.")
+        || ((name.starts_with(b"dockerfile.") || name.starts_with(b"containerfile."))
+            && !not_a_dockerfile)
     {
         return Some(FileKind::Dockerfile);
     }

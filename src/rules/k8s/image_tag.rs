@@ -53,7 +53,7 @@ fn check(docs: &[Document], _ctx: &Ctx) -> Vec<RawFinding> {
                 Some(w.line(&format!("{}/image", c.pointer))),
                 format!("image `{image}` of {which} {:?} in {} {problem}", c.name, w.label()),
                 "Pin the image to a released version (`image: nginx:1.27.3`) or a digest (`image: nginx@sha256:<digest>`).",
-            ));
+            ).anchored(w.anchors(c)));
         }
     }
     out

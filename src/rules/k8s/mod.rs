@@ -39,6 +39,8 @@ pub struct Workload<'a> {
     pub long_running: bool,
     /// Containers then init containers, in file order.
     pub containers: Vec<Container<'a>>,
+    /// JSON pointer of the workload object within its document ("" for a top-level object).
+    pub pointer: String,
 }
 
 impl Workload<'_> {
@@ -50,6 +52,17 @@ impl Workload<'_> {
     /// 1-based line of a pointer below the document root.
     pub fn line(&self, pointer: &str) -> u32 {
         self.doc.line_of(pointer)
+    }
+
+    /// Lines whose `# govern:ignore` comments cover a finding in container `c`: the
+    /// container item and the first line of the workload object.
+    pub fn anchors(&self, c: &Container) -> [u32; 2] {
+        let obj = if self.pointer.is_empty() {
+            self.doc.start_line
+        } else {
+            self.doc.line_of(&self.pointer)
+        };
+        [self.doc.line_of(&c.pointer), obj]
     }
 }
 
@@ -134,5 +147,6 @@ fn collect<'a>(doc: &'a Document, obj: &'a Value, pointer: String, out: &mut Vec
         doc,
         long_running: !matches!(kind, "Job" | "CronJob"),
         containers,
+        pointer,
     });
 }

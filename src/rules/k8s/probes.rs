@@ -54,7 +54,7 @@ fn check(docs: &[Document], ctx: &Ctx) -> Vec<RawFinding> {
                     "Add {} to the container, e.g. `httpGet: {{path: /healthz, port: 8080}}` or `tcpSocket: {{port: 8080}}`.",
                     missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(" and ")
                 ),
-            ));
+            ).anchored(w.anchors(c)));
         }
     }
     out

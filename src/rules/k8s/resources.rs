@@ -71,7 +71,7 @@ fn check(docs: &[Document], ctx: &Ctx) -> Vec<RawFinding> {
                 format!("{which} {:?} of {} sets no resources.{}", c.name, w.label(), missing.join(", resources.")),
                 "Set `resources.requests` (what the container needs to be scheduled) and `resources.limits` \
 (the most it may use), e.g. `requests: {cpu: 100m, memory: 128Mi}` and `limits: {cpu: 500m, memory: 256Mi}`.",
-            ));
+            ).anchored(w.anchors(c)));
         }
     }
     out

@@ -1,0 +1,207 @@
+//! Kubernetes rules: workload kinds, multi-document streams, Lists, init containers,
+//! Helm templates and kustomize patches.
+
+mod common;
+use common::*;
+
+const GOOD_CONTAINER: &str = "        - name: app
+          image: app:1.2.3
+          resources: {requests: {cpu: 10m, memory: 16Mi}, limits: {cpu: 100m, memory: 64Mi}}
+          livenessProbe: {tcpSocket: {port: 80}}
+          readinessProbe: {tcpSocket: {port: 80}}
+";
+
+fn deployment(kind: &str, container: &str) -> String {
+    format!("apiVersion: apps/v1\nkind: {kind}\nmetadata:\n  name: w\nspec:\n  template:\n    spec:\n      containers:\n{container}")
+}
+
+#[test]
+fn every_workload_kind_and_their_lines() {
+    let repo = Repo::new();
+    repo.with_compliant_base();
+    for kind in [
+        "Deployment",
+        "StatefulSet",
+        "DaemonSet",
+        "ReplicaSet",
+        "ReplicationController",
+        "Job",
+    ] {
+        repo.write(
+            &format!("good/{kind}.yaml"),
+            &deployment(kind, GOOD_CONTAINER),
+        );
+        repo.write(
+            &format!("bad/{kind}.yaml"),
+            &deployment(kind, "        - name: app\n          image: app\n"),
+        );
+    }
+    repo.write("good/pod.yaml", &format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec:\n  containers:\n{GOOD_CONTAINER}"));
+    repo.write(
+        "bad/cronjob.yaml",
+        "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\nspec:\n  schedule: \"@daily\"\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers:\n            - name: c\n              image: busybox:latest\n",
+    );
+    repo.git(&["add", "-A"]);
+    let (report, code) = repo.json(&["check", "--no-cache"]);
+    assert_eq!(code, 1);
+    for kind in [
+        "Deployment",
+        "StatefulSet",
+        "DaemonSet",
+        "ReplicaSet",
+        "ReplicationController",
+        "Job",
+        "pod",
+    ] {
+        assert_eq!(
+            hits_in(&report, &format!("good/{kind}.yaml")),
+            vec![],
+            "good/{kind}"
+        );
+    }
+    for kind in [
+        "Deployment",
+        "StatefulSet",
+        "DaemonSet",
+        "ReplicaSet",
+        "ReplicationController",
+    ] {
+        let got = hits_in(&report, &format!("bad/{kind}.yaml"));
+        assert_eq!(
+            got,
+            vec![
+                ("k8s.probes".into(), Some(9)),
+                ("k8s.resources".into(), Some(9)),
+                ("k8s.image-tag".into(), Some(10))
+            ],
+            "bad/{kind}"
+        );
+    }
+    // Jobs and CronJobs need no probes.
+    assert_eq!(
+        hits_in(&report, "bad/Job.yaml"),
+        vec![
+            ("k8s.resources".into(), Some(9)),
+            ("k8s.image-tag".into(), Some(10))
+        ]
+    );
+    assert_eq!(
+        hits_in(&report, "bad/cronjob.yaml"),
+        vec![
+            ("k8s.resources".into(), Some(11)),
+            ("k8s.image-tag".into(), Some(12))
+        ]
+    );
+}
+
+#[test]
+fn multi_document_list_and_init_containers() {
+    let repo = Repo::new();
+    repo.with_compliant_base();
+    let stream = format!(
+        "apiVersion: v1\nkind: Service\nmetadata: {{name: s}}\nspec: {{ports: [{{port: 80}}]}}\n---\n{}---\napiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: Pod\n    metadata: {{name: p}}\n    spec:\n      initContainers:\n        - name: init\n          image: busybox\n      containers:\n        - name: main\n          image: main:1.0\n          resources: {{requests: {{cpu: 1m, memory: 1Mi}}, limits: {{cpu: 1m, memory: 1Mi}}}}\n          livenessProbe: {{exec: {{command: [true]}}}}\n          readinessProbe: {{exec: {{command: [true]}}}}\n",
+        deployment("Deployment", GOOD_CONTAINER)
+    );
+    repo.write("all.yaml", &stream);
+    repo.git(&["add", "-A"]);
+    let (report, _) = repo.json(&["check", "--no-cache"]);
+    // The init container needs resources and a tag but no probes; lines are absolute in the stream.
+    assert_eq!(
+        hits_in(&report, "all.yaml"),
+        vec![
+            ("k8s.resources".into(), Some(28)),
+            ("k8s.image-tag".into(), Some(29))
+        ]
+    );
+    let msg = report["findings"][0]["message"].as_str().unwrap();
+    assert!(msg.contains("init container \"init\" of Pod/p"), "{msg}");
+}
+
+#[test]
+fn non_kubernetes_yaml_helm_templates_and_kustomize_patches() {
+    let repo = Repo::new();
+    repo.with_compliant_base();
+    repo.write(".github/workflows/ci.yml", "name: ci\non: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.sha }}\n");
+    repo.write("config.yaml", "kind: settings\nvalues: [1, 2]\n");
+    repo.write(
+        "chart/Chart.yaml",
+        "apiVersion: v2\nname: c\nversion: 0.1.0\n",
+    );
+    repo.write("chart/values.yaml", "image: {tag: latest}\n");
+    repo.write(
+        "chart/templates/deploy.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  template:\n    spec:\n      containers:\n        - name: a\n          image: \"{{ .Values.image }}\"\n",
+    );
+    repo.write("k/base/kustomization.yaml", "resources: [deploy.yaml]\n");
+    repo.write(
+        "k/base/deploy.yaml",
+        &deployment("Deployment", GOOD_CONTAINER),
+    );
+    repo.write("k/overlays/prod/kustomization.yaml", "resources: [../../base]\npatches:\n  - path: replicas.yaml\npatchesStrategicMerge:\n  - image.yaml\n");
+    repo.write(
+        "k/overlays/prod/replicas.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: w}\nspec: {replicas: 3}\n",
+    );
+    repo.write(
+        "k/overlays/prod/image.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: w}\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: app:2.0.0\n",
+    );
+    repo.git(&["add", "-A"]);
+    let (report, code) = repo.json(&["check", "--no-cache"]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(hits(&report), vec![]);
+    let skipped: Vec<&str> = report["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        skipped,
+        [
+            "chart/templates/deploy.yaml",
+            "k/overlays/prod/image.yaml",
+            "k/overlays/prod/replicas.yaml"
+        ]
+    );
+    assert_eq!(report["summary"]["skipped"], 3);
+}
+
+#[test]
+fn malformed_yaml_names_path_and_line() {
+    let repo = Repo::new();
+    repo.with_compliant_base();
+    repo.write(
+        "bad.yaml",
+        "apiVersion: v1\nkind: Pod\nspec:\n  containers: [\n    {name: a\n",
+    );
+    repo.write("dup.yaml", "apiVersion: v1\nkind: Pod\nkind: Service\n");
+    repo.git(&["add", "-A"]);
+    let (report, code) = repo.json(&["check", "--no-cache"]);
+    assert_eq!(code, 2);
+    let errors = report["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 2, "{report:#}");
+    assert_eq!(errors[0]["path"], "bad.yaml");
+    assert!(errors[0]["line"].as_u64().unwrap() >= 5, "{report:#}");
+    assert_eq!(errors[1]["path"], "dup.yaml");
+    assert_eq!(errors[1]["line"], 3);
+    let text = stdout(&repo.govern(&["check", "--no-cache"]));
+    assert!(
+        text.contains("dup.yaml:3: could not check: invalid YAML"),
+        "{text}"
+    );
+}
+
+#[test]
+fn options_relax_the_rules() {
+    let repo = Repo::new();
+    repo.with_compliant_base();
+    repo.write(".govern.yaml", "rules:\n  k8s.resources:\n    options: {limits: [memory]}\n  k8s.probes:\n    options: {require: [readinessProbe]}\n");
+    repo.write(
+        "d.yaml",
+        &deployment("Deployment", "        - name: app\n          image: app:1\n          resources: {requests: {cpu: 1m, memory: 1Mi}, limits: {memory: 1Mi}}\n          readinessProbe: {tcpSocket: {port: 1}}\n"),
+    );
+    repo.git(&["add", "-A"]);
+    let (report, code) = repo.json(&["check", "--no-cache"]);
+    assert_eq!((code, hits(&report)), (0, vec![]));
+}

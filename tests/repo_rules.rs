@@ -1,0 +1,264 @@
+//! Metadata, SLO, ADR and structure rules; configuration and inline suppression.
+
+mod common;
+use common::*;
+
+#[test]
+fn missing_metadata_and_readme() {
+    let repo = Repo::new();
+    repo.write("src/main.rs", "fn main() {}\n");
+    repo.git(&["add", "-A"]);
+    let (report, code) = repo.json(&["check", "--no-cache"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        hits(&report),
+        vec![
+            ("meta.present".into(), ".meta/repo.yaml".into(), None),
+            ("structure.required-files".into(), "README.md".into(), None)
+        ]
+    );
+    repo.with_compliant_base();
+    repo.git(&["add", "-A"]);
+    let (report, code) = repo.json(&["check", "--no-cache"]);
+    assert_eq!((code, hits(&report)), (0, vec![]));
+}
+
+#[test]
+fn schema_errors_point_at_the_yaml_line() {
+    let repo = Repo::new();
+    repo.write("README.md", "x\n");
+    repo.write(".meta/repo.yaml", "# metadata\nname: Demo Repo\ntype: microservice\nlanguage: go\ntier: 7\nowner: \"@acme\"\nlifecycle: production\nextra: 1\n");
+    repo.git(&["add", "-A"]);
+    let (report, code) = repo.json(&["check", "--no-cache"]);
+    assert_eq!(code, 1);
+    let lines: Vec<(String, Option<u64>)> = hits_in(&report, ".meta/repo.yaml");
+    assert_eq!(
+        lines,
+        vec![
+            ("meta.schema".into(), Some(2)), // additionalProperties: the mapping itself (after the comment)
+            ("meta.schema".into(), Some(2)), // name pattern
+            ("meta.schema".into(), Some(3)), // type enum
+            ("meta.schema".into(), Some(5)), // tier maximum
+        ],
+        "{report:#}"
+    );
+}
+
+#[test]
+fn governance_root_schema_overrides_the_builtin() {
+    let repo = Repo::new();
+    repo.with_compliant_base();
+    repo.write(
+        ".metaHub/schemas/repo-schema.json",
+        r#"{"type":"object","required":["cost_center"]}"#,
+    );
+    repo.git(&["add", "-A"]);
+    let (report, code) = repo.json(&["check", "--no-cache"]);
+    assert_eq!(code, 1);
+    let f = &report["findings"][0];
+    assert_eq!(f["rule"], "meta.schema");
+    assert!(
+        f["message"].as_str().unwrap().contains("cost_center"),
+        "{f}"
+    );
+    // GOLDEN_PATH_ROOT elsewhere: the built-in schema applies again.
+    let other = Repo::plain();
+    let out = repo
+        .cmd(bin())
+        .args(["check", "--no-cache", "--format", "json"])
+        .env("GOLDEN_PATH_ROOT", other.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}
+
+#[test]
+fn slo_required_for_services() {
+    let repo = Repo::new();
+    repo.write("README.md", "x\n");
+    repo.write(
+        "docs/adr/0001-x.md",
+        "# x\n## Status\nAccepted\n## Context\n.\n## Decision\n.\n## Consequences\n.\n",
+    );
+    repo.write(".meta/repo.yaml", "name: api\ntype: service\nlanguage: go\ntier: 1\nowner: \"@acme/api\"\nlifecycle: production\nslo:\n  availability: 99.9\n");
+    repo.git(&["add", "-A"]);
+    let (report, code) = repo.json(&["check", "--no-cache"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        hits_in(&report, ".meta/repo.yaml"),
+        vec![("slo.defined".into(), Some(7))]
+    );
+    assert!(report["findings"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("slo.latency"));
+    repo.write(".meta/repo.yaml", "name: api\ntype: service\nlanguage: go\ntier: 1\nowner: \"@acme/api\"\nlifecycle: production\nslo:\n  availability: 99.9\n  latency: {p99_ms: 250}\n");
+    repo.git(&["add", "-A"]);
+    let (report, code) = repo.json(&["check", "--no-cache"]);
+    assert_eq!((code, hits(&report)), (0, vec![]));
+}
+
+#[test]
+fn adr_presence_and_format() {
+    let repo = Repo::new();
+    repo.write("README.md", "x\n");
+    repo.write(".meta/repo.yaml", "name: core\ntype: library\nlanguage: go\ntier: 2\nowner: \"@acme/core\"\nlifecycle: beta\n");
+    repo.git(&["add", "-A"]);
+    let (report, _) = repo.json(&["check", "--no-cache"]);
+    assert_eq!(
+        hits(&report),
+        vec![("adr.present".into(), "docs/adr".into(), None)]
+    );
+
+    repo.write("docs/adr/README.md", "index\n");
+    repo.write("docs/adr/0001-good.md", "# ADR-001\n\n## Status\nSuperseded by ADR-002\n\n## Context\nc\n\n## Decision\nd\n\n## Consequences\n### Positive\n- p\n");
+    repo.write(
+        "docs/adr/0002-bad.md",
+        "# ADR-002\n\n## Status\n\nMaybe\n\n## Decision\nd\n",
+    );
+    repo.write("docs/adr/0003-fenced.md", "# ADR-003\n```\n## Status\n```\n## Status\nAccepted\n## Context\n## Decision\n## Consequences\n");
+    repo.git(&["add", "-A"]);
+    let (report, code) = repo.json(&["check", "--no-cache"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        hits(&report),
+        vec![
+            ("adr.format".into(), "docs/adr/0002-bad.md".into(), Some(1)),
+            ("adr.format".into(), "docs/adr/0002-bad.md".into(), Some(3))
+        ]
+    );
+    assert!(report["findings"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("no Context, no Consequences"));
+}
+
+#[test]
+fn required_files_are_configurable_globs() {
+    let repo = Repo::new();
+    repo.with_compliant_base();
+    repo.write(".govern.yaml", "rules:\n  structure.required-files:\n    options:\n      files: [\"README.md\", \"CODEOWNERS\", \"LICENSE*\", \".github/CODEOWNERS\"]\n");
+    repo.write("license.txt", "MIT\n");
+    repo.git(&["add", "-A"]);
+    let (report, _) = repo.json(&["check", "--no-cache"]);
+    let missing: Vec<String> = hits(&report).into_iter().map(|(_, p, _)| p).collect();
+    assert_eq!(missing, [".github/CODEOWNERS", "CODEOWNERS"]);
+}
+
+#[test]
+fn config_disables_regrades_and_excludes() {
+    let repo = Repo::new();
+    repo.with_compliant_base();
+    repo.write("Dockerfile", "FROM nginx:latest\n");
+    repo.write("vendor/Dockerfile", "FROM nginx:latest\n");
+    repo.write(".govern.yaml", "exclude: [\"vendor/**\"]\nrules:\n  docker.user-not-root: off\n  docker.pinned-base-image: warning\n");
+    repo.git(&["add", "-A"]);
+    let (report, code) = repo.json(&["check", "--no-cache"]);
+    assert_eq!(code, 0, "only warnings remain");
+    let got: Vec<(String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().into(),
+                f["severity"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("docker.healthcheck".to_string(), "warning".to_string()),
+            ("docker.pinned-base-image".into(), "warning".into())
+        ]
+    );
+    assert_eq!(
+        repo.govern(&["check", "--no-cache", "--strict"])
+            .status
+            .code(),
+        Some(1)
+    );
+    let strict_env = repo
+        .cmd(bin())
+        .args(["check", "--no-cache"])
+        .env("GOVERN_STRICT", "true")
+        .output()
+        .unwrap();
+    assert_eq!(strict_env.status.code(), Some(1));
+}
+
+#[test]
+fn bad_config_is_exit_2_with_line() {
+    let repo = Repo::new();
+    repo.with_compliant_base();
+    repo.write(
+        ".govern.yaml",
+        "rules:\n  docker.healthcheck: off\n  docker.nonexistent: error\n",
+    );
+    let out = repo.govern(&["check", "--no-cache"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains(".govern.yaml:3: unknown rule \"docker.nonexistent\""),
+        "{}",
+        stderr(&out)
+    );
+    repo.write(".govern.yaml", "rules: [\n");
+    let out = repo.govern(&["check", "--no-cache"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains(".govern.yaml:"), "{}", stderr(&out));
+}
+
+#[test]
+fn inline_suppression_is_counted() {
+    let repo = Repo::new();
+    repo.with_compliant_base();
+    repo.write("Dockerfile", "FROM alpine:3.20\nHEALTHCHECK CMD true\n# govern:ignore docker.user-not-root the base image drops privileges itself\nUSER root\n");
+    repo.write(
+        "pod.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    # govern:ignore k8s.* demo pod for docs\n    - name: a\n      image: a\n",
+    );
+    repo.git(&["add", "-A"]);
+    let (report, code) = repo.json(&["check", "--no-cache"]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["summary"]["suppressed"], 4);
+    assert_eq!(
+        report["suppressed"][0]["reason"],
+        "the base image drops privileges itself"
+    );
+    let text = stdout(&repo.govern(&["check", "--no-cache"]));
+    assert!(text.contains("4 suppressed"), "{text}");
+}
+
+#[test]
+fn rules_and_explain() {
+    let repo = Repo::plain();
+    let out = stdout(&repo.govern(&["rules"]));
+    for id in [
+        "docker.user-not-root",
+        "docker.healthcheck",
+        "docker.pinned-base-image",
+        "k8s.resources",
+        "k8s.probes",
+        "k8s.image-tag",
+        "meta.present",
+        "meta.schema",
+        "slo.defined",
+        "adr.present",
+        "adr.format",
+        "structure.required-files",
+    ] {
+        assert!(out.contains(id), "{id} missing from `rules`");
+        let doc = stdout(&repo.govern(&["explain", id]));
+        for section in [
+            "## What it does",
+            "## Why is this bad?",
+            "## Example",
+            "## Use instead",
+            "## References",
+        ] {
+            assert!(doc.contains(section), "{id}: {section}");
+        }
+    }
+    assert_eq!(repo.govern(&["explain", "nope"]).status.code(), Some(2));
+}
