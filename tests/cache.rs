@@ -1,0 +1,175 @@
+//! The cache is an accelerator only: identical reports with and without it, and no run
+//! fails because of it.
+
+mod common;
+use common::*;
+
+fn fixture() -> Repo {
+    let repo = Repo::new();
+    repo.with_compliant_base();
+    repo.write("Dockerfile", "FROM nginx:latest\nUSER root\n");
+    repo.write("k8s/d.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: a\n      image: a\n");
+    repo.write("docs/adr/0001-x.md", "# x\n## Status\nDone\n");
+    repo.git(&["add", "-A"]);
+    repo
+}
+
+/// All four formats, as bytes, and the JSON value.
+fn reports(repo: &Repo, cache: &[&str]) -> (Vec<Vec<u8>>, serde_json::Value, String) {
+    let mut out = Vec::new();
+    let mut json = serde_json::Value::Null;
+    let mut err = String::new();
+    for format in ["text", "json", "markdown", "github"] {
+        let mut args = vec!["check", "--format", format];
+        args.extend_from_slice(cache);
+        let o = repo.govern(&args);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        err.push_str(&stderr(&o));
+        if format == "json" {
+            json = serde_json::from_slice(&o.stdout).unwrap();
+            let mut masked = json.clone();
+            masked["summary"]["cache_hits"] = serde_json::json!(0);
+            out.push(serde_json::to_vec(&masked).unwrap());
+        } else {
+            out.push(o.stdout);
+        }
+    }
+    (out, json, err)
+}
+
+#[test]
+fn reports_are_identical_without_cold_and_warm() {
+    let repo = fixture();
+    let cache = repo.home.path().join("c.redb");
+    let c = cache.to_str().unwrap();
+    let (none, j0, _) = reports(&repo, &["--no-cache"]);
+    assert!(!cache.exists());
+    let o = repo.govern(&["check", "--format", "json", "--cache", c]);
+    let cold: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(cold["summary"]["cache_hits"], 0);
+    let (warm, j2, err) = reports(&repo, &["--cache", c]);
+    assert_eq!(
+        none, warm,
+        "reports differ between --no-cache and a warm cache"
+    );
+    assert_eq!(j0["summary"]["cache_hits"], 0);
+    // Dockerfile: 3 rules, manifest: 3 rules, ADR: 1 rule, metadata: 2 rules.
+    assert_eq!(
+        j2["summary"]["cache_hits"], 9,
+        "every file rule result served warm"
+    );
+    assert_eq!(err, "", "no warnings when the cache works");
+    assert_eq!(j0["findings"], cold["findings"]);
+}
+
+#[test]
+fn cache_is_content_addressed_across_repositories_and_keyed_on_config() {
+    let a = fixture();
+    let b = fixture();
+    let cache = a.home.path().join("shared.redb");
+    let c = cache.to_str().unwrap();
+    a.json(&["check", "--cache", c]);
+    let (rb, _) = b.json(&["check", "--cache", c]);
+    assert_eq!(
+        rb["summary"]["cache_hits"], 9,
+        "the same content in another repository is not checked again"
+    );
+    // Changing one rule's options invalidates exactly that rule's results.
+    b.write(
+        ".govern.yaml",
+        "rules:\n  k8s.resources:\n    options: {limits: [memory]}\n",
+    );
+    let (rb, _) = b.json(&["check", "--cache", c]);
+    assert_eq!(rb["summary"]["cache_hits"], 8);
+    // Through GOVERN_CACHE too.
+    let o = b
+        .cmd(bin())
+        .args(["check", "--format", "json"])
+        .env("GOVERN_CACHE", &cache)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["summary"]["cache_hits"], 9);
+}
+
+#[test]
+fn default_location_and_cache_commands() {
+    let repo = fixture();
+    let path = stdout(&repo.govern(&["cache", "path"]));
+    assert!(path.trim().ends_with(".git/govern/cache.redb"), "{path}");
+    // Staged content is addressed by blob id, so the blob table fills (README has no rule).
+    repo.govern(&["check", "--staged"]);
+    let stats = stdout(&repo.govern(&["cache", "stats"]));
+    assert!(stats.contains("rule results: 9"), "{stats}");
+    assert!(stats.contains("blob hashes: 4"), "{stats}");
+    assert!(stdout(&repo.govern(&["cache", "clear"])).contains("removed"));
+    assert!(!repo.path().join(".git/govern/cache.redb").exists());
+}
+
+fn assert_degrades(repo: &Repo, cache: &std::path::Path, expect: &str) {
+    let (baseline, _, _) = reports(repo, &["--no-cache"]);
+    let o = repo.govern(&["check", "--cache", cache.to_str().unwrap()]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert_eq!(err.lines().count(), 1, "exactly one warning line: {err}");
+    assert!(err.contains(expect), "{err}");
+    let text = repo.govern(&["check", "--no-cache"]).stdout;
+    assert_eq!(o.stdout, text);
+    assert_eq!(o.stdout, baseline[0]);
+}
+
+#[test]
+fn locked_cache_is_bypassed() {
+    let repo = fixture();
+    let cache = repo.home.path().join("locked.redb");
+    let held = redb::Database::create(&cache).unwrap();
+    assert_degrades(&repo, &cache, "in use by another git-govern process");
+    drop(held);
+}
+
+#[test]
+fn corrupt_truncated_and_foreign_files_are_replaced() {
+    let repo = fixture();
+    let cache = repo.home.path().join("c.redb");
+    std::fs::write(
+        &cache,
+        b"this is not a redb file at all, just text that looks nothing like one",
+    )
+    .unwrap();
+    assert_degrades(&repo, &cache, "started a fresh one");
+    // The fresh file works: the next run is warm and silent.
+    let (v, _) = repo.json(&["check", "--cache", cache.to_str().unwrap()]);
+    assert_eq!(v["summary"]["cache_hits"], 9);
+
+    let bytes = std::fs::read(&cache).unwrap();
+    std::fs::write(&cache, &bytes[..bytes.len() / 3]).unwrap();
+    let (baseline, _, _) = reports(&repo, &["--no-cache"]);
+    let o = repo.govern(&["check", "--cache", cache.to_str().unwrap()]);
+    assert_eq!(
+        o.stdout, baseline[0],
+        "a truncated cache changes no finding"
+    );
+    assert!(stderr(&o).lines().count() <= 1, "{}", stderr(&o));
+
+    let foreign = repo.home.path().join("foreign.redb");
+    {
+        let db = redb::Database::create(&foreign).unwrap();
+        let w = db.begin_write().unwrap();
+        {
+            let mut t = w
+                .open_table(redb::TableDefinition::<&str, &str>::new("meta"))
+                .unwrap();
+            t.insert("format", "git-govern-cache/0").unwrap();
+        }
+        w.commit().unwrap();
+    }
+    assert_degrades(&repo, &foreign, "format");
+}
+
+#[test]
+fn unwritable_location_runs_without_cache() {
+    let repo = fixture();
+    let blocker = repo.home.path().join("a-file");
+    std::fs::write(&blocker, "").unwrap();
+    assert_degrades(&repo, &blocker.join("sub/cache.redb"), "cannot be written");
+}

@@ -1,0 +1,65 @@
+//! The real pre-commit framework runs this repository as a hook repository.
+//!
+//! Ignored by default: pre-commit builds the hook with `cargo install` in release mode,
+//! which takes minutes. `.ci/run` runs it as its own step:
+//! `cargo test --test precommit -- --ignored`.
+
+mod common;
+use common::*;
+
+fn pre_commit_available(repo: &Repo) -> bool {
+    repo.cmd("pre-commit")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+#[ignore = "builds the hook in release mode through pre-commit; run by .ci/run"]
+fn pre_commit_try_repo_fails_then_passes() {
+    let repo = Repo::new();
+    assert!(
+        pre_commit_available(&repo),
+        "pre-commit is not installed (pip install pre-commit)"
+    );
+    repo.with_compliant_base();
+    repo.write(
+        "Dockerfile",
+        "FROM alpine:3.20\nHEALTHCHECK CMD true\nUSER root\n",
+    );
+    repo.commit_all("init");
+    // Share pre-commit's environment store between runs so the hook is built once.
+    let store = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("pre-commit-home");
+    let this_repo = env!("CARGO_MANIFEST_DIR");
+    let run = |repo: &Repo| {
+        repo.cmd("pre-commit")
+            .args([
+                "try-repo",
+                this_repo,
+                "git-govern",
+                "--all-files",
+                "--verbose",
+            ])
+            .env("PRE_COMMIT_HOME", &store)
+            .env_remove("CARGO_TARGET_DIR")
+            .output()
+            .unwrap()
+    };
+    let failing = run(&repo);
+    let said = stdout(&failing) + &stderr(&failing);
+    assert!(!failing.status.success(), "{said}");
+    assert!(said.contains("docker.user-not-root"), "{said}");
+
+    repo.write(
+        "Dockerfile",
+        "FROM alpine:3.20\nHEALTHCHECK CMD true\nUSER app\n",
+    );
+    repo.commit_all("fix");
+    let passing = run(&repo);
+    let said = stdout(&passing) + &stderr(&passing);
+    assert!(passing.status.success(), "{said}");
+    assert!(
+        said.contains("git-govern") && said.contains("Passed"),
+        "{said}"
+    );
+}
