@@ -284,16 +284,24 @@ fn main_inner(cli: Cli) -> Result<i32, Error> {
         }
         Command::Man { install } => {
             let mut page = Vec::new();
-            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut page).map_err(|e| Error::io("rendering the man page", e))?;
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+                .render(&mut page)
+                .map_err(|e| Error::io("rendering the man page", e))?;
             if !install {
                 let _ = std::io::stdout().write_all(&page);
                 return Ok(0);
             }
             let exe = std::env::current_exe().map_err(|e| Error::io("locating git-govern", e))?;
-            let prefix = exe.parent().and_then(|p| p.parent()).ok_or_else(|| Error::Usage("cannot tell the install prefix".into()))?;
+            let prefix = exe
+                .parent()
+                .and_then(|p| p.parent())
+                .ok_or_else(|| Error::Usage("cannot tell the install prefix".into()))?;
             let target = prefix.join("share/man/man1/git-govern.1");
             run::write_atomic(&target, &page)?;
-            println!("installed {} (`git govern --help` now shows it)", target.display());
+            println!(
+                "installed {} (`git govern --help` now shows it)",
+                target.display()
+            );
             Ok(0)
         }
         Command::Install { force } => {
