@@ -231,60 +231,46 @@ impl Cache {
         self.db = None;
     }
 
-    /// The blake3 of many blobs at once (one read transaction): `None` where unknown.
-    pub fn blob_hashes(&mut self, ids: &[&[u8]]) -> Vec<Option<[u8; 32]>> {
+    /// Reads many keys of `table` in one read transaction, decoding each value with
+    /// `decode`; `None` where absent or undecodable. A failure disables the cache.
+    fn read_many<T: Clone>(
+        &mut self,
+        table: TableDefinition<&[u8], &[u8]>,
+        keys: &[&[u8]],
+        decode: impl Fn(&[u8]) -> Option<T>,
+    ) -> Vec<Option<T>> {
         let Some(db) = &self.db else {
-            return vec![None; ids.len()];
+            return vec![None; keys.len()];
         };
-        let r = quietly(|| -> Result<Vec<Option<[u8; 32]>>, redb::Error> {
+        let r = quietly(|| -> Result<Vec<Option<T>>, redb::Error> {
             let tx = db.begin_read()?;
-            let t = tx.open_table(BLOBS)?;
-            ids.iter()
-                .map(|id| {
-                    Ok(t.get(*id)?
-                        .and_then(|v| <[u8; 32]>::try_from(v.value()).ok()))
-                })
+            let t = tx.open_table(table)?;
+            keys.iter()
+                .map(|k| Ok(t.get(*k)?.and_then(|v| decode(v.value()))))
                 .collect()
         });
         match r {
             Ok(Ok(v)) => v,
             Ok(Err(e)) => {
                 self.disable(e.to_string());
-                vec![None; ids.len()]
+                vec![None; keys.len()]
             }
             Err(_) => {
                 self.disable("the file is corrupt".into());
-                vec![None; ids.len()]
+                vec![None; keys.len()]
             }
         }
     }
 
+    /// The blake3 of many blobs at once (one read transaction): `None` where unknown.
+    pub fn blob_hashes(&mut self, ids: &[&[u8]]) -> Vec<Option<[u8; 32]>> {
+        self.read_many(BLOBS, ids, |v| <[u8; 32]>::try_from(v).ok())
+    }
+
     /// Looks up many result keys at once (one read transaction).
     pub fn results(&mut self, keys: &[[u8; 32]]) -> Vec<Option<Cached>> {
-        let Some(db) = &self.db else {
-            return vec![None; keys.len()];
-        };
-        let r = quietly(|| -> Result<Vec<Option<Cached>>, redb::Error> {
-            let tx = db.begin_read()?;
-            let t = tx.open_table(RESULTS)?;
-            keys.iter()
-                .map(|k| {
-                    Ok(t.get(k.as_slice())?
-                        .and_then(|v| serde_json::from_slice(v.value()).ok()))
-                })
-                .collect()
-        });
-        match r {
-            Ok(Ok(v)) => v,
-            Ok(Err(e)) => {
-                self.disable(e.to_string());
-                vec![None; keys.len()]
-            }
-            Err(_) => {
-                self.disable("the file is corrupt".into());
-                vec![None; keys.len()]
-            }
-        }
+        let keys: Vec<&[u8]> = keys.iter().map(|k| k.as_slice()).collect();
+        self.read_many(RESULTS, &keys, |v| serde_json::from_slice(v).ok())
     }
 
     /// Queues a blob-id → blake3 entry for [`Cache::commit`].

@@ -73,7 +73,7 @@ impl Outcome {
 
 const HELM_CONTEXT: &str = "helm-chart-template";
 
-struct Planned<'a> {
+struct Planned {
     subject: usize,
     kind: FileKind,
     rules: Vec<&'static Rule>,
@@ -82,7 +82,6 @@ struct Planned<'a> {
     bytes: Option<Vec<u8>>,
     read_error: Option<String>,
     results: Vec<Option<Cached>>,
-    _p: std::marker::PhantomData<&'a ()>,
 }
 
 /// Runs every enabled rule on `snapshot` under `config`. `schema` is the metadata schema in
@@ -155,7 +154,6 @@ pub fn check(
             bytes: None,
             read_error: None,
             results: Vec::new(),
-            _p: Default::default(),
         });
     }
 

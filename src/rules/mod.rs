@@ -129,6 +129,15 @@ impl Ctx<'_> {
             .unwrap_or_default()
     }
 
+    /// A list-of-integers option (empty when absent).
+    pub fn integers(&self, key: &str) -> Vec<i64> {
+        self.options
+            .get(key)
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_i64).collect())
+            .unwrap_or_default()
+    }
+
     /// A string option.
     pub fn string(&self, key: &str) -> Option<&str> {
         self.options.get(key).and_then(Value::as_str)

@@ -39,12 +39,7 @@ fn check(repo: &dyn RepoView, ctx: &Ctx) -> Vec<(RepoPath, RawFinding)> {
                 .and_then(|t| crate::yaml::parse_stream(&t).ok())
                 .and_then(|d| d.into_iter().next());
             let Some(meta) = meta else { return Vec::new() };
-            let tiers: Vec<i64> = ctx
-                .options
-                .get("tiers")
-                .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(Value::as_i64).collect())
-                .unwrap_or_default();
+            let tiers = ctx.integers("tiers");
             let tier_hit = meta
                 .value
                 .get("tier")

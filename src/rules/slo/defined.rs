@@ -36,12 +36,7 @@ fn check(doc: Option<&Document>, ctx: &Ctx) -> Vec<RawFinding> {
     if !ctx.strings("types").iter().any(|t| t == kind) {
         return Vec::new();
     }
-    let tiers: Vec<i64> = ctx
-        .options
-        .get("tiers")
-        .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_i64).collect())
-        .unwrap_or_default();
+    let tiers = ctx.integers("tiers");
     if let Some(tier) = v.get("tier").and_then(Value::as_i64) {
         if !tiers.contains(&tier) {
             return Vec::new();
