@@ -133,3 +133,11 @@ fn output_file_and_exit_codes() {
     );
     assert_eq!(repo.govern(&["--version"]).status.code(), Some(0));
 }
+
+#[test]
+fn man_page_renders_for_git_help() {
+    let repo = Repo::plain();
+    let page = stdout(&repo.govern(&["man"]));
+    assert!(page.contains(".TH git-govern 1"), "{page}");
+    assert!(page.contains("check"), "subcommands are listed");
+}
