@@ -3,8 +3,6 @@
 //! `Usage` and `Input` errors end a run with exit code 2 ("the tool could not run");
 //! findings are not errors and never appear here.
 
-use std::path::PathBuf;
-
 /// An error that stops a command. Each variant carries enough context to tell the user
 /// what was wrong and where.
 #[derive(Debug, thiserror::Error)]
@@ -59,13 +57,3 @@ impl Error {
 
 /// Shorthand for results whose error is [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
-
-/// Formats a filesystem path for messages (lossy for non-UTF-8 names).
-pub fn show(path: &std::path::Path) -> String {
-    path.display().to_string()
-}
-
-/// Convenience for a `PathBuf` context string.
-pub fn show_buf(path: &PathBuf) -> String {
-    show(path.as_path())
-}

@@ -142,14 +142,6 @@ impl Ctx<'_> {
     pub fn string(&self, key: &str) -> Option<&str> {
         self.options.get(key).and_then(Value::as_str)
     }
-
-    /// A boolean option (false when absent).
-    pub fn flag(&self, key: &str) -> bool {
-        self.options
-            .get(key)
-            .and_then(Value::as_bool)
-            .unwrap_or(false)
-    }
 }
 
 /// The metadata JSON Schema in force, compiled on first use.
