@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use globset::{Glob, GlobMatcher, GlobSet, GlobSetBuilder};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
@@ -33,6 +33,47 @@ pub struct RuleSettings {
     pub hash: [u8; 32],
 }
 
+/// A waiver: findings of `rule` on paths matching `path` are accepted until `expires`
+/// (inclusive), for a stated reason, by a named owner.
+#[derive(Debug, Clone)]
+pub struct Waiver {
+    /// A rule id or a family wildcard (`docker.*`).
+    pub rule: String,
+    /// The path glob as written (repo-relative).
+    pub path: String,
+    matcher: GlobMatcher,
+    /// Why the findings are accepted.
+    pub reason: String,
+    /// Who answers for it (a person or team handle).
+    pub owner: String,
+    /// The last day the waiver holds.
+    pub expires: jiff::civil::Date,
+    /// 1-based line of the entry in the config file.
+    pub line: u32,
+}
+
+impl Waiver {
+    /// Whether the waiver names this finding's rule and path (expiry not considered).
+    pub fn covers(&self, rule: &str, path: &str) -> bool {
+        crate::suppress::covers(&self.rule, rule) && self.matcher.is_match(path)
+    }
+}
+
+/// Secrets that are known and accepted: paths never scanned and finding fingerprints.
+#[derive(Debug, Clone)]
+pub struct SecretsAllow {
+    paths: GlobSet,
+    /// Fingerprints (`git govern check` prints them) of accepted secret findings.
+    pub fingerprints: std::collections::BTreeSet<String>,
+}
+
+impl SecretsAllow {
+    /// Whether the `secrets.*` rules skip `path` (repo-relative).
+    pub fn path_allowed(&self, path: &str) -> bool {
+        self.paths.is_match(path)
+    }
+}
+
 /// The effective configuration of a run.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -42,6 +83,12 @@ pub struct Config {
     exclude: GlobSet,
     /// Settings of every rule, by id.
     pub rules: BTreeMap<&'static str, RuleSettings>,
+    /// Waivers, in file order.
+    pub waivers: Vec<Waiver>,
+    /// Accepted secrets.
+    pub secrets: SecretsAllow,
+    /// The file the configuration came from, as shown in findings (`.govern.yaml`).
+    pub source: String,
 }
 
 impl Default for Config {
@@ -77,10 +124,11 @@ impl Config {
     }
 
     fn from_value(v: &Value, line_of: &dyn Fn(&str) -> u32, display_path: &str) -> Result<Config> {
-        let globs = |key: &str| -> Result<Option<GlobSet>> {
-            let Some(list) = v.get(key).and_then(Value::as_array) else {
+        let globs = |ptr: &str| -> Result<Option<GlobSet>> {
+            let Some(list) = v.pointer(ptr).and_then(Value::as_array) else {
                 return Ok(None);
             };
+            let key = &ptr[1..];
             let mut b = GlobSetBuilder::new();
             for (i, g) in list.iter().enumerate() {
                 let s = g.as_str().unwrap_or_default();
@@ -97,8 +145,79 @@ impl Config {
                 Error::input(display_path, line_of(&format!("/{key}")), e.to_string())
             })?))
         };
-        let include = globs("include")?;
-        let exclude = globs("exclude")?.unwrap_or_else(GlobSet::empty);
+        let include = globs("/include")?;
+        let exclude = globs("/exclude")?.unwrap_or_else(GlobSet::empty);
+        let secrets = SecretsAllow {
+            paths: globs("/secrets/allow_paths")?.unwrap_or_else(GlobSet::empty),
+            fingerprints: v
+                .pointer("/secrets/allow_fingerprints")
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default(),
+        };
+        let mut waivers = Vec::new();
+        for (i, w) in v
+            .get("waivers")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+        {
+            let line = line_of(&format!("/waivers/{i}"));
+            let field = |k: &str| {
+                w.get(k)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            let rule = field("rule");
+            if rules::by_id(&rule).is_none()
+                && !rules::ALL
+                    .iter()
+                    .any(|r| crate::suppress::covers(&rule, r.id))
+            {
+                return Err(Error::input(
+                    display_path,
+                    line_of(&format!("/waivers/{i}/rule")),
+                    format!(
+                        "the waiver names unknown rule {rule:?} (`git govern rules` lists them)"
+                    ),
+                ));
+            }
+            let path = field("path");
+            let matcher = Glob::new(&path)
+                .map_err(|e| {
+                    Error::input(
+                        display_path,
+                        line_of(&format!("/waivers/{i}/path")),
+                        format!("invalid glob {path:?}: {e}"),
+                    )
+                })?
+                .compile_matcher();
+            let expires_text = field("expires");
+            let expires: jiff::civil::Date = expires_text.parse().map_err(|_| {
+                Error::input(
+                    display_path,
+                    line_of(&format!("/waivers/{i}/expires")),
+                    format!("expires {expires_text:?} is not a date (YYYY-MM-DD)"),
+                )
+            })?;
+            waivers.push(Waiver {
+                rule,
+                path,
+                matcher,
+                reason: field("reason"),
+                owner: field("owner"),
+                expires,
+                line,
+            });
+        }
         let given = v.get("rules").and_then(Value::as_object);
         if let Some(given) = given {
             for id in given.keys() {
@@ -124,6 +243,9 @@ impl Config {
             include,
             exclude,
             rules: out,
+            waivers,
+            secrets,
+            source: display_path.to_string(),
         })
     }
 

@@ -17,7 +17,7 @@ use serde_json::Value;
 use crate::cache::{result_key, Cache, Cached};
 use crate::config::Config;
 use crate::dockerfile;
-use crate::finding::{Finding, InputError, RawFinding, Skipped, Suppressed};
+use crate::finding::{Finding, InputError, RawFinding, Skipped, Suppressed, Waived};
 use crate::path::RepoPath;
 use crate::rules::{self, adr, Check, Ctx, FileKind, RepoSchema, RepoView, Rule};
 use crate::source::{Content, Snapshot};
@@ -35,13 +35,41 @@ pub struct Outcome {
     pub errors: Vec<InputError>,
     /// Files passed over on purpose, sorted by path.
     pub skipped: Vec<Skipped>,
+    /// Findings accepted by a waiver in force, sorted like findings.
+    pub waived: Vec<Waived>,
+    /// Every (path, rule) pair that was evaluated or served from the cache, sorted: the
+    /// test cases of the JUnit report. Repository rules appear with the path ".".
+    pub evaluated: Vec<(RepoPath, &'static str)>,
     /// Files that at least one rule read (from the cache or by running).
     pub files_checked: usize,
     /// Rule results served from the cache.
     pub cache_hits: usize,
+    /// Commit messages checked (the commit-msg hook, `check --commits`, pre-push).
+    pub commits_checked: usize,
+    /// Branch names checked (pre-push).
+    pub branches_checked: usize,
 }
 
 impl Outcome {
+    /// Restores the report order: findings by path, line, rule; the other lists by path
+    /// and line; duplicates removed.
+    pub fn sort(&mut self) {
+        self.findings
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.findings.dedup();
+        self.suppressed
+            .sort_by(|a, b| (&a.path, a.line, &a.rule).cmp(&(&b.path, b.line, &b.rule)));
+        self.waived
+            .sort_by(|a, b| (&a.path, a.line, &a.rule).cmp(&(&b.path, b.line, &b.rule)));
+        self.errors
+            .sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+        self.errors.dedup();
+        self.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+        self.skipped.dedup();
+        self.evaluated.sort();
+        self.evaluated.dedup();
+    }
+
     /// Findings with severity error.
     pub fn violations(&self) -> usize {
         self.findings
@@ -75,7 +103,7 @@ const HELM_CONTEXT: &str = "helm-chart-template";
 
 struct Planned {
     subject: usize,
-    kind: FileKind,
+    kind: Option<FileKind>,
     rules: Vec<&'static Rule>,
     context: &'static str,
     hash: Option<[u8; 32]>,
@@ -116,22 +144,25 @@ pub fn check(
     let mut planned: Vec<Planned> = Vec::new();
     let mut patches: Option<HashSet<RepoPath>> = None;
     for (i, s) in snapshot.subjects.iter().enumerate() {
-        let Some(kind) = rules::classify(&s.path, &adr_dirs) else {
-            continue;
-        };
-        if !config.path_selected(&s.path.display()) {
+        let kind = rules::classify(&s.path, &adr_dirs);
+        let display = s.path.display();
+        if !config.path_selected(&display) {
             continue;
         }
-        let rs: Vec<&'static Rule> = enabled
+        let text_rules = !config.secrets.path_allowed(&display);
+        let mut rs: Vec<&'static Rule> = enabled
             .iter()
             .copied()
-            .filter(|r| r.file_kind() == Some(kind))
+            .filter(|r| match r.check {
+                Check::Text(_) => text_rules,
+                _ => kind.is_some() && r.file_kind() == kind,
+            })
             .collect();
         if rs.is_empty() {
             continue;
         }
         let mut context = "";
-        if kind == FileKind::Manifest {
+        if kind == Some(FileKind::Manifest) {
             let patches = patches.get_or_insert_with(|| kustomize_patches(snapshot.view.as_ref()));
             if patches.contains(&s.path) {
                 out.skipped.push(Skipped {
@@ -139,7 +170,10 @@ pub fn check(
                     reason: "kustomize patch (listed in a kustomization), not a complete manifest"
                         .into(),
                 });
-                continue;
+                rs.retain(|r| matches!(r.check, Check::Text(_)));
+                if rs.is_empty() {
+                    continue;
+                }
             }
             if in_helm_templates(&s.path, snapshot.view.as_ref()) {
                 context = HELM_CONTEXT;
@@ -213,7 +247,8 @@ pub fn check(
     }
 
     // 4. Evaluate what the cache did not have.
-    let evaluated: Vec<(usize, Result<Vec<Cached>, InputError>)> = planned
+    type Evaluated = (Vec<Option<Cached>>, Option<InputError>);
+    let evaluated: Vec<(usize, Evaluated)> = planned
         .par_iter_mut()
         .enumerate()
         .filter(|(_, p)| p.read_error.is_none() && p.results.iter().any(Option::is_none))
@@ -228,34 +263,32 @@ pub fn check(
                     (Some(bytes), _) => {
                         evaluate(p.kind, p.context, path, bytes, &p.rules, config, schema)
                     }
-                    (None, e) => Err(InputError {
-                        path: path.clone(),
-                        line: 0,
-                        message: e.clone().unwrap_or_default(),
-                    }),
+                    (None, e) => (
+                        Vec::new(),
+                        Some(InputError {
+                            path: path.clone(),
+                            line: 0,
+                            message: e.clone().unwrap_or_default(),
+                        }),
+                    ),
                 };
                 (pi, r)
             },
         )
         .collect();
-    for (pi, r) in evaluated {
+    for (pi, (results, error)) in evaluated {
         let p = &mut planned[pi];
-        match r {
-            Ok(results) => {
-                let h = p.hash.expect("evaluated content has a hash");
-                for (ri, (rule, res)) in p.rules.iter().zip(results).enumerate() {
-                    if p.results[ri].is_none() {
-                        cache.put_result(
-                            result_key(rule.id, rule.version, &config_hash(rule), p.context, &h),
-                            &res,
-                        );
-                        p.results[ri] = Some(res);
-                    }
-                }
-            }
-            Err(e) => {
-                out.errors.push(e);
-                p.results.clear();
+        if let Some(e) = error {
+            out.errors.push(e);
+        }
+        let Some(h) = p.hash else { continue };
+        for (ri, (rule, res)) in p.rules.iter().zip(results).enumerate() {
+            if let (None, Some(res)) = (&p.results[ri], res) {
+                cache.put_result(
+                    result_key(rule.id, rule.version, &config_hash(rule), p.context, &h),
+                    &res,
+                );
+                p.results[ri] = Some(res);
             }
         }
     }
@@ -272,14 +305,18 @@ pub fn check(
             });
             continue;
         }
-        if p.results.is_empty() {
+        if p.results.iter().all(Option::is_none) {
             continue;
         }
         let mut skipped = None;
-        for res in p.results.iter().flatten() {
+        for (rule, res) in p.rules.iter().zip(&p.results) {
             match res {
-                Cached::Skipped(reason) => skipped = Some(reason.clone()),
-                Cached::Findings(fs) => collect(&mut out, config, path, fs),
+                Some(Cached::Skipped(reason)) => skipped = Some(reason.clone()),
+                Some(Cached::Findings(fs)) => {
+                    out.evaluated.push((path.clone(), rule.id));
+                    collect(&mut out, config, path, fs)
+                }
+                None => {}
             }
         }
         match skipped {
@@ -296,24 +333,19 @@ pub fn check(
             options: &config.rule(rule.id).options,
             repo_schema: schema,
         };
+        out.evaluated.push((RepoPath::from_bytes("."), rule.id));
         for (path, raw) in f(snapshot.view.as_ref(), &ctx) {
             collect(&mut out, config, &path, std::slice::from_ref(&raw));
         }
     }
 
-    out.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    out.findings.dedup();
-    out.suppressed
-        .sort_by(|a, b| (&a.path, a.line, &a.rule).cmp(&(&b.path, b.line, &b.rule)));
-    out.errors
-        .sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
-    out.errors.dedup();
-    out.skipped.sort_by(|a, b| a.path.cmp(&b.path));
-    out.skipped.dedup();
+    out.sort();
     out
 }
 
-fn collect(out: &mut Outcome, config: &Config, path: &RepoPath, raws: &[RawFinding]) {
+/// Adds a rule's raw findings for `path` to `out`: suppressed ones to the suppressed list,
+/// the others as findings with the severity `config` gives the rule.
+pub fn collect(out: &mut Outcome, config: &Config, path: &RepoPath, raws: &[RawFinding]) {
     for f in raws {
         match &f.suppressed {
             Some(reason) => out.suppressed.push(Suppressed {
@@ -330,6 +362,7 @@ fn collect(out: &mut Outcome, config: &Config, path: &RepoPath, raws: &[RawFindi
                 column: f.column,
                 message: f.message.clone(),
                 help: f.help.clone(),
+                fingerprint: f.fingerprint.clone(),
             }),
         }
     }
@@ -340,94 +373,130 @@ pub fn is_binary(bytes: &[u8]) -> bool {
     bytes[..bytes.len().min(8000)].contains(&0)
 }
 
-/// Parses one file and runs `rules` on it. Results are in `rules` order.
+/// Text rules skip files larger than this (bytes): generated bundles, data dumps.
+pub const TEXT_RULES_MAX_BYTES: usize = 1 << 20;
+
+/// Parses one file and runs `rules` on it. Results are in `rules` order; a rule has no
+/// result (`None`) when the file could not be parsed for it, and the error says why. Text
+/// rules (`secrets.*`) still run on a file whose structure is broken.
 fn evaluate(
-    kind: FileKind,
+    kind: Option<FileKind>,
     context: &str,
     path: &RepoPath,
     bytes: &[u8],
     rules: &[&'static Rule],
     config: &Config,
     schema: &RepoSchema,
-) -> Result<Vec<Cached>, InputError> {
-    let all = |c: Cached| Ok(vec![c; rules.len()]);
-    if is_binary(bytes) {
-        return all(Cached::Skipped("binary file".into()));
-    }
+) -> (Vec<Option<Cached>>, Option<InputError>) {
+    let binary = is_binary(bytes);
     let text = String::from_utf8_lossy(bytes);
-    let err = |line: u32, message: String| InputError {
-        path: path.clone(),
-        line,
-        message,
+    let run_one = |r: &Rule, f: &dyn Fn(&Ctx) -> Vec<RawFinding>| -> Cached {
+        let ctx = Ctx {
+            options: &config.rule(r.id).options,
+            repo_schema: schema,
+        };
+        let mut fs = f(&ctx);
+        suppress::apply(&text, &mut fs);
+        Cached::Findings(fs)
     };
-    let run = |f: &dyn Fn(&Rule, &Ctx) -> Vec<RawFinding>| -> Vec<Cached> {
-        rules
-            .iter()
-            .map(|r| {
-                let ctx = Ctx {
-                    options: &config.rule(r.id).options,
-                    repo_schema: schema,
-                };
-                let mut fs = f(r, &ctx);
-                suppress::apply(&text, &mut fs);
-                Cached::Findings(fs)
-            })
-            .collect()
+    // The structured rules' input, parsed once.
+    let parsed = if binary {
+        Err(ParseFailure::Skip("binary file".into()))
+    } else {
+        parse(kind, context, &text)
+    };
+    let error = match &parsed {
+        Err(ParseFailure::Error(line, message)) => Some(InputError {
+            path: path.clone(),
+            line: *line,
+            message: message.clone(),
+        }),
+        _ => None,
+    };
+    let results = rules
+        .iter()
+        .map(|r| match (&r.check, &parsed) {
+            (Check::Text(f), _) => Some(if binary || bytes.len() > TEXT_RULES_MAX_BYTES {
+                Cached::Findings(Vec::new())
+            } else {
+                run_one(r, &|ctx| f(&text, ctx))
+            }),
+            (_, Err(ParseFailure::Error(..))) => None,
+            (_, Err(ParseFailure::Skip(reason))) => Some(Cached::Skipped(reason.clone())),
+            (Check::Dockerfile(f), Ok(Parsed::Dockerfile(df))) => {
+                Some(run_one(r, &|ctx| f(df, ctx)))
+            }
+            (Check::Manifest(f), Ok(Parsed::Manifest(docs))) => {
+                Some(run_one(r, &|ctx| f(docs, ctx)))
+            }
+            (Check::Metadata(f), Ok(Parsed::Metadata(docs))) => {
+                let doc = docs.first().filter(|d| !d.value.is_null());
+                Some(run_one(r, &|ctx| f(doc, ctx)))
+            }
+            (Check::Adr(f), Ok(Parsed::Adr)) => Some(run_one(r, &|ctx| f(&text, ctx))),
+            _ => Some(Cached::Findings(Vec::new())),
+        })
+        .collect();
+    (results, error)
+}
+
+/// A file parsed for the structured rules of its kind.
+enum Parsed {
+    Dockerfile(dockerfile::Dockerfile),
+    Manifest(Vec<yaml::Document>),
+    /// A YAML file without Kubernetes objects: the manifest rules find nothing.
+    NotManifest,
+    Metadata(Vec<yaml::Document>),
+    Adr,
+    /// No structured rule reads this file (text rules only).
+    Nothing,
+}
+
+/// Why the structured rules of a file do not run.
+enum ParseFailure {
+    /// Passed over on purpose (binary, templated): the reason.
+    Skip(String),
+    /// The file is broken: (1-based line, message).
+    Error(u32, String),
+}
+
+fn parse(kind: Option<FileKind>, context: &str, text: &str) -> Result<Parsed, ParseFailure> {
+    let yaml_error = |e: yaml::SyntaxError| {
+        ParseFailure::Error(
+            e.line,
+            format!("invalid YAML at column {}: {}", e.column, e.message),
+        )
     };
     match kind {
-        FileKind::Dockerfile => {
-            let df = dockerfile::parse(&text)
-                .map_err(|e| err(e.line, format!("cannot read Dockerfile: {}", e.message)))?;
-            Ok(run(&|r, ctx| match r.check {
-                Check::Dockerfile(f) => f(&df, ctx),
-                _ => Vec::new(),
-            }))
+        None => Ok(Parsed::Nothing),
+        Some(FileKind::Dockerfile) => {
+            dockerfile::parse(text)
+                .map(Parsed::Dockerfile)
+                .map_err(|e| {
+                    ParseFailure::Error(e.line, format!("cannot read Dockerfile: {}", e.message))
+                })
         }
-        FileKind::Manifest => {
+        Some(FileKind::Manifest) => {
             if context == HELM_CONTEXT && text.contains("{{") {
-                return all(Cached::Skipped(
+                return Err(ParseFailure::Skip(
                     "Helm chart template, not a complete manifest".into(),
                 ));
             }
             if !(text.contains("kind") && text.contains("apiVersion")) {
-                return all(Cached::Findings(Vec::new()));
+                return Ok(Parsed::NotManifest);
             }
-            let docs = match yaml::parse_stream(&text) {
-                Ok(d) => d,
-                Err(_) if text.contains("{{") => {
-                    return all(Cached::Skipped(
-                        "templated YAML ({{ … }}), not a complete manifest".into(),
-                    ))
-                }
-                Err(e) => {
-                    return Err(err(
-                        e.line,
-                        format!("invalid YAML at column {}: {}", e.column, e.message),
-                    ))
-                }
-            };
-            Ok(run(&|r, ctx| match r.check {
-                Check::Manifest(f) => f(&docs, ctx),
-                _ => Vec::new(),
-            }))
+            match yaml::parse_stream(text) {
+                Ok(d) => Ok(Parsed::Manifest(d)),
+                Err(_) if text.contains("{{") => Err(ParseFailure::Skip(
+                    "templated YAML ({{ … }}), not a complete manifest".into(),
+                )),
+                Err(e) => Err(yaml_error(e)),
+            }
         }
-        FileKind::Metadata => {
-            let docs = yaml::parse_stream(&text).map_err(|e| {
-                err(
-                    e.line,
-                    format!("invalid YAML at column {}: {}", e.column, e.message),
-                )
-            })?;
-            let doc = docs.first().filter(|d| !d.value.is_null());
-            Ok(run(&|r, ctx| match r.check {
-                Check::Metadata(f) => f(doc, ctx),
-                _ => Vec::new(),
-            }))
-        }
-        FileKind::Adr => Ok(run(&|r, ctx| match r.check {
-            Check::Adr(f) => f(&text, ctx),
-            _ => Vec::new(),
-        })),
+        Some(FileKind::Metadata) => yaml::parse_stream(text)
+            .map(Parsed::Metadata)
+            .map_err(yaml_error),
+        Some(FileKind::Adr) => Ok(Parsed::Adr),
     }
 }
 
@@ -516,4 +585,50 @@ pub fn by_rule(findings: &[Finding]) -> HashMap<&str, (usize, usize)> {
         }
     }
     m
+}
+
+/// Runs the enabled commit-message rules on `msg`. Findings in rule order, then line order.
+pub fn message_findings(
+    msg: &crate::message::Message,
+    config: &Config,
+    schema: &RepoSchema,
+) -> Vec<(&'static Rule, Vec<RawFinding>)> {
+    rules::ALL
+        .iter()
+        .copied()
+        .filter(|r| config.rule(r.id).enabled)
+        .filter_map(|r| match r.check {
+            Check::CommitMessage(f) => {
+                let ctx = Ctx {
+                    options: &config.rule(r.id).options,
+                    repo_schema: schema,
+                };
+                Some((r, f(msg, &ctx)))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Runs the enabled branch rules on `branch` (without `refs/heads/`), in rule order.
+pub fn branch_findings(
+    branch: &str,
+    config: &Config,
+    schema: &RepoSchema,
+) -> Vec<(&'static Rule, Vec<RawFinding>)> {
+    rules::ALL
+        .iter()
+        .copied()
+        .filter(|r| config.rule(r.id).enabled)
+        .filter_map(|r| match r.check {
+            Check::Branch(f) => {
+                let ctx = Ctx {
+                    options: &config.rule(r.id).options,
+                    repo_schema: schema,
+                };
+                Some((r, f(branch, &ctx)))
+            }
+            _ => None,
+        })
+        .collect()
 }

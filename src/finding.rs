@@ -49,6 +49,10 @@ pub struct RawFinding {
     /// enclosing container and workload of a manifest finding. Used before caching only.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub anchors: Vec<u32>,
+    /// A stable identifier of what was found, for allow-lists: set by the `secrets.*` rules
+    /// (16 hex digits of a keyed blake3 of the rule and the secret; never the secret).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
 }
 
 impl RawFinding {
@@ -67,6 +71,7 @@ impl RawFinding {
             help: help.into(),
             suppressed: None,
             anchors: Vec::new(),
+            fingerprint: None,
         }
     }
 
@@ -94,6 +99,8 @@ pub struct Finding {
     pub message: String,
     /// How to fix it.
     pub help: String,
+    /// The allow-list fingerprint, for `secrets.*` findings.
+    pub fingerprint: Option<String>,
 }
 
 impl Finding {
@@ -120,6 +127,23 @@ pub struct Suppressed {
     pub line: Option<u32>,
     /// The reason written in the comment (may be empty).
     pub reason: String,
+}
+
+/// A finding accepted by a waiver in `.govern.yaml`, kept so that every report counts it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Waived {
+    /// The rule id.
+    pub rule: String,
+    /// Repo-relative path.
+    pub path: RepoPath,
+    /// 1-based line, if any.
+    pub line: Option<u32>,
+    /// The waiver's reason.
+    pub reason: String,
+    /// The waiver's owner.
+    pub owner: String,
+    /// The waiver's last day, YYYY-MM-DD.
+    pub expires: String,
 }
 
 /// Input that could not be checked (malformed YAML, a broken Dockerfile): reported with

@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 pub const MARKER: &str = "# installed by git-govern";
 
 /// The hooks git-govern provides.
-pub const HOOKS: &[&str] = &["pre-commit"];
+pub const HOOKS: &[&str] = &["pre-commit", "commit-msg", "pre-push"];
 
 /// The shim for `hook` (the same text as `hooks/<hook>` in this repository).
 pub fn shim(hook: &str) -> String {
@@ -42,23 +42,27 @@ pub fn hooks_dir(cwd: &Path) -> Result<PathBuf> {
     Ok(if p.is_absolute() { p } else { cwd.join(p) })
 }
 
-/// Writes the shims; returns the paths written. Refuses (usage error) to replace a hook
-/// that git-govern did not write, unless `force`.
+/// Writes the shims (pre-commit, commit-msg, pre-push); returns the paths written. Refuses
+/// (usage error, nothing written) to replace a hook that git-govern did not write, unless
+/// `force`.
 pub fn install(cwd: &Path, force: bool) -> Result<Vec<PathBuf>> {
     let dir = hooks_dir(cwd)?;
     std::fs::create_dir_all(&dir)
         .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
-    let mut written = Vec::new();
-    for hook in HOOKS {
-        let p = dir.join(hook);
-        if let Ok(existing) = std::fs::read_to_string(&p) {
-            if !existing.contains(MARKER) && !force {
+    if !force {
+        for hook in HOOKS {
+            let p = dir.join(hook);
+            if std::fs::read_to_string(&p).is_ok_and(|t| !t.contains(MARKER)) {
                 return Err(Error::Usage(format!(
-                    "{} exists and was not written by git-govern; move it away or use --force to replace it",
+                    "{} exists and was not written by git-govern; move it away or use --force to replace it (nothing was installed)",
                     p.display()
                 )));
             }
         }
+    }
+    let mut written = Vec::new();
+    for hook in HOOKS {
+        let p = dir.join(hook);
         crate::run::write_atomic(&p, shim(hook).as_bytes())?;
         #[cfg(unix)]
         {

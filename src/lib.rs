@@ -16,12 +16,14 @@ pub mod engine;
 pub mod error;
 pub mod finding;
 pub mod hooks;
+pub mod message;
 pub mod path;
 pub mod report;
 pub mod rules;
 pub mod run;
 pub mod source;
 pub mod suppress;
+pub mod waiver;
 pub mod yaml;
 
 pub use error::{Error, Result};

@@ -48,6 +48,10 @@ struct CheckArgs {
     /// Check every tracked file (outside git: every file not ignored). The default.
     #[arg(long, conflicts_with = "paths")]
     all: bool,
+    /// Check the messages of the commits in a revision range instead of files (e.g.
+    /// origin/main..HEAD, a pull request's commits); one finding per bad commit.
+    #[arg(long, value_name = "RANGE", conflicts_with_all = ["staged", "all", "paths"])]
+    commits: Option<String>,
     /// Files and directories to check (as the pre-commit framework passes them).
     paths: Vec<PathBuf>,
     /// Output format.
@@ -87,6 +91,19 @@ enum CacheCommand {
 enum HookCommand {
     /// Check the staged content (what `git commit` is about to record).
     PreCommit,
+    /// Check the commit message file git passes to the commit-msg hook.
+    CommitMsg {
+        /// The message file (.git/COMMIT_EDITMSG).
+        file: PathBuf,
+    },
+    /// Check a push: branch names, and the files the pushed commits change. Reads git's
+    /// pre-push lines on stdin (or the pre-commit framework's PRE_COMMIT_* variables).
+    PrePush {
+        /// The remote's name, as git passes it.
+        remote: Option<String>,
+        /// The remote's URL, as git passes it.
+        url: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -112,7 +129,8 @@ enum Command {
         #[arg(long, env = "GOVERN_CACHE", value_name = "PATH", global = true)]
         cache: Option<PathBuf>,
     },
-    /// Install the pre-commit hook shim into this repository's hooks directory.
+    /// Install the pre-commit, commit-msg and pre-push hook shims into this repository's
+    /// hooks directory.
     Install {
         /// Replace an existing hook that git-govern did not write.
         #[arg(long)]
@@ -161,29 +179,18 @@ fn cwd() -> Result<PathBuf, Error> {
     std::env::current_dir().map_err(|e| Error::io("reading the current directory", e))
 }
 
-fn check(args: CheckArgs) -> Result<i32, Error> {
-    let mode = if args.staged {
-        Mode::Staged
-    } else if !args.paths.is_empty() {
-        Mode::Paths(args.paths.clone())
-    } else {
-        Mode::All
-    };
-    let cache = if args.no_cache {
+fn cache_choice(no_cache: bool, cache: Option<PathBuf>) -> CacheChoice {
+    if no_cache {
         CacheChoice::Off
-    } else if let Some(p) = args.cache {
+    } else if let Some(p) = cache {
         CacheChoice::At(p)
     } else {
         CacheChoice::Default
-    };
-    let run = run::check(
-        &cwd()?,
-        &CheckOptions {
-            mode,
-            cache,
-            config: args.config,
-        },
-    )?;
+    }
+}
+
+/// Prints the run's warnings and its report; returns the exit code.
+fn finish(run: run::CheckRun, args: &CheckArgs) -> Result<i32, Error> {
     for w in &run.warnings {
         eprintln!("git-govern: {w}");
     }
@@ -200,25 +207,84 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
     Ok(run.outcome.exit_code(strict))
 }
 
+/// The settings the hooks run with: text report, default cache (or GOVERN_CACHE).
+fn hook_args() -> CheckArgs {
+    CheckArgs {
+        staged: true,
+        all: false,
+        commits: None,
+        paths: Vec::new(),
+        format: Format::Text,
+        output: None,
+        strict: false,
+        no_cache: false,
+        cache: std::env::var_os("GOVERN_CACHE")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from),
+        config: None,
+        color: ColorChoice::Auto,
+    }
+}
+
+fn check(args: CheckArgs) -> Result<i32, Error> {
+    if let Some(range) = &args.commits {
+        let run = run::commits(&cwd()?, range, args.config.as_deref())?;
+        return finish(run, &args);
+    }
+    let mode = if args.staged {
+        Mode::Staged
+    } else if !args.paths.is_empty() {
+        Mode::Paths(args.paths.clone())
+    } else {
+        Mode::All
+    };
+    let run = run::check(
+        &cwd()?,
+        &CheckOptions {
+            mode,
+            cache: cache_choice(args.no_cache, args.cache.clone()),
+            config: args.config.clone(),
+        },
+    )?;
+    finish(run, &args)
+}
+
 fn main_inner(cli: Cli) -> Result<i32, Error> {
     match cli.command {
         Command::Check(args) => check(args),
-        Command::Hook {
-            hook: HookCommand::PreCommit,
-        } => check(CheckArgs {
-            staged: true,
-            all: false,
-            paths: Vec::new(),
-            format: Format::Text,
-            output: None,
-            strict: false,
-            no_cache: false,
-            cache: std::env::var_os("GOVERN_CACHE")
-                .filter(|v| !v.is_empty())
-                .map(PathBuf::from),
-            config: None,
-            color: ColorChoice::Auto,
-        }),
+        Command::Hook { hook } => match hook {
+            HookCommand::PreCommit => check(hook_args()),
+            HookCommand::CommitMsg { file } => {
+                let run = run::commit_msg(&cwd()?, &file, None)?;
+                finish(run, &hook_args())
+            }
+            HookCommand::PrePush { remote, url: _ } => {
+                let mut stdin = String::new();
+                if !std::io::stdin().is_terminal() {
+                    std::io::Read::read_to_string(&mut std::io::stdin(), &mut stdin)
+                        .map_err(|e| Error::io("reading the pre-push lines on stdin", e))?;
+                }
+                let mut updates = run::RefUpdate::parse_lines(&stdin)?;
+                if updates.is_empty() {
+                    updates.extend(run::RefUpdate::from_pre_commit_env());
+                }
+                let remote = remote
+                    .or_else(|| std::env::var("PRE_COMMIT_REMOTE_NAME").ok())
+                    .unwrap_or_else(|| "origin".into());
+                let args = hook_args();
+                let run = run::pre_push(
+                    &cwd()?,
+                    &remote,
+                    &updates,
+                    &CheckOptions {
+                        mode: Mode::Staged,
+                        cache: cache_choice(false, args.cache.clone()),
+                        config: None,
+                    },
+                )?;
+                finish(run, &args)
+            }
+        },
         Command::Rules { json } => {
             if json {
                 let v: Vec<_> = rules::ALL

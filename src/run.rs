@@ -1,13 +1,18 @@
 //! One `git govern check`: config, governance root, schema, cache, engine, report.
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use crate::cache::Cache;
 use crate::config::{self, Config};
 use crate::engine::{self, Outcome};
 use crate::error::{Error, Result};
+use crate::finding::RawFinding;
+use crate::message::{self, Message};
+use crate::path::RepoPath;
 use crate::rules::RepoSchema;
 use crate::source::{self, Mode, Snapshot};
+use crate::waiver;
 
 /// How the cache is chosen for a run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,11 +124,326 @@ pub fn check(cwd: &Path, opts: &CheckOptions) -> Result<CheckRun> {
         CacheChoice::At(p) => Cache::open(p),
         CacheChoice::Default => Cache::open(&default_cache_path(&snapshot)),
     };
-    let outcome = engine::check(&snapshot, &config, &schema, &mut cache);
+    let mut outcome = engine::check(&snapshot, &config, &schema, &mut cache);
+    waiver::apply(&mut outcome, &config, waiver::today());
     let warnings = cache
         .warning()
         .map(|w| vec![format!("warning: {w}")])
         .unwrap_or_default();
+    Ok(CheckRun {
+        outcome,
+        config,
+        warnings,
+    })
+}
+
+/// The repository root for `cwd` (its work tree), or `cwd` outside git.
+fn root_of(cwd: &Path) -> Result<(Option<gix::Repository>, PathBuf)> {
+    let repo = source::git::open(cwd)?;
+    let root = repo
+        .as_ref()
+        .and_then(|r| r.workdir().map(Path::to_path_buf))
+        .map(|r| if r.is_absolute() { r } else { cwd.join(r) })
+        .unwrap_or_else(|| cwd.to_path_buf());
+    Ok((repo, root))
+}
+
+/// Adds the findings of the commit-message rules for one message to `out` under `path`;
+/// with `merge`, all findings of a rule become one finding (one per bad commit).
+fn add_message_findings(
+    out: &mut Outcome,
+    config: &Config,
+    schema: &RepoSchema,
+    msg: &Message,
+    path: &RepoPath,
+    merge: bool,
+) {
+    out.commits_checked += 1;
+    for (rule, raws) in engine::message_findings(msg, config, schema) {
+        out.evaluated.push((path.clone(), rule.id));
+        if raws.is_empty() {
+            continue;
+        }
+        if merge {
+            let subject = msg.subject().map_or("", |l| l.text.as_str());
+            let shown: String = subject.chars().take(60).collect();
+            let ellipsis = if subject.chars().count() > 60 {
+                "…"
+            } else {
+                ""
+            };
+            let mut merged = RawFinding::new(
+                rule.id,
+                None,
+                format!(
+                    "{shown:?}{ellipsis}: {}",
+                    raws.iter()
+                        .map(|r| r.message.as_str())
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ),
+                raws.iter()
+                    .map(|r| r.help.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            );
+            merged.line = raws.first().and_then(|r| r.line);
+            engine::collect(out, config, path, std::slice::from_ref(&merged));
+        } else {
+            engine::collect(out, config, path, &raws);
+        }
+    }
+}
+
+/// The commit-msg hook: checks the message file `file` (as git hands it over: comments and
+/// the scissors section ignored, with `core.commentChar`/`core.commentString` honoured).
+/// Findings name `file` as given and its line numbers. Errors: the file cannot be read, or
+/// the configuration is invalid.
+pub fn commit_msg(cwd: &Path, file: &Path, config_file: Option<&Path>) -> Result<CheckRun> {
+    let (repo, root) = root_of(cwd)?;
+    let full = if file.is_absolute() {
+        file.to_path_buf()
+    } else {
+        cwd.join(file)
+    };
+    let bytes = std::fs::read(&full).map_err(|e| {
+        Error::Usage(format!(
+            "cannot read the commit message file {}: {e}",
+            file.display()
+        ))
+    })?;
+    let configured = repo.as_ref().and_then(|r| {
+        let c = r.config_snapshot();
+        c.string("core.commentString")
+            .or_else(|| c.string("core.commentChar"))
+            .map(|s| s.to_string())
+    });
+    let prefix = message::comment_prefix(configured.as_deref(), &bytes);
+    let msg = Message::parse(&bytes, &prefix);
+    let config = load_config(&root, config_file)?;
+    let schema = repo_schema(&governance_root(&root))?;
+    let mut outcome = Outcome::default();
+    let path = RepoPath::from_relative(file);
+    add_message_findings(&mut outcome, &config, &schema, &msg, &path, false);
+    waiver::apply(&mut outcome, &config, waiver::today());
+    Ok(CheckRun {
+        outcome,
+        config,
+        warnings: Vec::new(),
+    })
+}
+
+/// `check --commits RANGE`: the message of every commit `git log RANGE` lists, one
+/// finding per bad commit, named by its short id. Errors: git cannot resolve the range.
+pub fn commits(cwd: &Path, range: &str, config_file: Option<&Path>) -> Result<CheckRun> {
+    let (_, root) = root_of(cwd)?;
+    let out = Command::new("git")
+        .args([
+            "log",
+            "-z",
+            "--format=%h%x00%B",
+            "--end-of-options",
+            range,
+            "--",
+        ])
+        .current_dir(cwd)
+        .output()
+        .map_err(|e| Error::io("running git log", e))?;
+    if !out.status.success() {
+        return Err(Error::Usage(format!(
+            "git log {range}: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    let config = load_config(&root, config_file)?;
+    let schema = repo_schema(&governance_root(&root))?;
+    let mut outcome = Outcome::default();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut fields = text.split('\0');
+    while let (Some(id), Some(body)) = (fields.next(), fields.next()) {
+        let id = id.trim_start_matches('\n');
+        if id.is_empty() {
+            continue;
+        }
+        let msg = Message::from_history(body);
+        add_message_findings(
+            &mut outcome,
+            &config,
+            &schema,
+            &msg,
+            &RepoPath::from_bytes(id.as_bytes()),
+            true,
+        );
+    }
+    waiver::apply(&mut outcome, &config, waiver::today());
+    Ok(CheckRun {
+        outcome,
+        config,
+        warnings: Vec::new(),
+    })
+}
+
+/// One ref update of a push, as git's pre-push hook reads it on stdin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefUpdate {
+    /// The local ref (`refs/heads/x`, or `(delete)`).
+    pub local_ref: String,
+    /// The commit pushed (all zeros for a deletion).
+    pub local_oid: String,
+    /// The ref updated on the remote (`refs/heads/x`).
+    pub remote_ref: String,
+    /// The commit the remote has now (all zeros for a new ref).
+    pub remote_oid: String,
+}
+
+impl RefUpdate {
+    /// Parses git's pre-push stdin: one `<local ref> <local oid> <remote ref> <remote oid>`
+    /// line per ref. Errors name the malformed line.
+    pub fn parse_lines(text: &str) -> Result<Vec<RefUpdate>> {
+        text.lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| {
+                let f: Vec<&str> = l.split_whitespace().collect();
+                match f.as_slice() {
+                    [a, b, c, d] => Ok(RefUpdate {
+                        local_ref: a.to_string(),
+                        local_oid: b.to_string(),
+                        remote_ref: c.to_string(),
+                        remote_oid: d.to_string(),
+                    }),
+                    _ => Err(Error::Usage(format!(
+                        "pre-push: expected `<local ref> <local oid> <remote ref> <remote oid>`, got {l:?}"
+                    ))),
+                }
+            })
+            .collect()
+    }
+
+    /// The update the pre-commit framework describes in `PRE_COMMIT_*` variables (it gives
+    /// hooks no stdin), if those are set.
+    pub fn from_pre_commit_env() -> Option<RefUpdate> {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let to = var("PRE_COMMIT_TO_REF")?;
+        Some(RefUpdate {
+            local_ref: var("PRE_COMMIT_LOCAL_BRANCH").unwrap_or_else(|| "HEAD".into()),
+            local_oid: to,
+            remote_ref: var("PRE_COMMIT_REMOTE_BRANCH").unwrap_or_default(),
+            remote_oid: var("PRE_COMMIT_FROM_REF").unwrap_or_default(),
+        })
+    }
+}
+
+fn is_null_oid(s: &str) -> bool {
+    s.is_empty() || s.bytes().all(|b| b == b'0')
+}
+
+fn git_line(cwd: &Path, args: &[&str]) -> Option<String> {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .ok()?;
+    let s = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    (out.status.success() && !s.is_empty()).then_some(s)
+}
+
+/// The commit the remote already has in common with `tip`: the merge base of `tip` and
+/// the remote's default branch (`refs/remotes/<remote>/HEAD`, else its main, master or
+/// develop), `None` when there is none.
+fn merge_base_with_remote(cwd: &Path, remote: &str, tip: &str) -> Option<String> {
+    let default = git_line(
+        cwd,
+        &[
+            "symbolic-ref",
+            "--quiet",
+            &format!("refs/remotes/{remote}/HEAD"),
+        ],
+    )
+    .or_else(|| {
+        ["main", "master", "develop"].iter().find_map(|b| {
+            let r = format!("refs/remotes/{remote}/{b}");
+            git_line(cwd, &["rev-parse", "--verify", "--quiet", &r]).map(|_| r)
+        })
+    })?;
+    git_line(cwd, &["merge-base", tip, &default])
+}
+
+/// The pre-push hook: for every branch the push creates or updates, checks its name
+/// (`branch.naming`) and runs the file rules on the files that the pushed commits change
+/// (since the remote's old commit, or for a new branch since its merge base with the
+/// remote's default branch). Deletions and tags are not checked. Errors: malformed input,
+/// an unknown commit, an invalid configuration.
+pub fn pre_push(
+    cwd: &Path,
+    remote: &str,
+    updates: &[RefUpdate],
+    opts: &CheckOptions,
+) -> Result<CheckRun> {
+    let (_, root) = root_of(cwd)?;
+    let config = load_config(&root, opts.config.as_deref())?;
+    let schema = repo_schema(&governance_root(&root))?;
+    let mut outcome = Outcome::default();
+    let mut warnings = Vec::new();
+    for u in updates {
+        if is_null_oid(&u.local_oid) {
+            continue; // deleting a remote branch publishes nothing
+        }
+        let Some(branch) = u
+            .remote_ref
+            .strip_prefix("refs/heads/")
+            .or_else(|| (!u.remote_ref.starts_with("refs/")).then_some(u.remote_ref.as_str()))
+            .filter(|b| !b.is_empty())
+        else {
+            continue; // tags and other refs
+        };
+        outcome.branches_checked += 1;
+        let path = RepoPath::from_bytes(branch.as_bytes());
+        for (rule, raws) in engine::branch_findings(branch, &config, &schema) {
+            outcome.evaluated.push((path.clone(), rule.id));
+            engine::collect(&mut outcome, &config, &path, &raws);
+        }
+        let tip = gix::ObjectId::from_hex(u.local_oid.as_bytes())
+            .map_err(|_| Error::Usage(format!("pre-push: {:?} is not a commit id", u.local_oid)))?;
+        let known_remote = (!is_null_oid(&u.remote_oid))
+            .then(|| {
+                git_line(
+                    cwd,
+                    &[
+                        "rev-parse",
+                        "--verify",
+                        "--quiet",
+                        &format!("{}^{{commit}}", u.remote_oid),
+                    ],
+                )
+            })
+            .flatten();
+        let base = known_remote.or_else(|| merge_base_with_remote(cwd, remote, &u.local_oid));
+        let base = base
+            .map(|b| {
+                gix::ObjectId::from_hex(b.as_bytes())
+                    .map_err(|_| Error::Usage(format!("pre-push: {b:?} is not a commit id")))
+            })
+            .transpose()?;
+        let snapshot = source::load(cwd, &Mode::Pushed { base, tip })?;
+        let mut cache = match &opts.cache {
+            CacheChoice::Off => Cache::disabled(),
+            CacheChoice::At(p) => Cache::open(p),
+            CacheChoice::Default => Cache::open(&default_cache_path(&snapshot)),
+        };
+        let o = engine::check(&snapshot, &config, &schema, &mut cache);
+        if let Some(w) = cache.warning() {
+            warnings.push(format!("warning: {w}"));
+        }
+        outcome.findings.extend(o.findings);
+        outcome.suppressed.extend(o.suppressed);
+        outcome.errors.extend(o.errors);
+        outcome.skipped.extend(o.skipped);
+        outcome.evaluated.extend(o.evaluated);
+        outcome.files_checked += o.files_checked;
+        outcome.cache_hits += o.cache_hits;
+    }
+    waiver::apply(&mut outcome, &config, waiver::today());
+    warnings.dedup();
     Ok(CheckRun {
         outcome,
         config,

@@ -1,6 +1,6 @@
 //! Inline suppressions: `# govern:ignore <rule-id>[,<rule-id>…] <reason>`.
 //!
-//! A comment covers a finding when it stands on the finding's line or in the block of
+//! The comment may open with `#`, `//`, `/*`, `<!--`, `--` or `;`. A comment covers a finding when it stands on the finding's line or in the block of
 //! comment lines directly above it, or likewise at one of the finding's anchor lines (for
 //! manifests: the container item and the first line of the workload object). `<rule-id>` may be a family wildcard (`docker.*`).
 //! Suppressed findings are marked, not dropped, so every report can count them.
@@ -9,10 +9,29 @@ use crate::finding::RawFinding;
 
 const MARKER: &str = "govern:ignore";
 
+/// Comment openers a suppression may follow: YAML, Dockerfile, shell and Python use `#`;
+/// the others let `secrets.*` findings be suppressed in any source file.
+const COMMENT_OPENERS: &[&str] = &["#", "//", "/*", "<!--", "--", ";"];
+
+/// Where the comment holding the marker starts, if the marker is in a comment.
+fn comment_start(line: &str) -> Option<usize> {
+    let at = line.find(MARKER)?;
+    COMMENT_OPENERS
+        .iter()
+        .filter_map(|o| line[..at].find(o))
+        .min()
+}
+
+/// Whether the whole line is a comment.
+fn is_comment_line(line: &str) -> bool {
+    let t = line.trim_start();
+    COMMENT_OPENERS.iter().any(|o| t.starts_with(o))
+}
+
 /// Parses the suppression in one line, if any: (rule patterns, reason).
 fn parse(line: &str) -> Option<(Vec<&str>, &str)> {
-    let hash = line.find('#')?;
-    let comment = &line[hash + 1..];
+    let start = comment_start(line)?;
+    let comment = &line[start..];
     let at = comment.find(MARKER)?;
     let rest = comment[at + MARKER.len()..].trim();
     let (ids, reason) = match rest.find(char::is_whitespace) {
@@ -25,7 +44,8 @@ fn parse(line: &str) -> Option<(Vec<&str>, &str)> {
     Some((ids.split(',').filter(|s| !s.is_empty()).collect(), reason))
 }
 
-fn covers(pattern: &str, rule: &str) -> bool {
+/// Whether a rule pattern (an id, or a family wildcard such as `docker.*`) names `rule`.
+pub fn covers(pattern: &str, rule: &str) -> bool {
     match pattern.strip_suffix(".*") {
         Some(family) => rule
             .strip_prefix(family)
@@ -50,7 +70,7 @@ pub fn apply(text: &str, findings: &mut [RawFinding]) {
             }
             candidates.push(lines[idx]);
             let mut j = idx;
-            while j > 0 && lines[j - 1].trim_start().starts_with('#') {
+            while j > 0 && is_comment_line(lines[j - 1]) {
                 j -= 1;
                 candidates.push(lines[j]);
             }

@@ -53,9 +53,10 @@ fn reports_are_identical_without_cold_and_warm() {
         "reports differ between --no-cache and a warm cache"
     );
     assert_eq!(j0["summary"]["cache_hits"], 0);
-    // Dockerfile: 3 rules, manifest: 3 rules, ADR: 1 rule, metadata: 2 rules.
+    // Dockerfile: 3 rules, manifest: 3 rules, ADR: 1 rule, metadata: 2 rules, and the 6
+    // secrets rules on each of the 6 files.
     assert_eq!(
-        j2["summary"]["cache_hits"], 9,
+        j2["summary"]["cache_hits"], 45,
         "every file rule result served warm"
     );
     assert_eq!(err, "", "no warnings when the cache works");
@@ -71,7 +72,7 @@ fn cache_is_content_addressed_across_repositories_and_keyed_on_config() {
     a.json(&["check", "--cache", c]);
     let (rb, _) = b.json(&["check", "--cache", c]);
     assert_eq!(
-        rb["summary"]["cache_hits"], 9,
+        rb["summary"]["cache_hits"], 45,
         "the same content in another repository is not checked again"
     );
     // Changing one rule's options invalidates exactly that rule's results.
@@ -80,7 +81,7 @@ fn cache_is_content_addressed_across_repositories_and_keyed_on_config() {
         "rules:\n  k8s.resources:\n    options: {limits: [memory]}\n",
     );
     let (rb, _) = b.json(&["check", "--cache", c]);
-    assert_eq!(rb["summary"]["cache_hits"], 8);
+    assert_eq!(rb["summary"]["cache_hits"], 44);
     // Through GOVERN_CACHE too.
     let o = b
         .cmd(bin())
@@ -89,7 +90,7 @@ fn cache_is_content_addressed_across_repositories_and_keyed_on_config() {
         .output()
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v["summary"]["cache_hits"], 9);
+    assert_eq!(v["summary"]["cache_hits"], 45);
 }
 
 #[test]
@@ -97,11 +98,12 @@ fn default_location_and_cache_commands() {
     let repo = fixture();
     let path = stdout(&repo.govern(&["cache", "path"]));
     assert!(path.trim().ends_with(".git/govern/cache.redb"), "{path}");
-    // Staged content is addressed by blob id, so the blob table fills (README has no rule).
+    // Staged content is addressed by blob id, so the blob table fills (every file: the
+    // secrets rules read them all).
     repo.govern(&["check", "--staged"]);
     let stats = stdout(&repo.govern(&["cache", "stats"]));
-    assert!(stats.contains("rule results: 9"), "{stats}");
-    assert!(stats.contains("blob hashes: 4"), "{stats}");
+    assert!(stats.contains("rule results: 45"), "{stats}");
+    assert!(stats.contains("blob hashes: 6"), "{stats}");
     assert!(stdout(&repo.govern(&["cache", "clear"])).contains("removed"));
     assert!(!repo.path().join(".git/govern/cache.redb").exists());
 }
@@ -139,7 +141,7 @@ fn corrupt_truncated_and_foreign_files_are_replaced() {
     assert_degrades(&repo, &cache, "started a fresh one");
     // The fresh file works: the next run is warm and silent.
     let (v, _) = repo.json(&["check", "--cache", cache.to_str().unwrap()]);
-    assert_eq!(v["summary"]["cache_hits"], 9);
+    assert_eq!(v["summary"]["cache_hits"], 45);
 
     let bytes = std::fs::read(&cache).unwrap();
     std::fs::write(&cache, &bytes[..bytes.len() / 3]).unwrap();

@@ -14,6 +14,7 @@ fn missing_metadata_and_readme() {
         hits(&report),
         vec![
             ("meta.present".into(), ".meta/repo.yaml".into(), None),
+            ("structure.codeowners".into(), "CODEOWNERS".into(), None),
             ("structure.required-files".into(), "README.md".into(), None)
         ]
     );
@@ -81,6 +82,7 @@ fn slo_required_for_services() {
         "# x\n## Status\nAccepted\n## Context\n.\n## Decision\n.\n## Consequences\n.\n",
     );
     repo.write(".meta/repo.yaml", "name: api\ntype: service\nlanguage: go\ntier: 1\nowner: \"@acme/api\"\nlifecycle: production\nslo:\n  availability: 99.9\n");
+    repo.write(".github/CODEOWNERS", "* @acme/api\n");
     repo.git(&["add", "-A"]);
     let (report, code) = repo.json(&["check", "--no-cache"]);
     assert_eq!(code, 1);
@@ -103,6 +105,7 @@ fn adr_presence_and_format() {
     let repo = Repo::new();
     repo.write("README.md", "x\n");
     repo.write(".meta/repo.yaml", "name: core\ntype: library\nlanguage: go\ntier: 2\nowner: \"@acme/core\"\nlifecycle: beta\n");
+    repo.write("CODEOWNERS", "* @acme/core\n");
     repo.git(&["add", "-A"]);
     let (report, _) = repo.json(&["check", "--no-cache"]);
     assert_eq!(
@@ -142,7 +145,7 @@ fn required_files_are_configurable_globs() {
     repo.git(&["add", "-A"]);
     let (report, _) = repo.json(&["check", "--no-cache"]);
     let missing: Vec<String> = hits(&report).into_iter().map(|(_, p, _)| p).collect();
-    assert_eq!(missing, [".github/CODEOWNERS", "CODEOWNERS"]);
+    assert_eq!(missing, ["CODEOWNERS"]);
 }
 
 #[test]

@@ -120,7 +120,7 @@ fn all_checks_tracked_files_with_worktree_edits() {
     repo.with_compliant_base();
     repo.write("Dockerfile", GOOD_DOCKERFILE);
     repo.write("untracked/Dockerfile", ROOT_DOCKERFILE);
-    repo.git(&["add", "Dockerfile", "README.md", ".meta"]);
+    repo.git(&["add", "Dockerfile", "README.md", ".meta", ".github"]);
     let (report, code) = repo.json(&["check", "--all"]);
     assert_eq!(
         (code, paths(&report)),
@@ -201,19 +201,20 @@ fn hook_blocks_a_root_dockerfile_then_lets_the_fix_through() {
     assert!(out.status.success(), "{}", stderr(&out));
     repo.write("Dockerfile", ROOT_DOCKERFILE);
     repo.git(&["add", "-A"]);
-    let commit = repo.git_output(&["commit", "-q", "-m", "add image"]);
+    let commit = repo.git_output(&["commit", "-q", "-m", "feat: add image"]);
     assert!(!commit.status.success(), "the hook must block the commit");
     let said = stdout(&commit) + &stderr(&commit);
     assert!(said.contains("docker.user-not-root"), "{said}");
     assert!(said.contains("help:"), "{said}");
     repo.write("Dockerfile", GOOD_DOCKERFILE);
     repo.git(&["add", "-A"]);
-    let commit = repo.git_output(&["commit", "-q", "-m", "add image"]);
+    let commit = repo.git_output(&["commit", "-q", "-m", "feat: add image"]);
     assert!(commit.status.success(), "{}", stderr(&commit));
     // `git commit -a` hands the hook GIT_INDEX_FILE=.git/index.lock with the auto-staged change.
     repo.write("Dockerfile", ROOT_DOCKERFILE);
-    let commit = repo.git_output(&["commit", "-q", "-a", "-m", "regress"]);
+    let commit = repo.git_output(&["commit", "-q", "-a", "-m", "chore: regress"]);
     assert!(!commit.status.success(), "commit -a must be checked too");
+    assert!((stdout(&commit) + &stderr(&commit)).contains("docker.user-not-root"));
 }
 
 #[test]

@@ -53,11 +53,12 @@ pub fn render(o: &Outcome) -> String {
     s.push_str(&format!(
         "::notice title=git-govern::{}\n",
         escape_data(&format!(
-            "{} checked: {}, {}, {} suppressed, {} skipped",
-            plural(o.files_checked, "file"),
+            "{} checked: {}, {}, {} suppressed, {} waived, {} skipped",
+            crate::report::checked(o),
             plural(o.violations(), "violation"),
             plural(o.warnings(), "warning"),
             o.suppressed.len(),
+            o.waived.len(),
             o.skipped.len()
         ))
     ));

@@ -1,6 +1,6 @@
 //! JSON report, as described by `schemas/report.schema.json`.
 //!
-//! Shape: `{"version": 1, "findings": [...], "suppressed": [...], "errors": [...],
+//! Shape: `{"version": 1, "findings": [...], "suppressed": [...], "waived": [...], "errors": [...],
 //! "skipped": [...], "summary": {...}}`, findings sorted by path, line, rule. No
 //! timestamps: the same input gives byte-identical output except `summary.cache_hits`.
 
@@ -20,6 +20,7 @@ pub fn value(o: &Outcome) -> Value {
             json!({
                 "rule": f.rule, "severity": f.severity, "path": f.path.display(),
                 "line": f.line, "column": f.column, "message": f.message, "help": f.help,
+                "fingerprint": f.fingerprint,
             })
         })
         .collect();
@@ -27,6 +28,11 @@ pub fn value(o: &Outcome) -> Value {
         .suppressed
         .iter()
         .map(|s| json!({"rule": s.rule, "path": s.path.display(), "line": s.line, "reason": s.reason}))
+        .collect();
+    let waived: Vec<Value> = o
+        .waived
+        .iter()
+        .map(|w| json!({"rule": w.rule, "path": w.path.display(), "line": w.line, "reason": w.reason, "owner": w.owner, "expires": w.expires}))
         .collect();
     let errors: Vec<Value> = o
         .errors
@@ -49,13 +55,17 @@ pub fn value(o: &Outcome) -> Value {
         "version": VERSION,
         "findings": findings,
         "suppressed": suppressed,
+        "waived": waived,
         "errors": errors,
         "skipped": skipped,
         "summary": {
             "files_checked": o.files_checked,
+            "commits_checked": o.commits_checked,
+            "branches_checked": o.branches_checked,
             "violations": o.violations(),
             "warnings": o.warnings(),
             "suppressed": o.suppressed.len(),
+            "waived": o.waived.len(),
             "skipped": o.skipped.len(),
             "errors": o.errors.len(),
             "cache_hits": o.cache_hits,

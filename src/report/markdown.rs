@@ -31,11 +31,12 @@ pub fn render(o: &Outcome) -> String {
         "✅"
     };
     s.push_str(&format!(
-        "{status} {} checked: **{}**, **{}**, {} suppressed, {} skipped\n",
-        plural(o.files_checked, "file"),
+        "{status} {} checked: **{}**, **{}**, {} suppressed, {} waived, {} skipped\n",
+        crate::report::checked(o),
         plural(o.violations(), "violation"),
         plural(o.warnings(), "warning"),
         o.suppressed.len(),
+        o.waived.len(),
         o.skipped.len()
     ));
     if !o.findings.is_empty() {
@@ -49,6 +50,20 @@ pub fn render(o: &Outcome) -> String {
                 cell(&f.rule),
                 cell(&f.message),
                 cell(&f.help)
+            ));
+        }
+    }
+    if !o.waived.is_empty() {
+        s.push_str("\n**Waived**\n\n| File | Line | Rule | Reason | Owner | Expires |\n|---|---:|---|---|---|---|\n");
+        for w in &o.waived {
+            s.push_str(&format!(
+                "| {} | {} | {} | {} | {} | {} |\n",
+                cell(&w.path.display()),
+                w.line.map(|l| l.to_string()).unwrap_or_default(),
+                cell(&w.rule),
+                cell(&w.reason),
+                cell(&w.owner),
+                w.expires
             ));
         }
     }

@@ -41,3 +41,19 @@ pub fn plural(n: usize, word: &str) -> String {
         format!("{n} {word}s")
     }
 }
+
+/// What a run checked, for summary lines: "3 files", "1 commit message", "2 files, 1 branch
+/// name" (files are named when some were checked or nothing else was).
+pub fn checked(o: &Outcome) -> String {
+    let mut parts = Vec::new();
+    if o.files_checked > 0 || (o.commits_checked == 0 && o.branches_checked == 0) {
+        parts.push(plural(o.files_checked, "file"));
+    }
+    if o.commits_checked > 0 {
+        parts.push(plural(o.commits_checked, "commit message"));
+    }
+    if o.branches_checked > 0 {
+        parts.push(plural(o.branches_checked, "branch name"));
+    }
+    parts.join(", ")
+}

@@ -61,11 +61,12 @@ pub fn render(o: &Outcome, color: bool) -> String {
         s.push('\n');
     }
     let summary = format!(
-        "{} checked: {}, {}, {} suppressed, {} skipped{}",
-        plural(o.files_checked, "file"),
+        "{} checked: {}, {}, {} suppressed, {} waived, {} skipped{}",
+        crate::report::checked(o),
         plural(o.violations(), "violation"),
         plural(o.warnings(), "warning"),
         o.suppressed.len(),
+        o.waived.len(),
         o.skipped.len(),
         if o.errors.is_empty() {
             String::new()

@@ -6,11 +6,14 @@
 //! input it reads. Adding a rule means adding one file and one line to [`ALL`].
 
 pub mod adr;
+pub mod commit;
 pub mod docker;
 pub mod k8s;
 pub mod meta;
+pub mod secrets;
 pub mod slo;
 pub mod structure;
+pub mod waiver;
 
 use std::sync::OnceLock;
 
@@ -48,6 +51,15 @@ pub enum Check {
     Adr(fn(&str, &Ctx) -> Vec<RawFinding>),
     /// The repository as a whole; findings name the path they concern.
     Repo(fn(&dyn RepoView, &Ctx) -> Vec<(RepoPath, RawFinding)>),
+    /// Any text file, whatever its kind (binary files and files over
+    /// [`crate::engine::TEXT_RULES_MAX_BYTES`] are passed over).
+    Text(fn(&str, &Ctx) -> Vec<RawFinding>),
+    /// A commit message (the commit-msg hook, `check --commits`).
+    CommitMessage(fn(&crate::message::Message, &Ctx) -> Vec<RawFinding>),
+    /// A branch name without `refs/heads/` (the pre-push hook).
+    Branch(fn(&str, &Ctx) -> Vec<RawFinding>),
+    /// The configuration itself; evaluated by [`crate::waiver::apply`].
+    Config,
 }
 
 /// One rule.
@@ -81,7 +93,11 @@ impl Rule {
             Check::Manifest(_) => Some(FileKind::Manifest),
             Check::Metadata(_) => Some(FileKind::Metadata),
             Check::Adr(_) => Some(FileKind::Adr),
-            Check::Repo(_) => None,
+            Check::Repo(_)
+            | Check::Text(_)
+            | Check::CommitMessage(_)
+            | Check::Branch(_)
+            | Check::Config => None,
         }
     }
 }
@@ -90,6 +106,8 @@ impl Rule {
 pub static ALL: &[&Rule] = &[
     &adr::format::RULE,
     &adr::present::RULE,
+    &commit::branch_naming::RULE,
+    &commit::conventional::RULE,
     &docker::healthcheck::RULE,
     &docker::pinned_base_image::RULE,
     &docker::user_not_root::RULE,
@@ -98,8 +116,16 @@ pub static ALL: &[&Rule] = &[
     &k8s::resources::RULE,
     &meta::present::RULE,
     &meta::schema::RULE,
+    &secrets::aws_access_key::RULE,
+    &secrets::generic_assignment::RULE,
+    &secrets::github_token::RULE,
+    &secrets::gitlab_token::RULE,
+    &secrets::private_key::RULE,
+    &secrets::slack_token::RULE,
     &slo::defined::RULE,
+    &structure::codeowners::RULE,
     &structure::required_files::RULE,
+    &waiver::expired::RULE,
 ];
 
 /// Looks a rule up by id.

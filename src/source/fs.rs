@@ -49,6 +49,12 @@ pub fn snapshot(cwd: &Path, mode: &Mode) -> Result<Snapshot> {
             })
             .collect(),
         Mode::Paths(given) => expand_paths(&root, cwd, given)?,
+        Mode::Pushed { .. } => {
+            return Err(crate::Error::Usage(format!(
+                "{} is not in a git repository: there is no push to check",
+                cwd.display()
+            )))
+        }
     };
     Ok(Snapshot {
         view: Box::new(DirView {

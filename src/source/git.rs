@@ -64,8 +64,12 @@ pub fn snapshot(repo: gix::Repository, cwd: &Path, mode: &Mode) -> Result<Snapsh
     } else {
         cwd.join(root)
     };
-    let index = read_index(&repo)?;
+    let index = match mode {
+        Mode::Pushed { tip, .. } => tree_index(&repo, *tip)?,
+        _ => read_index(&repo)?,
+    };
     let subjects = match mode {
+        Mode::Pushed { base, tip: _ } => pushed(&repo, *base, &index)?,
         Mode::Staged => staged(&repo, &index)?
             .into_iter()
             .map(|(path, id)| Subject {
@@ -96,6 +100,45 @@ pub fn snapshot(repo: gix::Repository, cwd: &Path, mode: &Mode) -> Result<Snapsh
         repo: Some(sync),
         default_cache,
     })
+}
+
+/// An in-memory index of commit `commit`'s tree.
+fn tree_index(repo: &gix::Repository, commit: ObjectId) -> Result<gix::index::File> {
+    let tree = repo
+        .find_commit(commit)
+        .map_err(|e| Error::io(format!("reading commit {commit}"), e))?
+        .tree_id()
+        .map_err(|e| Error::io(format!("reading the tree of {commit}"), e))?;
+    repo.index_from_tree(&tree)
+        .map_err(|e| Error::io(format!("reading the tree of {commit}"), e))
+}
+
+/// The files of `tip` (as an index) that differ from commit `base`, or all of them when
+/// there is no base: added, modified, renamed and copied paths, never deleted ones.
+fn pushed(
+    repo: &gix::Repository,
+    base: Option<ObjectId>,
+    tip: &gix::index::File,
+) -> Result<Vec<Subject>> {
+    let old: HashMap<Vec<u8>, ObjectId> = match base {
+        Some(b) => {
+            let idx = tree_index(repo, b)?;
+            idx.entries()
+                .iter()
+                .map(|e| (e.path(&idx).to_vec(), e.id))
+                .collect()
+        }
+        None => HashMap::new(),
+    };
+    Ok(tip
+        .entries()
+        .iter()
+        .filter(|e| checkable(e) && old.get(e.path(tip).as_bytes()) != Some(&e.id))
+        .map(|e| Subject {
+            path: RepoPath::from_bytes(e.path(tip).to_vec()),
+            content: Content::Blob(e.id),
+        })
+        .collect())
 }
 
 /// Every tracked regular file. Where the work-tree file's stat data matches the index

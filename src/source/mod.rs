@@ -24,6 +24,14 @@ pub enum Mode {
     All,
     /// The given files and directories (relative to the current directory).
     Paths(Vec<PathBuf>),
+    /// The files of commit `tip` that differ from commit `base` (all of them without a
+    /// base), read from the commit, not the work tree: what a push publishes.
+    Pushed {
+        /// The commit the remote already has, or the merge base with its default branch.
+        base: Option<gix::ObjectId>,
+        /// The commit being pushed.
+        tip: gix::ObjectId,
+    },
 }
 
 /// Where a subject's bytes are.

@@ -137,6 +137,7 @@ impl Repo {
             ".meta/repo.yaml",
             "name: demo\ntype: library\nlanguage: rust\ntier: 3\nowner: \"@acme/platform\"\nlifecycle: development\n",
         );
+        self.write(".github/CODEOWNERS", "* @acme/platform\n");
         self
     }
 }

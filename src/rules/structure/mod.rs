@@ -1,3 +1,4 @@
 //! Repository structure rules.
 
+pub mod codeowners;
 pub mod required_files;

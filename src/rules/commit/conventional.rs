@@ -1,0 +1,378 @@
+//! `commit.conventional`: commit messages follow seed 003's commit standard (Conventional
+//! Commits 1.0 with the seed's types, scopes and subject rules).
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::finding::{RawFinding, Severity};
+use crate::message::{Line, Message};
+use crate::rules::commit::imperative;
+use crate::rules::{Check, Ctx, Rule, RuleDoc};
+
+/// The rule (seed 003 "Commit Standards"; Conventional Commits 1.0; commitlint
+/// `@commitlint/config-conventional`: type-enum, scope-enum, subject-empty,
+/// subject-full-stop, header-max-length, body-leading-blank, footer-leading-blank).
+pub static RULE: Rule = Rule {
+    id: "commit.conventional",
+    severity: Severity::Error,
+    version: 1,
+    summary: "Commit messages read `<type>(<scope>)!: <subject>` with seed 003's types and subject rules.",
+    defaults: r#"{"types": ["feat", "fix", "docs", "style", "refactor", "perf", "test", "chore"], "scopes": [], "max_subject_length": 72, "imperative": true, "require_issue_reference": false, "issue_pattern": "(#[0-9]+|\\b[A-Z][A-Z0-9]+-[0-9]+\\b|https?://\\S+/issues/[0-9]+)"}"#,
+    doc: RuleDoc {
+        what: "Checks the commit message that `git commit` is about to record (the commit-msg \
+hook) or the messages of a range of commits (`git govern check --commits A..B`):\n\
+- the subject line is `<type>(<scope>)!: <subject>`; the scope and `!` are optional, the \
+type is one of `types` (lower case) and, when `scopes` is not empty, each scope (several \
+may be separated by `,` or `/`) is one of `scopes`;\n\
+- the subject line is at most `max_subject_length` characters (Unicode characters, not \
+bytes), is not empty after the colon and does not end with a period;\n\
+- with `imperative`, the subject's first word is not the past tense or gerund of a common \
+commit verb (`added`, `fixing`, `made`); only verbs on a fixed list are judged, so nouns \
+such as `logging`, `formatting` or `embed` never count;\n\
+- a blank line separates the subject from the body; in the closing footer paragraph every \
+footer reads `Token: value` or `Token #value` with no spaces in the token, except \
+`BREAKING CHANGE`, which must be spelled exactly so (or `BREAKING-CHANGE`) and carry a \
+description; with `require_issue_reference`, a footer value matches `issue_pattern`.\n\
+Merge commits (`Merge …`), `Revert \"…\"` and `fixup!`/`squash!`/`amend!` commits pass as \
+git writes them. Comment lines and the `git commit -v` scissors section are ignored; an \
+empty message is a finding.",
+        why: "A uniform history is what changelogs, semantic version bumps and release notes \
+are generated from, and what reviewers and auditors read. Past-tense or vague subjects, \
+misspelled breaking-change notes and unknown types silently break that tooling.",
+        example: "Added validation to the API.\nfix(api):Handle empty body\n\nReviewed by: Sam\nbreaking change: drops v1",
+        use_instead: "feat(api): add experiment validation endpoint\n\nValidate the payload before it reaches the controller.\n\nBREAKING CHANGE: the v1 endpoint is removed\nRefs: #123",
+        references: &[
+            "seed 003: Development Workflows, Commit Standards",
+            "Conventional Commits 1.0.0",
+            "commitlint @commitlint/config-conventional",
+        ],
+    },
+    check: Check::CommitMessage(check),
+};
+
+static HEADER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?P<type>[A-Za-z][A-Za-z0-9_-]*)(?:\((?P<scope>[^()]*)\))?(?P<bang>!)?(?P<colon>:)(?P<space> *)(?P<subject>.*)$")
+        .expect("header regex")
+});
+
+static FOOTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?P<token>BREAKING CHANGE|BREAKING-CHANGE|[A-Za-z][A-Za-z0-9-]*)(?P<sep>: | #)(?P<value>.*)$")
+        .expect("footer regex")
+});
+
+static SPACED_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?P<token>[A-Za-z][A-Za-z0-9-]*(?: [A-Za-z][A-Za-z0-9-]*){1,2}): \S")
+        .expect("spaced token regex")
+});
+
+static BREAKING_LIKE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*breaking[\s_-]*changes?\s*[:!-]").expect("breaking regex")
+});
+
+/// Whether git or the user wrote this subject in a form the rule lets through as is.
+fn exempt(subject: &str) -> bool {
+    subject.starts_with("Merge ")
+        || subject.starts_with("Revert \"")
+        || ["fixup! ", "squash! ", "amend! "]
+            .iter()
+            .any(|p| subject.starts_with(p))
+}
+
+fn at(line: &Line, message: String, help: impl Into<String>) -> RawFinding {
+    RawFinding::new(RULE.id, Some(line.number), message, help)
+}
+
+fn check(msg: &Message, ctx: &Ctx) -> Vec<RawFinding> {
+    let Some(subject) = msg.subject() else {
+        return vec![RawFinding::new(
+            RULE.id,
+            None,
+            "the commit message is empty",
+            "Write a subject line such as `fix(api): handle an empty request body`.",
+        )];
+    };
+    if exempt(&subject.text) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let types = ctx.strings("types");
+    let types_list = types.join(", ");
+    let max = ctx
+        .options
+        .get("max_subject_length")
+        .and_then(|v| v.as_u64())
+        .unwrap_or(72) as usize;
+    let len = subject.text.chars().count();
+    if len > max {
+        let mut f = at(
+            subject,
+            format!("the subject line is {len} characters long; the limit is {max}"),
+            "Shorten the subject and move the detail into the body, after a blank line.",
+        );
+        f.column = Some(max as u32 + 1);
+        out.push(f);
+    }
+    match HEADER.captures(&subject.text) {
+        None => out.push(no_header(subject, &types, &types_list)),
+        Some(c) => header(subject, &c, ctx, &types, &types_list, &mut out),
+    }
+    if let Some(second) = msg.lines.get(1) {
+        if !second.text.is_empty() {
+            out.push(at(
+                second,
+                "the body starts right under the subject line".into(),
+                "Leave one blank line between the subject line and the body.",
+            ));
+        }
+    }
+    footers(msg, ctx, &mut out);
+    out
+}
+
+/// Explains a subject line that is not `<type>…: <subject>` at all.
+fn no_header(subject: &Line, types: &[String], types_list: &str) -> RawFinding {
+    let first = subject
+        .text
+        .split(|c: char| c.is_whitespace() || c == '(' || c == ':')
+        .next()
+        .unwrap_or("");
+    let help = match suggest_type(first, types) {
+        Some(t) => format!(
+            "Start the subject line with a type and a colon, e.g. `{t}: {}`.",
+            lower_first(subject.text[first.len()..].trim_start_matches([' ', ':']))
+        ),
+        None => format!(
+            "Start the subject line with one of the types ({types_list}), an optional (scope) and `: `, e.g. `fix(api): handle an empty body`."
+        ),
+    };
+    at(
+        subject,
+        format!(
+            "the subject line {:?} is not in the form `<type>(<scope>): <subject>`",
+            shorten(&subject.text)
+        ),
+        help,
+    )
+}
+
+fn header(
+    subject: &Line,
+    c: &regex::Captures,
+    ctx: &Ctx,
+    types: &[String],
+    types_list: &str,
+    out: &mut Vec<RawFinding>,
+) {
+    let ty = &c["type"];
+    if !types.iter().any(|t| t == ty) {
+        let lower = ty.to_lowercase();
+        if types.iter().any(|t| *t == lower) {
+            out.push(at(
+                subject,
+                format!("the type `{ty}` must be lower case"),
+                format!("Write `{lower}`."),
+            ));
+        } else {
+            let help = match suggest_type(ty, types) {
+                Some(t) => format!("Did you mean `{t}`? The types are: {types_list}."),
+                None => format!("Use one of: {types_list} (the list is `types` in .govern.yaml)."),
+            };
+            out.push(at(
+                subject,
+                format!("`{ty}` is not one of the commit types"),
+                help,
+            ));
+        }
+    }
+    if let Some(scope) = c.name("scope") {
+        let scope = scope.as_str();
+        let allowed = ctx.strings("scopes");
+        if scope.trim().is_empty() {
+            out.push(at(
+                subject,
+                "the scope in `()` is empty".into(),
+                "Name a scope inside the parentheses or remove them.",
+            ));
+        } else if !allowed.is_empty() {
+            for s in scope.split([',', '/']).map(str::trim) {
+                if !allowed.iter().any(|a| a == s) {
+                    out.push(at(
+                        subject,
+                        format!("`{s}` is not one of the scopes"),
+                        format!("Use one of: {}.", allowed.join(", ")),
+                    ));
+                }
+            }
+        }
+    }
+    let space = &c["space"];
+    let text = &c["subject"];
+    if text.trim().is_empty() {
+        out.push(at(
+            subject,
+            "the description after the colon is empty".into(),
+            "Say what the commit does after `: `, e.g. `fix(api): handle an empty body`.",
+        ));
+        return;
+    }
+    if space.len() != 1 {
+        let mut f = at(
+            subject,
+            if space.is_empty() {
+                "no space after the colon".into()
+            } else {
+                "more than one space after the colon".into()
+            },
+            "Write exactly one space between `:` and the description.",
+        );
+        f.column = Some(c.name("colon").map_or(0, |m| m.start()) as u32 + 2);
+        out.push(f);
+    }
+    if text.ends_with('.') {
+        out.push(at(
+            subject,
+            "the subject ends with a period".into(),
+            "Remove the trailing period: the subject line is a title, not a sentence.",
+        ));
+    }
+    if ctx.options.get("imperative").and_then(|v| v.as_bool()) == Some(true) {
+        let word = text.split_whitespace().next().unwrap_or("");
+        if let Some(base) = imperative::non_imperative(word) {
+            let mut f = at(
+                subject,
+                format!("the subject starts with `{word}`, not the imperative mood"),
+                format!(
+                    "Write it as a command: `{}` instead of `{word}` (\"if applied, this commit will {} …\").",
+                    base, base
+                ),
+            );
+            f.column = Some(c.name("subject").map_or(0, |m| m.start()) as u32 + 1);
+            out.push(f);
+        }
+    }
+}
+
+/// Footer checks: the closing paragraph's tokens, the spelling of breaking changes, and the
+/// issue reference when required.
+fn footers(msg: &Message, ctx: &Ctx, out: &mut Vec<RawFinding>) {
+    let paragraphs = msg.paragraphs();
+    // The closing paragraph is the footer block when every line of it reads like a footer
+    // (well-formed or not) or continues the one above (indented).
+    let footer_like = |l: &Line| {
+        FOOTER.is_match(&l.text)
+            || SPACED_TOKEN.is_match(&l.text)
+            || BREAKING_LIKE.is_match(&l.text)
+    };
+    let footer_block: &[Line] = match paragraphs.last() {
+        Some(p)
+            if footer_like(&p[0])
+                && p.iter()
+                    .all(|l| footer_like(l) || l.text.starts_with([' ', '\t'])) =>
+        {
+            p
+        }
+        _ => &[],
+    };
+    for l in msg.lines.iter().skip(1) {
+        if BREAKING_LIKE.is_match(&l.text) {
+            let exact =
+                l.text.starts_with("BREAKING CHANGE: ") || l.text.starts_with("BREAKING-CHANGE: ");
+            if !exact {
+                out.push(at(
+                    l,
+                    "a breaking-change footer that tools will not recognise".into(),
+                    "Spell it exactly `BREAKING CHANGE: <description>` (upper case, one space, a colon and a space).",
+                ));
+            } else if l
+                .text
+                .split_once(": ")
+                .is_none_or(|(_, d)| d.trim().is_empty())
+            {
+                out.push(at(
+                    l,
+                    "the breaking change has no description".into(),
+                    "Say what breaks after `BREAKING CHANGE: `.",
+                ));
+            }
+        }
+    }
+    for l in footer_block {
+        if FOOTER.is_match(&l.text) || BREAKING_LIKE.is_match(&l.text) {
+            continue;
+        }
+        if let Some(c) = SPACED_TOKEN.captures(&l.text) {
+            let token = &c["token"];
+            out.push(at(
+                l,
+                format!("the footer token `{token}` contains a space"),
+                format!(
+                    "Write footers as `Token: value` with `-` for spaces, e.g. `{}:`.",
+                    token.replace(' ', "-")
+                ),
+            ));
+        }
+    }
+    if ctx
+        .options
+        .get("require_issue_reference")
+        .and_then(|v| v.as_bool())
+        == Some(true)
+    {
+        let pattern = ctx.string("issue_pattern").unwrap_or_default();
+        let re = match Regex::new(pattern) {
+            Ok(re) => re,
+            Err(e) => {
+                out.push(RawFinding::new(
+                    RULE.id,
+                    None,
+                    format!("the option issue_pattern is not a valid regular expression: {e}"),
+                    "Fix `rules.commit.conventional.options.issue_pattern` in .govern.yaml.",
+                ));
+                return;
+            }
+        };
+        let referenced = footer_block.iter().any(|l| {
+            FOOTER
+                .captures(&l.text)
+                .is_some_and(|c| re.is_match(&format!("{}{}", &c["sep"], &c["value"])))
+        });
+        if !referenced {
+            let last = msg.lines.last().expect("non-empty message");
+            out.push(at(
+                last,
+                "no issue is referenced in the footer".into(),
+                "End the message with a footer paragraph such as `Refs: #123` or `Closes: PROJ-42`.",
+            ));
+        }
+    }
+}
+
+/// A configured type that `given` seems to mean: same prefix either way (`feature` →
+/// `feat`, `doc` → `docs`, `tests` → `test`), compared case-insensitively.
+fn suggest_type<'t>(given: &str, types: &'t [String]) -> Option<&'t str> {
+    let g = given.to_lowercase();
+    if g.len() < 3 {
+        return None;
+    }
+    types
+        .iter()
+        .find(|t| g.starts_with(t.as_str()) || t.starts_with(g.as_str()))
+        .map(String::as_str)
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+fn shorten(s: &str) -> String {
+    if s.chars().count() <= 60 {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(59).collect::<String>())
+    }
+}

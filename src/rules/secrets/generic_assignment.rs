@@ -1,0 +1,123 @@
+//! `secrets.generic-assignment`: high-entropy values assigned to password, secret, token
+//! and API-key names.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::finding::{RawFinding, Severity};
+use crate::rules::secrets::{entropy, finding, HELP};
+use crate::rules::{Check, Ctx, Rule, RuleDoc};
+
+/// The rule (seed 002 "secret detection"; gitleaks `generic-api-key`; detect-secrets
+/// `KeywordDetector` with its entropy filters).
+pub static RULE: Rule = Rule {
+    id: "secrets.generic-assignment",
+    severity: Severity::Error,
+    version: 1,
+    summary: "No high-entropy literal assigned to a password, secret, token or API key name.",
+    defaults: r#"{"min_length": 12, "min_entropy": 3.5}"#,
+    doc: RuleDoc {
+        what: "Finds assignments (`name = value`, `name: value`, `\"name\": \"value\"`, \
+`name := value`) whose name contains password, passwd, pwd, secret, token or api key / \
+access key / auth key, and whose literal value is at least `min_length` characters long \
+with a Shannon entropy of at least `min_entropy` bits per character. Not reported: \
+references and templates (`${VAR}`, `{{ .Values.x }}`, `$(cmd)`, `<placeholder>`), \
+identifiers, attribute and module paths (`settings.SECRET_KEY`, `TOKEN_ENV_NAME`, `secrets::Rule`), paths and URLs, \
+and names that describe rather than hold a secret (`*_file`, `*_path`, `*_env`, `*_name`, \
+`*_url`, `*_length`, `*_type`). The message names the key and the value's length only.",
+        why: "Hard-coded credentials end up in every clone, fork, image layer and CI log; \
+they cannot be rotated without a commit, and they are the first thing attackers grep for.",
+        example: "db_password = \"q7Vx9LmP2sKd4Rt8\"",
+        use_instead: "db_password = os.environ[\"DB_PASSWORD\"]",
+        references: &[
+            "seed 002: security scanning, secret detection",
+            "gitleaks generic-api-key",
+            "detect-secrets KeywordDetector",
+        ],
+    },
+    check: Check::Text(check),
+};
+
+static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?i)(?P<key>[A-Za-z0-9_.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|auth[_-]?key)[A-Za-z0-9_.-]*)["']?\s*(?::=|=>|:|=)\s*(?P<quote>["'`]?)(?P<value>[^\s"'`,;]+)"#,
+    )
+    .expect("assignment regex")
+});
+
+static REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+|[A-Z][A-Z0-9_]*)$")
+        .expect("reference regex")
+});
+
+const DESCRIPTIVE_SUFFIXES: &[&str] = &[
+    "file", "path", "env", "name", "url", "uri", "length", "len", "type", "count", "ref", "field",
+    "header", "prefix", "endpoint", "policy", "id",
+];
+
+fn keep(key: &str, value: &str, min_length: usize, min_entropy: f64) -> bool {
+    let lower = key.to_ascii_lowercase();
+    if DESCRIPTIVE_SUFFIXES.iter().any(|s| {
+        lower.ends_with(&format!("_{s}"))
+            || lower.ends_with(&format!("-{s}"))
+            || lower.ends_with(&format!(".{s}"))
+    }) {
+        return false;
+    }
+    if value.chars().count() < min_length
+        || value.starts_with(['$', '%', '{', '<', '@', '/', '(', ':', '=', '&', '*'])
+        || value.contains("::")
+        || value.contains("->")
+        || value.contains("${")
+        || value.contains("{{")
+        || value.contains("$(")
+        || value.contains("://")
+        || value.ends_with(['(', ')'])
+        || value.contains('(')
+        || REFERENCE.is_match(value)
+    {
+        return false;
+    }
+    entropy(value) >= min_entropy
+}
+
+fn check(text: &str, ctx: &Ctx) -> Vec<RawFinding> {
+    let lower = text.to_ascii_lowercase();
+    if !["pass", "pwd", "secret", "token", "key"]
+        .iter()
+        .any(|k| lower.contains(k))
+    {
+        return Vec::new();
+    }
+    let min_length = ctx
+        .options
+        .get("min_length")
+        .and_then(|v| v.as_u64())
+        .unwrap_or(12) as usize;
+    let min_entropy = ctx
+        .options
+        .get("min_entropy")
+        .and_then(|v| v.as_f64())
+        .unwrap_or(3.5);
+    ASSIGNMENT
+        .captures_iter(text)
+        .filter_map(|c| {
+            let key = &c["key"];
+            let value = c.name("value").expect("value group");
+            keep(key, value.as_str(), min_length, min_entropy).then(|| {
+                finding(
+                    RULE.id,
+                    text,
+                    value.start(),
+                    value.as_str(),
+                    format!(
+                        "a hard-coded value for `{key}` ({} characters, high entropy)",
+                        value.as_str().chars().count()
+                    ),
+                    HELP,
+                )
+            })
+        })
+        .collect()
+}

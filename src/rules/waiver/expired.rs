@@ -1,0 +1,26 @@
+//! `waiver.expired`: a waiver in `.govern.yaml` is past its expiry date.
+
+use crate::finding::Severity;
+use crate::rules::{Check, Rule, RuleDoc};
+
+/// The rule (seed 000 governance exceptions; DESIGN.md: waivers name an owner, a reason and
+/// an expiry date). Evaluated by [`crate::waiver::apply`], not per file.
+pub static RULE: Rule = Rule {
+    id: "waiver.expired",
+    severity: Severity::Error,
+    version: 1,
+    summary: "Waivers in .govern.yaml have not passed their expiry date.",
+    defaults: "{}",
+    doc: RuleDoc {
+        what: "Reports every waiver whose `expires` date is before today, at its line in \
+.govern.yaml, naming its owner. An expired waiver also stops waiving: the findings it \
+covered count again. Today is the local date, or the date of `SOURCE_DATE_EPOCH` when set \
+(so a CI run can be reproduced).",
+        why: "A waiver is a reviewed, time-boxed exception. Once it expires nobody has \
+re-approved the risk, and an exception that never ends is a silent policy change.",
+        example: "waivers:\n  - rule: docker.user-not-root\n    path: legacy/**\n    reason: vendor image runs as root\n    owner: \"@platform\"\n    expires: 2025-01-31",
+        use_instead: "(fix the findings and delete the waiver, or renew it after review)\n    expires: 2027-01-31",
+        references: &["seed 000: governance exceptions", "DESIGN.md: waivers"],
+    },
+    check: Check::Config,
+};

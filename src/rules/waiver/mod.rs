@@ -1,0 +1,3 @@
+//! Rules about the governance exceptions themselves.
+
+pub mod expired;
