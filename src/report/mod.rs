@@ -5,7 +5,9 @@
 
 pub mod github;
 pub mod json;
+pub mod junit;
 pub mod markdown;
+pub mod sarif;
 pub mod text;
 
 use crate::engine::Outcome;
@@ -21,6 +23,10 @@ pub enum Format {
     Markdown,
     /// GitHub Actions workflow commands (annotations).
     Github,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// JUnit XML, for CI test tabs.
+    Junit,
 }
 
 /// Renders `outcome` as `format`. `color` applies to text only.
@@ -30,6 +36,8 @@ pub fn render(outcome: &Outcome, format: Format, color: bool) -> String {
         Format::Json => json::render(outcome),
         Format::Markdown => markdown::render(outcome),
         Format::Github => github::render(outcome),
+        Format::Sarif => sarif::render(outcome),
+        Format::Junit => junit::render(outcome),
     }
 }
 

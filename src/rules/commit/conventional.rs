@@ -276,24 +276,22 @@ fn footers(msg: &Message, ctx: &Ctx, out: &mut Vec<RawFinding>) {
     };
     for l in msg.lines.iter().skip(1) {
         if BREAKING_LIKE.is_match(&l.text) {
-            let exact =
-                l.text.starts_with("BREAKING CHANGE: ") || l.text.starts_with("BREAKING-CHANGE: ");
-            if !exact {
-                out.push(at(
-                    l,
-                    "a breaking-change footer that tools will not recognise".into(),
-                    "Spell it exactly `BREAKING CHANGE: <description>` (upper case, one space, a colon and a space).",
-                ));
-            } else if l
+            let rest = l
                 .text
-                .split_once(": ")
-                .is_none_or(|(_, d)| d.trim().is_empty())
-            {
-                out.push(at(
+                .strip_prefix("BREAKING CHANGE:")
+                .or_else(|| l.text.strip_prefix("BREAKING-CHANGE:"));
+            match rest {
+                Some(r) if r.trim().is_empty() => out.push(at(
                     l,
                     "the breaking change has no description".into(),
                     "Say what breaks after `BREAKING CHANGE: `.",
-                ));
+                )),
+                Some(r) if r.starts_with(' ') => {}
+                _ => out.push(at(
+                    l,
+                    "a breaking-change footer that tools will not recognise".into(),
+                    "Spell it exactly `BREAKING CHANGE: <description>` (upper case, one space, a colon and a space).",
+                )),
             }
         }
     }

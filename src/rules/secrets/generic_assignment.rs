@@ -23,7 +23,7 @@ pub static RULE: Rule = Rule {
 access key / auth key, and whose literal value is at least `min_length` characters long \
 with a Shannon entropy of at least `min_entropy` bits per character. Not reported: \
 references and templates (`${VAR}`, `{{ .Values.x }}`, `$(cmd)`, `<placeholder>`), \
-identifiers, attribute and module paths (`settings.SECRET_KEY`, `TOKEN_ENV_NAME`, `secrets::Rule`), paths and URLs, \
+identifiers, attribute and module paths and types (`settings.SECRET_KEY`, `TOKEN_ENV_NAME`, `secrets::Rule`, `LazyLock<Regex>`), paths and URLs, \
 and names that describe rather than hold a secret (`*_file`, `*_path`, `*_env`, `*_name`, \
 `*_url`, `*_length`, `*_type`). The message names the key and the value's length only.",
         why: "Hard-coded credentials end up in every clone, fork, image layer and CI log; \
@@ -68,6 +68,7 @@ fn keep(key: &str, value: &str, min_length: usize, min_entropy: f64) -> bool {
     if value.chars().count() < min_length
         || value.starts_with(['$', '%', '{', '<', '@', '/', '(', ':', '=', '&', '*'])
         || value.contains("::")
+        || value.contains(['<', '>', '[', ']'])
         || value.contains("->")
         || value.contains("${")
         || value.contains("{{")
