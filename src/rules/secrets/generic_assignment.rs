@@ -24,7 +24,7 @@ access key / auth key, and whose literal value is at least `min_length` characte
 with a Shannon entropy of at least `min_entropy` bits per character. Not reported: \
 references and templates (`${VAR}`, `{{ .Values.x }}`, `$(cmd)`, `<placeholder>`), \
 identifiers, attribute and module paths and types (`settings.SECRET_KEY`, `TOKEN_ENV_NAME`, `secrets::Rule`, `LazyLock<Regex>`), paths and URLs, \
-and names that describe rather than hold a secret (`*_file`, `*_path`, `*_env`, `*_name`, \
+values that a token rule (`secrets.github-token`, …) recognises, and names that describe rather than hold a secret (`*_file`, `*_path`, `*_env`, `*_name`, \
 `*_url`, `*_length`, `*_type`). The message names the key and the value's length only.",
         why: "Hard-coded credentials end up in every clone, fork, image layer and CI log; \
 they cannot be rotated without a commit, and they are the first thing attackers grep for.",
@@ -56,7 +56,32 @@ const DESCRIPTIVE_SUFFIXES: &[&str] = &[
     "header", "prefix", "endpoint", "policy", "id",
 ];
 
+/// Prefixes that the token rules recognise; their values are left to those rules.
+const TOKEN_PREFIXES: &[&str] = &[
+    "AKIA",
+    "ASIA",
+    "ABIA",
+    "ACCA",
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "glpat-",
+    "gldt-",
+    "glrt-",
+    "glptt-",
+    "glcbt-",
+    "gloas-",
+    "xox",
+    "https://hooks.slack.com/",
+];
+
 fn keep(key: &str, value: &str, min_length: usize, min_entropy: f64) -> bool {
+    if TOKEN_PREFIXES.iter().any(|p| value.starts_with(p)) {
+        return false;
+    }
     let lower = key.to_ascii_lowercase();
     if DESCRIPTIVE_SUFFIXES.iter().any(|s| {
         lower.ends_with(&format!("_{s}"))

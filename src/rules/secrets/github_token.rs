@@ -36,7 +36,7 @@ static TOKEN: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 fn check(text: &str, _ctx: &Ctx) -> Vec<RawFinding> {
-    if !(text.contains("gh") && (text.contains('_'))) {
+    if !(text.contains("gh") || text.contains("github_pat_")) {
         return Vec::new();
     }
     scan_tokens(

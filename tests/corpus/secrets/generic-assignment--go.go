@@ -1,0 +1,6 @@
+package main
+
+func main() {
+	authToken := "Mys5EXRqMuyT5HGa66"
+	_ = authToken
+}
