@@ -42,7 +42,14 @@ fn line_of(f: &Finding) -> String {
 pub fn render(o: &Outcome) -> String {
     // (path, rule) → findings of that pair.
     let mut cases: BTreeMap<(String, String), Vec<&Finding>> = BTreeMap::new();
+    let failing: std::collections::BTreeSet<&str> =
+        o.findings.iter().map(|f| f.rule.as_str()).collect();
     for (path, rule) in &o.evaluated {
+        // A repository rule ran at "."; when it found something, its findings (which name
+        // the paths concerned) stand for it.
+        if path.as_bytes() == b"." && failing.contains(rule) {
+            continue;
+        }
         cases
             .entry((path.display().into_owned(), rule.to_string()))
             .or_default();
@@ -115,22 +122,29 @@ pub fn render(o: &Outcome) -> String {
             escape(&e.message)
         ));
     }
-    format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
-<testsuites name=\"git-govern\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\">\n\
-  <testsuite name=\"git-govern\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"0\">\n\
-    <properties>\n\
-      <property name=\"violations\" value=\"{v}\"/>\n\
-      <property name=\"warnings\" value=\"{w}\"/>\n\
-      <property name=\"suppressed\" value=\"{s}\"/>\n\
-      <property name=\"waived\" value=\"{wa}\"/>\n\
-      <property name=\"skipped_files\" value=\"{sk}\"/>\n\
-    </properties>\n{body}  </testsuite>\n</testsuites>\n",
-        errors = o.errors.len(),
-        v = o.violations(),
-        w = o.warnings(),
-        s = o.suppressed.len(),
-        wa = o.waived.len(),
-        sk = o.skipped.len(),
-    )
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    xml.push_str(&format!(
+        "<testsuites name=\"git-govern\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{}\">\n",
+        o.errors.len()
+    ));
+    xml.push_str(&format!(
+        "  <testsuite name=\"git-govern\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{}\" skipped=\"0\">\n",
+        o.errors.len()
+    ));
+    xml.push_str("    <properties>\n");
+    for (name, value) in [
+        ("violations", o.violations()),
+        ("warnings", o.warnings()),
+        ("suppressed", o.suppressed.len()),
+        ("waived", o.waived.len()),
+        ("skipped_files", o.skipped.len()),
+    ] {
+        xml.push_str(&format!(
+            "      <property name=\"{name}\" value=\"{value}\"/>\n"
+        ));
+    }
+    xml.push_str("    </properties>\n");
+    xml.push_str(&body);
+    xml.push_str("  </testsuite>\n</testsuites>\n");
+    xml
 }
