@@ -62,4 +62,65 @@ fn pre_commit_try_repo_fails_then_passes() {
         said.contains("git-govern") && said.contains("Passed"),
         "{said}"
     );
+
+    // The commit-msg stage: pre-commit hands the hook the message file.
+    let msg = |repo: &Repo, text: &str| {
+        let f = repo.home.path().join("COMMIT_EDITMSG");
+        std::fs::write(&f, text).unwrap();
+        repo.cmd("pre-commit")
+            .args([
+                "try-repo",
+                this_repo,
+                "git-govern-commit-msg",
+                "--hook-stage",
+                "commit-msg",
+                "--commit-msg-filename",
+            ])
+            .arg(&f)
+            .env("PRE_COMMIT_HOME", &store)
+            .env_remove("CARGO_TARGET_DIR")
+            .output()
+            .unwrap()
+    };
+    let bad = msg(&repo, "Added things.\n# comment\n");
+    let said = stdout(&bad) + &stderr(&bad);
+    assert!(!bad.status.success(), "{said}");
+    assert!(said.contains("commit.conventional"), "{said}");
+    let good = msg(&repo, "feat: add things\n# comment\n");
+    assert!(good.status.success(), "{}", stdout(&good) + &stderr(&good));
+
+    // The pre-push stage: pre-commit passes the push in PRE_COMMIT_* variables.
+    let head = repo.git(&["rev-parse", "HEAD"]).trim().to_string();
+    let push = |branch: &str| {
+        repo.cmd("pre-commit")
+            .args([
+                "try-repo",
+                this_repo,
+                "git-govern-pre-push",
+                "--hook-stage",
+                "pre-push",
+            ])
+            .args([
+                "--from-ref",
+                &head,
+                "--to-ref",
+                &head,
+                "--remote-name",
+                "origin",
+            ])
+            .args(["--remote-branch", branch, "--local-branch", branch])
+            .env("PRE_COMMIT_HOME", &store)
+            .env_remove("CARGO_TARGET_DIR")
+            .output()
+            .unwrap()
+    };
+    let bad = push("refs/heads/wip");
+    let said = stdout(&bad) + &stderr(&bad);
+    assert!(!bad.status.success(), "{said}");
+    assert!(
+        said.contains("branch.naming") && said.contains("\"wip\""),
+        "{said}"
+    );
+    let good = push("refs/heads/feature/PROJ-1-things");
+    assert!(good.status.success(), "{}", stdout(&good) + &stderr(&good));
 }
