@@ -20,10 +20,12 @@ use git_govern::{cache, hooks, rules, Error};
     name = "git-govern",
     version,
     about = "Repository governance where people work: a git hook, a CI check, a portfolio report.",
-    long_about = "Checks Dockerfiles, Kubernetes manifests, repository metadata (.meta/repo.yaml), SLOs and ADRs \
-against your governance rules, with a content-addressed cache so nothing unchanged is checked twice.\n\n\
+    long_about = "Checks Dockerfiles, Kubernetes manifests, repository metadata (.meta/repo.yaml), SLOs, ADRs, \
+CODEOWNERS, secrets, commit messages and branch names against your governance rules, with a \
+content-addressed cache so nothing unchanged is checked twice.\n\n\
 Exit codes: 0 clean, 1 violations (or warnings with --strict / GOVERN_STRICT=true), 2 usage errors or input \
-that could not be checked.\n\nEnvironment: GOVERN_STRICT, GOVERN_CACHE, GOLDEN_PATH_ROOT, NO_COLOR."
+that could not be checked.\n\nEnvironment: GOVERN_STRICT, GOVERN_CACHE, GOLDEN_PATH_ROOT, NO_COLOR, SOURCE_DATE_EPOCH (the date \
+waivers expire against)."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -52,6 +54,10 @@ struct CheckArgs {
     /// origin/main..HEAD, a pull request's commits); one finding per bad commit.
     #[arg(long, value_name = "RANGE", conflicts_with_all = ["staged", "all", "paths"])]
     commits: Option<String>,
+    /// With --commits: check at most N commits, newest first (as `git log -n N`), e.g.
+    /// `--commits HEAD --max-count 100` for the last 100 commits.
+    #[arg(long, value_name = "N", requires = "commits")]
+    max_count: Option<usize>,
     /// Files and directories to check (as the pre-commit framework passes them).
     paths: Vec<PathBuf>,
     /// Output format.
@@ -213,6 +219,7 @@ fn hook_args() -> CheckArgs {
         staged: true,
         all: false,
         commits: None,
+        max_count: None,
         paths: Vec::new(),
         format: Format::Text,
         output: None,
@@ -228,7 +235,7 @@ fn hook_args() -> CheckArgs {
 
 fn check(args: CheckArgs) -> Result<i32, Error> {
     if let Some(range) = &args.commits {
-        let run = run::commits(&cwd()?, range, args.config.as_deref())?;
+        let run = run::commits(&cwd()?, range, args.max_count, args.config.as_deref())?;
         return finish(run, &args);
     }
     let mode = if args.staged {

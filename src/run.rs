@@ -233,19 +233,23 @@ pub fn commit_msg(cwd: &Path, file: &Path, config_file: Option<&Path>) -> Result
     })
 }
 
-/// `check --commits RANGE`: the message of every commit `git log RANGE` lists, one
-/// finding per bad commit, named by its short id. Errors: git cannot resolve the range.
-pub fn commits(cwd: &Path, range: &str, config_file: Option<&Path>) -> Result<CheckRun> {
+/// `check --commits RANGE`: the message of every commit `git log RANGE` lists (at most
+/// `max_count`, newest first), one finding per bad commit, named by its short id. Errors:
+/// git cannot resolve the range.
+pub fn commits(
+    cwd: &Path,
+    range: &str,
+    max_count: Option<usize>,
+    config_file: Option<&Path>,
+) -> Result<CheckRun> {
     let (_, root) = root_of(cwd)?;
-    let out = Command::new("git")
-        .args([
-            "log",
-            "-z",
-            "--format=%h%x00%B",
-            "--end-of-options",
-            range,
-            "--",
-        ])
+    let mut git = Command::new("git");
+    git.args(["log", "-z", "--format=%h%x00%B"]);
+    if let Some(n) = max_count {
+        git.arg(format!("--max-count={n}"));
+    }
+    let out = git
+        .args(["--end-of-options", range, "--"])
         .current_dir(cwd)
         .output()
         .map_err(|e| Error::io("running git log", e))?;

@@ -471,6 +471,13 @@ fn check_commits_lints_a_range_one_finding_per_bad_commit() {
             .starts_with("\"fix:c\": no space after the colon"),
         "{fix_c}"
     );
+    let (report, _) = repo.json(&["check", "--commits", "HEAD", "--max-count", "2"]);
+    assert_eq!(report["summary"]["commits_checked"], 2);
+    assert_eq!(
+        report["findings"].as_array().unwrap().len(),
+        1,
+        "only fix:c of the newest two"
+    );
     // A range git cannot resolve is a usage error.
     let out = repo.govern(&["check", "--commits", "nope..HEAD"]);
     assert_eq!(out.status.code(), Some(2));
