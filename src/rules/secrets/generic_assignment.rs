@@ -23,9 +23,9 @@ pub static RULE: Rule = Rule {
 access key / auth key, and whose literal value is at least `min_length` characters long \
 with a Shannon entropy of at least `min_entropy` bits per character. Not reported: \
 references and templates (`${VAR}`, `{{ .Values.x }}`, `$(cmd)`, `<placeholder>`), \
-identifiers, attribute and module paths and types (`settings.SECRET_KEY`, `TOKEN_ENV_NAME`, `secrets::Rule`, `LazyLock<Regex>`), paths and URLs, \
+identifiers, lower-case words joined by `-` or `_` (`monitoring_password`), attribute and module paths and types (`settings.SECRET_KEY`, `TOKEN_ENV_NAME`, `secrets::Rule`, `LazyLock<Regex>`), paths and URLs, \
 values that a token rule (`secrets.github-token`, …) recognises, and names that describe rather than hold a secret (`*_file`, `*_path`, `*_env`, `*_name`, \
-`*_url`, `*_length`, `*_type`). The message names the key and the value's length only.",
+`*_url`, `*_length`, `*_type`), and keys inside URLs or encoded blobs. Assignments do not span lines. The message names the key and the value's length only.",
         why: "Hard-coded credentials end up in every clone, fork, image layer and CI log; \
 they cannot be rotated without a commit, and they are the first thing attackers grep for.",
         example: "db_password = \"q7Vx9LmP2sKd4Rt8\"",
@@ -41,9 +41,13 @@ they cannot be rotated without a commit, and they are the first thing attackers 
 
 static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?i)(?P<key>[A-Za-z0-9_.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|auth[_-]?key)[A-Za-z0-9_.-]*)["']?\s*(?::=|=>|:|=)\s*(?P<quote>["'`]?)(?P<value>[^\s"'`,;]+)"#,
+        r#"(?i)(?P<key>[A-Za-z0-9_.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|auth[_-]?key)[A-Za-z0-9_.-]*)["']?[ \t]*(?::=|=>|:|=)[ \t]*(?P<quote>["'`]?)(?P<value>[^\s"'`,;]+)"#,
     )
     .expect("assignment regex")
+});
+
+static WORDS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[a-z]+(?:[-_][a-z]+)+:?$").expect("words regex")
 });
 
 static REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
@@ -102,6 +106,7 @@ fn keep(key: &str, value: &str, min_length: usize, min_entropy: f64) -> bool {
         || value.ends_with(['(', ')'])
         || value.contains('(')
         || REFERENCE.is_match(value)
+        || WORDS.is_match(value)
     {
         return false;
     }
@@ -129,9 +134,16 @@ fn check(text: &str, ctx: &Ctx) -> Vec<RawFinding> {
     ASSIGNMENT
         .captures_iter(text)
         .filter_map(|c| {
-            let key = &c["key"];
+            let key = c.name("key").expect("key group");
             let value = c.name("value").expect("value group");
-            keep(key, value.as_str(), min_length, min_entropy).then(|| {
+            // A key inside a URL, a path or an encoded blob (`https://x-access-token:…@`,
+            // `h1:…/…token…=`) is not an assignment.
+            let inside = text[..key.start()]
+                .chars()
+                .next_back()
+                .is_some_and(|p| matches!(p, '/' | '+' | '=' | '\\' | '@' | ':'));
+            let key = key.as_str();
+            (!inside && keep(key, value.as_str(), min_length, min_entropy)).then(|| {
                 finding(
                     RULE.id,
                     text,
