@@ -167,7 +167,7 @@ fn header(
     let ty = &c["type"];
     if !types.iter().any(|t| t == ty) {
         let lower = ty.to_lowercase();
-        if types.iter().any(|t| *t == lower) {
+        if types.contains(&lower) {
             out.push(at(
                 subject,
                 format!("the type `{ty}` must be lower case"),

@@ -39,7 +39,7 @@ fn check(docs: &[Document], _ctx: &Ctx) -> Vec<RawFinding> {
                 continue;
             };
             let problem = match image_pin(image) {
-                Pin::Latest => format!("uses the moving tag `latest`"),
+                Pin::Latest => "uses the moving tag `latest`".to_string(),
                 Pin::Untagged => format!("has no tag, so it means `{image}:latest`"),
                 _ => continue,
             };
