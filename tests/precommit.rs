@@ -100,6 +100,7 @@ fn pre_commit_try_repo_fails_then_passes() {
                 "--hook-stage",
                 "pre-push",
             ])
+            .args(["--remote-url", "/dev/null/origin.git"])
             .args([
                 "--from-ref",
                 &head,

@@ -46,9 +46,8 @@ static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
     .expect("assignment regex")
 });
 
-static WORDS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^[a-z]+(?:[-_][a-z]+)+:?$").expect("words regex")
-});
+static WORDS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[a-z]+(?:[-_][a-z]+)+:?$").expect("words regex"));
 
 static REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+|[A-Z][A-Z0-9_]*)$")
