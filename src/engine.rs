@@ -4,7 +4,8 @@
 //! 1. plan: classify each subject by name, keep those some enabled rule reads and the
 //!    config selects; set aside kustomize patches; tag Helm chart templates;
 //! 2. hash: content blake3 from the blob-id table, else read and hash (in parallel);
-//! 3. look up every (rule, config, context, content) key in one read transaction;
+//! 3. look up every (rule, config, context, content) key in one read transaction (a file's
+//!    text rules share one key, so scanning every file for secrets costs one lookup each);
 //! 4. evaluate the misses in parallel: parse once per file, run the missing rules, mark
 //!    inline suppressions; store the results in one write transaction;
 //! 5. run the repository-level rules once; apply severities; sort.
@@ -229,19 +230,40 @@ pub fn check(
         }
     }
 
-    // 3. Cache lookups, one transaction.
+    // 3. Cache lookups, one transaction: one key per unit (a structured rule, or a
+    // file's text rules together).
     let mut keys = Vec::new();
     for p in &planned {
         if let Some(h) = p.hash {
-            for r in &p.rules {
-                keys.push(result_key(r.id, r.version, &config_hash(r), p.context, &h));
+            for u in units(&p.rules) {
+                keys.push(unit_key(&u, &p.rules, &config_hash, p.context, &h));
             }
         }
     }
     let mut found = cache.results(&keys).into_iter();
     for p in planned.iter_mut() {
         if p.hash.is_some() {
-            p.results = (0..p.rules.len()).map(|_| found.next().flatten()).collect();
+            p.results = vec![None; p.rules.len()];
+            for u in units(&p.rules) {
+                let hit = found.next().flatten();
+                match (&u, hit) {
+                    (Unit::One(i), hit) => p.results[*i] = hit,
+                    (Unit::Text(ixs), Some(Cached::Findings(fs))) => {
+                        for &i in ixs {
+                            let id = p.rules[i].id;
+                            p.results[i] = Some(Cached::Findings(
+                                fs.iter().filter(|f| f.rule == id).cloned().collect(),
+                            ));
+                        }
+                    }
+                    (Unit::Text(ixs), Some(other)) => {
+                        for &i in ixs {
+                            p.results[i] = Some(other.clone());
+                        }
+                    }
+                    (Unit::Text(_), None) => {}
+                }
+            }
             out.cache_hits += p.results.iter().filter(|r| r.is_some()).count();
         }
     }
@@ -282,13 +304,36 @@ pub fn check(
             out.errors.push(e);
         }
         let Some(h) = p.hash else { continue };
-        for (ri, (rule, res)) in p.rules.iter().zip(results).enumerate() {
-            if let (None, Some(res)) = (&p.results[ri], res) {
-                cache.put_result(
-                    result_key(rule.id, rule.version, &config_hash(rule), p.context, &h),
-                    &res,
-                );
-                p.results[ri] = Some(res);
+        let before: Vec<bool> = p.results.iter().map(Option::is_some).collect();
+        for (ri, res) in results.into_iter().enumerate() {
+            if p.results[ri].is_none() {
+                p.results[ri] = res;
+            }
+        }
+        for u in units(&p.rules) {
+            let key = unit_key(&u, &p.rules, &config_hash, p.context, &h);
+            match u {
+                Unit::One(i) => {
+                    if let (false, Some(res)) = (before[i], &p.results[i]) {
+                        cache.put_result(key, res);
+                    }
+                }
+                Unit::Text(ixs) => {
+                    if ixs.iter().any(|&i| before[i]) {
+                        continue;
+                    }
+                    let all: Option<Vec<RawFinding>> = ixs
+                        .iter()
+                        .map(|&i| match &p.results[i] {
+                            Some(Cached::Findings(fs)) => Some(fs.clone()),
+                            _ => None,
+                        })
+                        .collect::<Option<Vec<_>>>()
+                        .map(|v| v.concat());
+                    if let Some(all) = all {
+                        cache.put_result(key, &Cached::Findings(all));
+                    }
+                }
             }
         }
     }
@@ -341,6 +386,59 @@ pub fn check(
 
     out.sort();
     out
+}
+
+/// A cache entry of a file: one structured rule, or all of the file's text rules together
+/// (indexes into the file's rule list). Text rules read every file, so sharing one entry
+/// keeps a warm run at one lookup per file for them.
+enum Unit {
+    One(usize),
+    Text(Vec<usize>),
+}
+
+/// The cache units of a file's rules: each non-text rule alone, then the text rules as one.
+fn units(rules: &[&'static Rule]) -> Vec<Unit> {
+    let mut out = Vec::new();
+    let mut text = Vec::new();
+    for (i, r) in rules.iter().enumerate() {
+        match r.check {
+            Check::Text(_) => text.push(i),
+            _ => out.push(Unit::One(i)),
+        }
+    }
+    if !text.is_empty() {
+        out.push(Unit::Text(text));
+    }
+    out
+}
+
+/// The result key of a unit. A text unit's key covers the id, version and options of each
+/// of its rules, and no context (text rules read bytes only, so a Helm template's entry is
+/// shared with the same bytes anywhere else).
+fn unit_key(
+    unit: &Unit,
+    rules: &[&'static Rule],
+    config_hash: &dyn Fn(&Rule) -> [u8; 32],
+    context: &str,
+    content: &[u8; 32],
+) -> [u8; 32] {
+    match unit {
+        Unit::One(i) => {
+            let r = rules[*i];
+            result_key(r.id, r.version, &config_hash(r), context, content)
+        }
+        Unit::Text(ixs) => {
+            let mut h = blake3::Hasher::new();
+            for &i in ixs {
+                let r = rules[i];
+                h.update(r.id.as_bytes());
+                h.update(&[0]);
+                h.update(&r.version.to_le_bytes());
+                h.update(&config_hash(r));
+            }
+            result_key("text-rules", 1, h.finalize().as_bytes(), "", content)
+        }
+    }
 }
 
 /// Adds a rule's raw findings for `path` to `out`: suppressed ones to the suppressed list,

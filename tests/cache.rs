@@ -10,6 +10,11 @@ fn fixture() -> Repo {
     repo.write("Dockerfile", "FROM nginx:latest\nUSER root\n");
     repo.write("k8s/d.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: a\n      image: a\n");
     repo.write("docs/adr/0001-x.md", "# x\n## Status\nDone\n");
+    // A secrets finding too (the key is built here so that this file holds none).
+    repo.write(
+        "config/app.env",
+        &format!("KEY=AKIA{}\n", "Z7QW2MXK4RTB6VNP"),
+    );
     repo.git(&["add", "-A"]);
     repo
 }
@@ -54,12 +59,18 @@ fn reports_are_identical_without_cold_and_warm() {
     );
     assert_eq!(j0["summary"]["cache_hits"], 0);
     // Dockerfile: 3 rules, manifest: 3 rules, ADR: 1 rule, metadata: 2 rules, and the 6
-    // secrets rules on each of the 6 files.
+    // secrets rules on each of the 7 files (served from one shared entry per file).
     assert_eq!(
-        j2["summary"]["cache_hits"], 45,
+        j2["summary"]["cache_hits"], 51,
         "every file rule result served warm"
     );
     assert_eq!(err, "", "no warnings when the cache works");
+    assert!(
+        hits(&j2)
+            .iter()
+            .any(|(r, p, _)| r == "secrets.aws-access-key" && p == "config/app.env"),
+        "the shared text-rule entry gives back the secrets finding"
+    );
     assert_eq!(j0["findings"], cold["findings"]);
 }
 
@@ -72,7 +83,7 @@ fn cache_is_content_addressed_across_repositories_and_keyed_on_config() {
     a.json(&["check", "--cache", c]);
     let (rb, _) = b.json(&["check", "--cache", c]);
     assert_eq!(
-        rb["summary"]["cache_hits"], 45,
+        rb["summary"]["cache_hits"], 51,
         "the same content in another repository is not checked again"
     );
     // Changing one rule's options invalidates exactly that rule's results.
@@ -81,7 +92,7 @@ fn cache_is_content_addressed_across_repositories_and_keyed_on_config() {
         "rules:\n  k8s.resources:\n    options: {limits: [memory]}\n",
     );
     let (rb, _) = b.json(&["check", "--cache", c]);
-    assert_eq!(rb["summary"]["cache_hits"], 44);
+    assert_eq!(rb["summary"]["cache_hits"], 50);
     // Through GOVERN_CACHE too.
     let o = b
         .cmd(bin())
@@ -90,7 +101,7 @@ fn cache_is_content_addressed_across_repositories_and_keyed_on_config() {
         .output()
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v["summary"]["cache_hits"], 45);
+    assert_eq!(v["summary"]["cache_hits"], 51);
 }
 
 #[test]
@@ -102,8 +113,9 @@ fn default_location_and_cache_commands() {
     // secrets rules read them all).
     repo.govern(&["check", "--staged"]);
     let stats = stdout(&repo.govern(&["cache", "stats"]));
-    assert!(stats.contains("rule results: 45"), "{stats}");
-    assert!(stats.contains("blob hashes: 6"), "{stats}");
+    // One entry per structured rule and file (9), one per file for its text rules (7).
+    assert!(stats.contains("rule results: 16"), "{stats}");
+    assert!(stats.contains("blob hashes: 7"), "{stats}");
     assert!(stdout(&repo.govern(&["cache", "clear"])).contains("removed"));
     assert!(!repo.path().join(".git/govern/cache.redb").exists());
 }
@@ -141,7 +153,7 @@ fn corrupt_truncated_and_foreign_files_are_replaced() {
     assert_degrades(&repo, &cache, "started a fresh one");
     // The fresh file works: the next run is warm and silent.
     let (v, _) = repo.json(&["check", "--cache", cache.to_str().unwrap()]);
-    assert_eq!(v["summary"]["cache_hits"], 45);
+    assert_eq!(v["summary"]["cache_hits"], 51);
 
     let bytes = std::fs::read(&cache).unwrap();
     std::fs::write(&cache, &bytes[..bytes.len() / 3]).unwrap();
