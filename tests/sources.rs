@@ -239,8 +239,17 @@ fn install_respects_foreign_hooks_and_hooks_path() {
 
     repo.git(&["config", "core.hooksPath", ".githooks"]);
     assert!(repo.govern(&["install"]).status.success());
-    let shim = std::fs::read_to_string(repo.path().join(".githooks/pre-commit")).unwrap();
-    let shipped =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/hooks/pre-commit")).unwrap();
-    assert_eq!(shim, shipped, "hooks/pre-commit is the shim install writes");
+    for hook in ["pre-commit", "commit-msg", "pre-push"] {
+        let shim = std::fs::read_to_string(repo.path().join(".githooks").join(hook)).unwrap();
+        let shipped = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("hooks").join(hook),
+        )
+        .unwrap();
+        assert_eq!(shim, shipped, "hooks/{hook} is the shim install writes");
+    }
+    // A foreign hook of any of the three stops install before anything is written.
+    assert!(repo.govern(&["uninstall"]).status.success());
+    repo.write(".githooks/pre-push", "#!/bin/sh\necho mine\n");
+    assert_eq!(repo.govern(&["install"]).status.code(), Some(2));
+    assert!(!repo.path().join(".githooks/pre-commit").exists());
 }
