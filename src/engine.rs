@@ -685,48 +685,50 @@ pub fn by_rule(findings: &[Finding]) -> HashMap<&str, (usize, usize)> {
     m
 }
 
-/// Runs the enabled commit-message rules on `msg`. Findings in rule order, then line order.
+/// Runs every enabled rule that `pick` selects (by its [`Check`]) on `input`, in rule
+/// order, with each rule's findings.
+fn run_on<T: ?Sized>(
+    input: &T,
+    config: &Config,
+    schema: &RepoSchema,
+    pick: impl Fn(&Check) -> Option<fn(&T, &Ctx) -> Vec<RawFinding>>,
+) -> Vec<(&'static Rule, Vec<RawFinding>)> {
+    rules::ALL
+        .iter()
+        .copied()
+        .filter(|r| config.rule(r.id).enabled)
+        .filter_map(|r| {
+            let f = pick(&r.check)?;
+            let ctx = Ctx {
+                options: &config.rule(r.id).options,
+                repo_schema: schema,
+            };
+            Some((r, f(input, &ctx)))
+        })
+        .collect()
+}
+
+/// Runs the enabled commit-message rules on `msg`, in rule order, with each rule's findings.
 pub fn message_findings(
     msg: &crate::message::Message,
     config: &Config,
     schema: &RepoSchema,
 ) -> Vec<(&'static Rule, Vec<RawFinding>)> {
-    rules::ALL
-        .iter()
-        .copied()
-        .filter(|r| config.rule(r.id).enabled)
-        .filter_map(|r| match r.check {
-            Check::CommitMessage(f) => {
-                let ctx = Ctx {
-                    options: &config.rule(r.id).options,
-                    repo_schema: schema,
-                };
-                Some((r, f(msg, &ctx)))
-            }
-            _ => None,
-        })
-        .collect()
+    run_on(msg, config, schema, |c| match c {
+        Check::CommitMessage(f) => Some(*f),
+        _ => None,
+    })
 }
 
-/// Runs the enabled branch rules on `branch` (without `refs/heads/`), in rule order.
+/// Runs the enabled branch rules on `branch` (without `refs/heads/`), in rule order, with
+/// each rule's findings.
 pub fn branch_findings(
     branch: &str,
     config: &Config,
     schema: &RepoSchema,
 ) -> Vec<(&'static Rule, Vec<RawFinding>)> {
-    rules::ALL
-        .iter()
-        .copied()
-        .filter(|r| config.rule(r.id).enabled)
-        .filter_map(|r| match r.check {
-            Check::Branch(f) => {
-                let ctx = Ctx {
-                    options: &config.rule(r.id).options,
-                    repo_schema: schema,
-                };
-                Some((r, f(branch, &ctx)))
-            }
-            _ => None,
-        })
-        .collect()
+    run_on(branch, config, schema, |c| match c {
+        Check::Branch(f) => Some(*f),
+        _ => None,
+    })
 }

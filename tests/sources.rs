@@ -242,7 +242,9 @@ fn install_respects_foreign_hooks_and_hooks_path() {
     for hook in ["pre-commit", "commit-msg", "pre-push"] {
         let shim = std::fs::read_to_string(repo.path().join(".githooks").join(hook)).unwrap();
         let shipped = std::fs::read_to_string(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("hooks").join(hook),
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("hooks")
+                .join(hook),
         )
         .unwrap();
         assert_eq!(shim, shipped, "hooks/{hook} is the shim install writes");
