@@ -5,7 +5,12 @@
 //! - [`engine`]: plan rule × subject, serve results from the [`cache`] or run the
 //!   [`rules`] (on a parsed [`dockerfile`] or [`yaml`] stream), apply [`config`] and
 //!   inline suppressions ([`suppress`]);
-//! - [`report`]: text, JSON, Markdown or GitHub output.
+//! - [`waiver`]: waivers and the secrets allow-list of `.govern.yaml`, applied to the
+//!   outcome (never cached);
+//! - [`report`]: text, JSON, Markdown, GitHub, SARIF or JUnit output.
+//!
+//! Commit messages ([`message`]) and branch names go through the same rules registry and
+//! reports: the commit-msg and pre-push hooks and `check --commits` are in [`run`].
 //!
 //! [`run`] ties them together for the commands; `main.rs` only parses arguments.
 
