@@ -453,7 +453,12 @@ pub fn collect(out: &mut Outcome, config: &Config, path: &RepoPath, raws: &[RawF
                 reason: reason.clone(),
             }),
             None => out.findings.push(Finding {
-                severity: config.rule(&f.rule).severity,
+                severity: config
+                    .rules
+                    .get(f.rule.as_str())
+                    .map(|r| r.severity)
+                    .or(f.severity)
+                    .unwrap_or(crate::Severity::Error),
                 rule: f.rule.clone(),
                 path: path.clone(),
                 line: f.line,

@@ -53,6 +53,10 @@ pub struct RawFinding {
     /// (16 hex digits of a keyed blake3 of the rule and the secret; never the secret).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
+    /// The severity of a finding whose rule is not registered (a Rego policy's `deny` or
+    /// `warn`); registered rules take theirs from `.govern.yaml`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
 }
 
 impl RawFinding {
@@ -72,6 +76,7 @@ impl RawFinding {
             suppressed: None,
             anchors: Vec::new(),
             fingerprint: None,
+            severity: None,
         }
     }
 

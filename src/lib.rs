@@ -23,6 +23,7 @@ pub mod finding;
 pub mod hooks;
 pub mod message;
 pub mod path;
+pub mod policy;
 pub mod report;
 pub mod rules;
 pub mod run;

@@ -1,0 +1,347 @@
+//! Rego policies run in-process by regorus, with conftest's conventions.
+//!
+//! A [`PolicySet`] is loaded once per run from policy sources (the `--policy` directories,
+//! `.metaHub/policies/` under the governance root, the directory `.govern.yaml` names) and
+//! evaluated on each file's input documents ([`input`]) in the engine's evaluate phase, so
+//! policy findings share the report and the cache with the built-in rules.
+//!
+//! Conventions (as conftest): in each selected package, the rules `deny`, `violation` and
+//! `warn`, also with a suffix (`deny_root_user`), produce findings; their values are strings
+//! or objects with `msg` (and optionally `line`). `deny`/`violation` findings are errors,
+//! `warn` findings warnings; the rule id is `policy.<package>.<rule>`. A package's
+//! `exception` rule gives names (the suffix after `deny_`, `violation_` or `warn_`) whose
+//! rules it exempts for that input. Packages `main` and `govern.*` are evaluated unless
+//! `--namespace`/`--all-namespaces` say otherwise.
+
+pub mod input;
+
+use std::collections::BTreeSet;
+use std::num::NonZeroU32;
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+use std::time::Duration;
+
+use regex::Regex;
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::finding::{RawFinding, Severity};
+
+/// The wall-clock budget of one evaluation (one policy rule on one input).
+pub const EVAL_LIMIT: Duration = Duration::from_secs(2);
+
+/// One policy file: a name for messages (its path) and its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    /// Where it came from, as shown in errors (`policies/k8s.rego`).
+    pub name: String,
+    /// The Rego text.
+    pub text: String,
+}
+
+/// Which packages are evaluated.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Namespaces {
+    /// `main` and every `govern.*` package (the default).
+    #[default]
+    Default,
+    /// Exactly these packages (`--namespace`, repeatable).
+    Only(Vec<String>),
+    /// Every package (`--all-namespaces`).
+    All,
+}
+
+/// A finding-producing rule of a package.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct PolicyRule {
+    package: String,
+    name: String,
+    severity: Severity,
+}
+
+/// The loaded policies of a run.
+pub struct PolicySet {
+    engine: Option<regorus::Engine>,
+    rules: Vec<PolicyRule>,
+    exceptions: BTreeSet<String>,
+    /// blake3 of every source (name and text, in name order) and the syntax mode: part of
+    /// the cache key of policy results, so editing a policy invalidates them.
+    pub hash: [u8; 32],
+}
+
+static PACKAGE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?m)^package\s+([A-Za-z_][\w.]*)").expect("package regex"));
+static RULE_HEAD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?m)^(deny|violation|warn|exception)(_[A-Za-z0-9_]+)?\b\s*(contains|\[|=|:=|if|\{)",
+    )
+    .expect("rule regex")
+});
+
+impl PolicySet {
+    /// No policies: evaluation finds nothing.
+    pub fn empty() -> PolicySet {
+        PolicySet {
+            engine: None,
+            rules: Vec::new(),
+            exceptions: BTreeSet::new(),
+            hash: [0; 32],
+        }
+    }
+
+    /// Whether there is anything to evaluate.
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// Parses and loads `sources` (Rego v1, or v0 when `rego_v0`) and selects the rules of
+    /// the packages `namespaces` names. Errors: a policy that does not parse, as
+    /// `file:line:col` with regorus's description (exit code 2).
+    pub fn load(sources: &[Source], rego_v0: bool, namespaces: &Namespaces) -> Result<PolicySet> {
+        if sources.is_empty() {
+            return Ok(PolicySet::empty());
+        }
+        let mut sorted: Vec<&Source> = sources.iter().collect();
+        sorted.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut h = blake3::Hasher::new();
+        h.update(&[rego_v0 as u8]);
+        let mut engine = regorus::Engine::new();
+        engine.set_rego_v0(rego_v0);
+        engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
+            limit: EVAL_LIMIT,
+            check_interval: NonZeroU32::new(64).expect("non-zero"),
+        });
+        let mut rules = Vec::new();
+        let mut exceptions = BTreeSet::new();
+        for s in sorted {
+            h.update(s.name.as_bytes());
+            h.update(&[0]);
+            h.update(s.text.as_bytes());
+            h.update(&[0]);
+            engine
+                .add_policy(s.name.clone(), s.text.clone())
+                .map_err(|e| Error::Usage(format!("invalid policy: {e}")))?;
+            let Some(package) = PACKAGE.captures(&s.text).map(|c| c[1].to_string()) else {
+                continue;
+            };
+            if !selected(&package, namespaces) {
+                continue;
+            }
+            for c in RULE_HEAD.captures_iter(&s.text) {
+                let name = format!("{}{}", &c[1], c.get(2).map_or("", |m| m.as_str()));
+                if &c[1] == "exception" {
+                    exceptions.insert(format!("data.{package}.{name}"));
+                    continue;
+                }
+                let severity = if &c[1] == "warn" {
+                    Severity::Warning
+                } else {
+                    Severity::Error
+                };
+                let rule = PolicyRule {
+                    package: package.clone(),
+                    name,
+                    severity,
+                };
+                if !rules.contains(&rule) {
+                    rules.push(rule);
+                }
+            }
+        }
+        Ok(PolicySet {
+            engine: Some(engine),
+            rules,
+            exceptions,
+            hash: *h.finalize().as_bytes(),
+        })
+    }
+
+    /// Evaluates every selected rule on one input document. `line_of` resolves a finding
+    /// without a `line` from its message (see [`lines`]). Findings in rule order; an
+    /// evaluation that fails (a runtime error, the time budget exceeded) is an `Err` naming
+    /// the rule.
+    pub fn evaluate(
+        &self,
+        input: &Value,
+        line_of: &dyn Fn(&str) -> Option<u32>,
+    ) -> std::result::Result<Vec<RawFinding>, String> {
+        let Some(base) = &self.engine else {
+            return Ok(Vec::new());
+        };
+        let mut engine = base.clone();
+        let value = regorus::Value::from_json_str(&input.to_string())
+            .map_err(|e| format!("cannot pass the input to Rego: {e}"))?;
+        engine.set_input(value);
+        let mut exempt: BTreeSet<String> = BTreeSet::new();
+        for e in &self.exceptions {
+            if let Ok(v) = engine.eval_rule(e.clone()) {
+                exempt.extend(strings(&v));
+            }
+        }
+        let mut out = Vec::new();
+        for r in &self.rules {
+            let suffix = r.name.split_once('_').map_or("", |(_, s)| s);
+            if !suffix.is_empty() && exempt.contains(suffix) {
+                continue;
+            }
+            let path = format!("data.{}.{}", r.package, r.name);
+            let v = match engine.eval_rule(path.clone()) {
+                Ok(v) => v,
+                Err(e) if e.to_string().contains("not a valid rule path") => continue,
+                Err(e) => return Err(format!("{path}: {e}")),
+            };
+            let id = format!("policy.{}.{}", r.package, r.name);
+            for item in items(&v) {
+                let (msg, line) = match &item {
+                    Value::String(s) => (s.clone(), None),
+                    Value::Object(o) => (
+                        o.get("msg")
+                            .and_then(Value::as_str)
+                            .map(str::to_string)
+                            .unwrap_or_else(|| item.to_string()),
+                        o.get("line").and_then(Value::as_u64).map(|l| l as u32),
+                    ),
+                    other => (other.to_string(), None),
+                };
+                let line = line.filter(|l| *l > 0).or_else(|| line_of(&msg));
+                let mut f = RawFinding::new(
+                    &id,
+                    line,
+                    msg,
+                    format!("See the policy {path} (package {}).", r.package),
+                );
+                f.severity = Some(r.severity);
+                out.push(f);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Whether package `p` is evaluated under `ns`.
+fn selected(p: &str, ns: &Namespaces) -> bool {
+    match ns {
+        Namespaces::Default => p == "main" || p == "govern" || p.starts_with("govern."),
+        Namespaces::Only(list) => list.iter().any(|n| n == p),
+        Namespaces::All => true,
+    }
+}
+
+/// The elements of a rule's value (a set or an array) as JSON; a single value as itself.
+fn items(v: &regorus::Value) -> Vec<Value> {
+    let json: Value = v
+        .to_json_str()
+        .ok()
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or(Value::Null);
+    match json {
+        Value::Array(a) => a,
+        Value::Null | Value::Bool(false) => Vec::new(),
+        Value::Object(o) if o.is_empty() => Vec::new(),
+        other => vec![other],
+    }
+}
+
+fn strings(v: &regorus::Value) -> Vec<String> {
+    items(v)
+        .into_iter()
+        .flat_map(|x| match x {
+            Value::String(s) => vec![s],
+            Value::Array(a) => a
+                .into_iter()
+                .filter_map(|y| y.as_str().map(str::to_string))
+                .collect(),
+            _ => Vec::new(),
+        })
+        .collect()
+}
+
+/// Resolves a message to a line by the values it quotes: among `(text, line)` candidates
+/// (a Dockerfile's instruction arguments, a YAML document's scalar values), the longest text
+/// of at least 3 characters that the message contains gives the line.
+pub fn lines(candidates: &[(String, u32)], msg: &str) -> Option<u32> {
+    candidates
+        .iter()
+        .filter(|(t, _)| t.chars().count() >= 3 && msg.contains(t.as_str()))
+        .max_by_key(|(t, l)| (t.len(), std::cmp::Reverse(*l)))
+        .map(|(_, l)| *l)
+}
+
+/// Reads every `*.rego` file (not `*_test.rego`) under `dir`, recursively, sorted by path.
+/// Errors: `dir` cannot be read.
+pub fn read_dir(dir: &Path) -> Result<Vec<Source>> {
+    let mut out = Vec::new();
+    let mut stack: Vec<PathBuf> = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let entries = std::fs::read_dir(&d)
+            .map_err(|e| Error::Usage(format!("policy directory {}: {e}", d.display())))?;
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "rego")
+                && !p.to_string_lossy().ends_with("_test.rego")
+            {
+                let text = std::fs::read_to_string(&p)
+                    .map_err(|e| Error::Usage(format!("{}: {e}", p.display())))?;
+                out.push(Source {
+                    name: p.display().to_string(),
+                    text,
+                });
+            }
+        }
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conftest_conventions() {
+        let src = Source {
+            name: "p.rego".into(),
+            text: "package main\n\ndeny contains msg if {\n  input.kind == \"Pod\"\n  msg := \"no bare pods\"\n}\n\nwarn_labels contains {\"msg\": \"add labels\", \"line\": 2} if {\n  not input.metadata.labels\n}\n\ndeny_named contains \"named\" if { true }\n\nexception contains rules if {\n  input.metadata.name == \"skip\"\n  rules := [\"named\"]\n}\n".into(),
+        };
+        let set = PolicySet::load(&[src], false, &Namespaces::Default).unwrap();
+        let pod = serde_json::json!({"kind": "Pod", "metadata": {"name": "x"}});
+        let f = set.evaluate(&pod, &|_| None).unwrap();
+        let got: Vec<(&str, Option<u32>, Option<Severity>)> = f
+            .iter()
+            .map(|f| (f.rule.as_str(), f.line, f.severity))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("policy.main.deny", None, Some(Severity::Error)),
+                ("policy.main.warn_labels", Some(2), Some(Severity::Warning)),
+                ("policy.main.deny_named", None, Some(Severity::Error)),
+            ]
+        );
+        let skip = serde_json::json!({"kind": "Pod", "metadata": {"name": "skip"}});
+        assert_eq!(
+            set.evaluate(&skip, &|_| None).unwrap().len(),
+            2,
+            "deny_named exempted"
+        );
+    }
+
+    #[test]
+    fn parse_errors_name_the_position() {
+        let bad = Source {
+            name: "bad.rego".into(),
+            text: "package main\n\ndeny[msg] {\n  true\n}\n".into(),
+        };
+        let e = PolicySet::load(std::slice::from_ref(&bad), false, &Namespaces::Default)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.contains("bad.rego:3:"), "{e}");
+        assert!(
+            PolicySet::load(&[bad], true, &Namespaces::Default).is_ok(),
+            "v0 syntax with --rego-v0"
+        );
+    }
+}
