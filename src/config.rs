@@ -89,6 +89,21 @@ pub struct Config {
     pub secrets: SecretsAllow,
     /// The file the configuration came from, as shown in findings (`.govern.yaml`).
     pub source: String,
+    /// Rego policy settings (`policies:`).
+    pub policies: PolicyConfig,
+}
+
+/// `policies:` in `.govern.yaml`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PolicyConfig {
+    /// Policy directories, relative to the repository root.
+    pub dirs: Vec<String>,
+    /// Policies use Rego v0 syntax.
+    pub rego_v0: bool,
+    /// Packages to evaluate instead of `main` and `govern.*`.
+    pub namespaces: Vec<String>,
+    /// Evaluate every package.
+    pub all_namespaces: bool,
 }
 
 impl Default for Config {
@@ -246,6 +261,18 @@ impl Config {
             waivers,
             secrets,
             source: display_path.to_string(),
+            policies: PolicyConfig {
+                dirs: strings_at(v, "/policies/dirs"),
+                rego_v0: v
+                    .pointer("/policies/rego_v0")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
+                namespaces: strings_at(v, "/policies/namespaces"),
+                all_namespaces: v
+                    .pointer("/policies/all_namespaces")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
+            },
         })
     }
 
@@ -262,6 +289,18 @@ impl Config {
     pub fn rule(&self, id: &str) -> &RuleSettings {
         &self.rules[id]
     }
+}
+
+fn strings_at(v: &Value, ptr: &str) -> Vec<String> {
+    v.pointer(ptr)
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn settings_for(rule: &Rule, entry: Option<&Value>) -> std::result::Result<RuleSettings, String> {

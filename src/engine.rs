@@ -20,6 +20,7 @@ use crate::config::Config;
 use crate::dockerfile;
 use crate::finding::{Finding, InputError, RawFinding, Skipped, Suppressed, Waived};
 use crate::path::RepoPath;
+use crate::policy::PolicySet;
 use crate::rules::{self, adr, Check, Ctx, FileKind, RepoSchema, RepoView, Rule};
 use crate::source::{Content, Snapshot};
 use crate::suppress;
@@ -111,6 +112,10 @@ struct Planned {
     bytes: Option<Vec<u8>>,
     read_error: Option<String>,
     results: Vec<Option<Cached>>,
+    /// Whether the Rego policies read this file.
+    policy: bool,
+    /// Their result, from the cache or evaluated.
+    policy_result: Option<Cached>,
 }
 
 /// Runs every enabled rule on `snapshot` under `config`. `schema` is the metadata schema in
@@ -119,6 +124,7 @@ pub fn check(
     snapshot: &Snapshot,
     config: &Config,
     schema: &RepoSchema,
+    policies: &PolicySet,
     cache: &mut Cache,
 ) -> Outcome {
     let mut out = Outcome::default();
@@ -159,7 +165,12 @@ pub fn check(
                 _ => kind.is_some() && r.file_kind() == kind,
             })
             .collect();
-        if rs.is_empty() {
+        let mut policy = !policies.is_empty()
+            && matches!(
+                kind,
+                Some(FileKind::Dockerfile | FileKind::Manifest | FileKind::Metadata)
+            );
+        if rs.is_empty() && !policy {
             continue;
         }
         let mut context = "";
@@ -172,6 +183,7 @@ pub fn check(
                         .into(),
                 });
                 rs.retain(|r| matches!(r.check, Check::Text(_)));
+                policy = false;
                 if rs.is_empty() {
                     continue;
                 }
@@ -189,6 +201,8 @@ pub fn check(
             bytes: None,
             read_error: None,
             results: Vec::new(),
+            policy,
+            policy_result: None,
         });
     }
 
@@ -238,6 +252,9 @@ pub fn check(
             for u in units(&p.rules) {
                 keys.push(unit_key(&u, &p.rules, &config_hash, p.context, &h));
             }
+            if p.policy {
+                keys.push(policy_key(policies, p.context, &h));
+            }
         }
     }
     let mut found = cache.results(&keys).into_iter();
@@ -264,16 +281,24 @@ pub fn check(
                     (Unit::Text(_), None) => {}
                 }
             }
-            out.cache_hits += p.results.iter().filter(|r| r.is_some()).count();
+            if p.policy {
+                p.policy_result = found.next().flatten();
+            }
+            out.cache_hits += p.results.iter().filter(|r| r.is_some()).count()
+                + usize::from(p.policy_result.is_some());
         }
     }
 
     // 4. Evaluate what the cache did not have.
-    type Evaluated = (Vec<Option<Cached>>, Option<InputError>);
+    type Evaluated = (Vec<Option<Cached>>, Option<Cached>, Option<InputError>);
     let evaluated: Vec<(usize, Evaluated)> = planned
         .par_iter_mut()
         .enumerate()
-        .filter(|(_, p)| p.read_error.is_none() && p.results.iter().any(Option::is_none))
+        .filter(|(_, p)| {
+            p.read_error.is_none()
+                && (p.results.iter().any(Option::is_none)
+                    || (p.policy && p.policy_result.is_none()))
+        })
         .map_init(
             || snapshot.repo.as_ref().map(|r| r.to_thread_local()),
             |repo, (pi, p)| {
@@ -283,10 +308,14 @@ pub fn check(
                 let path = &snapshot.subjects[p.subject].path;
                 let r = match (&p.bytes, &p.read_error) {
                     (Some(bytes), _) => {
-                        evaluate(p.kind, p.context, path, bytes, &p.rules, config, schema)
+                        let policies = (p.policy && p.policy_result.is_none()).then_some(policies);
+                        evaluate(
+                            p.kind, p.context, path, bytes, &p.rules, config, schema, policies,
+                        )
                     }
                     (None, e) => (
                         Vec::new(),
+                        None,
                         Some(InputError {
                             path: path.clone(),
                             line: 0,
@@ -298,12 +327,16 @@ pub fn check(
             },
         )
         .collect();
-    for (pi, (results, error)) in evaluated {
+    for (pi, (results, policy_result, error)) in evaluated {
         let p = &mut planned[pi];
         if let Some(e) = error {
             out.errors.push(e);
         }
         let Some(h) = p.hash else { continue };
+        if let Some(res) = policy_result {
+            cache.put_result(policy_key(policies, p.context, &h), &res);
+            p.policy_result = Some(res);
+        }
         let before: Vec<bool> = p.results.iter().map(Option::is_some).collect();
         for (ri, res) in results.into_iter().enumerate() {
             if p.results[ri].is_none() {
@@ -350,10 +383,15 @@ pub fn check(
             });
             continue;
         }
-        if p.results.iter().all(Option::is_none) {
+        if p.results.iter().all(Option::is_none) && p.policy_result.is_none() {
             continue;
         }
         let mut skipped = None;
+        match &p.policy_result {
+            Some(Cached::Findings(fs)) => collect(&mut out, config, path, fs),
+            Some(Cached::Skipped(reason)) => skipped = Some(reason.clone()),
+            None => {}
+        }
         for (rule, res) in p.rules.iter().zip(&p.results) {
             match res {
                 Some(Cached::Skipped(reason)) => skipped = Some(reason.clone()),
@@ -482,6 +520,7 @@ pub const TEXT_RULES_MAX_BYTES: usize = 1 << 20;
 /// Parses one file and runs `rules` on it. Results are in `rules` order; a rule has no
 /// result (`None`) when the file could not be parsed for it, and the error says why. Text
 /// rules (`secrets.*`) still run on a file whose structure is broken.
+#[allow(clippy::too_many_arguments)]
 fn evaluate(
     kind: Option<FileKind>,
     context: &str,
@@ -490,7 +529,8 @@ fn evaluate(
     rules: &[&'static Rule],
     config: &Config,
     schema: &RepoSchema,
-) -> (Vec<Option<Cached>>, Option<InputError>) {
+    policies: Option<&PolicySet>,
+) -> (Vec<Option<Cached>>, Option<Cached>, Option<InputError>) {
     let binary = is_binary(bytes);
     let text = String::from_utf8_lossy(bytes);
     let run_one = |r: &Rule, f: &dyn Fn(&Ctx) -> Vec<RawFinding>| -> Cached {
@@ -508,7 +548,7 @@ fn evaluate(
     } else {
         parse(kind, context, &text)
     };
-    let error = match &parsed {
+    let mut error = match &parsed {
         Err(ParseFailure::Error(line, message)) => Some(InputError {
             path: path.clone(),
             line: *line,
@@ -516,6 +556,24 @@ fn evaluate(
         }),
         _ => None,
     };
+    let policy_result = policies.and_then(|set| match &parsed {
+        Err(ParseFailure::Skip(reason)) => Some(Cached::Skipped(reason.clone())),
+        Err(ParseFailure::Error(..)) => None,
+        Ok(p) => match evaluate_policies(set, p, &text) {
+            Ok(mut fs) => {
+                suppress::apply(&text, &mut fs);
+                Some(Cached::Findings(fs))
+            }
+            Err(message) => {
+                error.get_or_insert(InputError {
+                    path: path.clone(),
+                    line: 0,
+                    message,
+                });
+                None
+            }
+        },
+    });
     let results = rules
         .iter()
         .map(|r| match (&r.check, &parsed) {
@@ -540,7 +598,70 @@ fn evaluate(
             _ => Some(Cached::Findings(Vec::new())),
         })
         .collect();
-    (results, error)
+    (results, policy_result, error)
+}
+
+/// Evaluates the policies on a parsed file: one input for a Dockerfile, one per YAML
+/// document. Lines come from the policy or from the values a message quotes.
+fn evaluate_policies(
+    set: &PolicySet,
+    parsed: &Parsed,
+    text: &str,
+) -> Result<Vec<RawFinding>, String> {
+    let reparsed;
+    let docs: &[yaml::Document] = match parsed {
+        Parsed::Dockerfile(df) => {
+            let candidates: Vec<(String, u32)> = df
+                .instructions
+                .iter()
+                .flat_map(|i| {
+                    let mut c = vec![(i.args.clone(), i.line)];
+                    c.extend(i.args.split_whitespace().map(|a| (a.to_string(), i.line)));
+                    c.extend(i.json.iter().flatten().map(|a| (a.clone(), i.line)));
+                    c
+                })
+                .collect();
+            return set.evaluate(&crate::policy::input::dockerfile(df), &|m| {
+                crate::policy::lines(&candidates, m)
+            });
+        }
+        Parsed::Manifest(d) | Parsed::Metadata(d) => d,
+        Parsed::NotManifest => {
+            reparsed = yaml::parse_stream(text).unwrap_or_default();
+            &reparsed
+        }
+        Parsed::Adr | Parsed::Nothing => return Ok(Vec::new()),
+    };
+    let mut out = Vec::new();
+    for d in docs.iter().filter(|d| !d.value.is_null()) {
+        let candidates: Vec<(String, u32)> = d
+            .lines
+            .iter()
+            // The type tags name every object of their kind: the name or the values a
+            // message quotes say more about where the problem is.
+            .filter(|(ptr, _)| !matches!(ptr.as_str(), "/kind" | "/apiVersion"))
+            .filter_map(|(ptr, line)| {
+                let v = d.value.pointer(ptr)?;
+                let text = match v {
+                    Value::String(s) => s.clone(),
+                    Value::Number(n) => n.to_string(),
+                    _ => return None,
+                };
+                Some((text, *line))
+            })
+            .collect();
+        let start = d.start_line;
+        out.extend(set.evaluate(&d.value, &|m| {
+            crate::policy::lines(&candidates, m).or(Some(start))
+        })?);
+    }
+    Ok(out)
+}
+
+/// The cache key of a file's policy results: the policy set's hash, the context and the
+/// content.
+fn policy_key(set: &PolicySet, context: &str, content: &[u8; 32]) -> [u8; 32] {
+    result_key("policies", 1, &set.hash, context, content)
 }
 
 /// A file parsed for the structured rules of its kind.

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use git_govern::policy::Namespaces;
 use git_govern::report::{self, Format};
 use git_govern::run::{self, CacheChoice, CheckOptions};
 use git_govern::source::Mode;
@@ -81,6 +82,39 @@ struct CheckArgs {
     /// When to colour the text report.
     #[arg(long, value_enum, default_value = "auto")]
     color: ColorChoice,
+    /// A directory of Rego policies (*.rego, conftest conventions); repeatable. Also read:
+    /// <governance root>/.metaHub/policies and `policies.dirs` of .govern.yaml.
+    #[arg(long = "policy", value_name = "DIR")]
+    policy_dirs: Vec<PathBuf>,
+    /// The policies use Rego v0 syntax (`deny[msg] { ... }`).
+    #[arg(long)]
+    rego_v0: bool,
+    /// Evaluate this policy package instead of `main` and `govern.*`; repeatable.
+    #[arg(
+        long = "namespace",
+        value_name = "PACKAGE",
+        conflicts_with = "all_namespaces"
+    )]
+    namespaces: Vec<String>,
+    /// Evaluate every policy package.
+    #[arg(long)]
+    all_namespaces: bool,
+}
+
+impl CheckArgs {
+    fn policy_options(&self) -> run::PolicyOptions {
+        run::PolicyOptions {
+            dirs: self.policy_dirs.clone(),
+            rego_v0: self.rego_v0,
+            namespaces: if self.all_namespaces {
+                Namespaces::All
+            } else if self.namespaces.is_empty() {
+                Namespaces::Default
+            } else {
+                Namespaces::Only(self.namespaces.clone())
+            },
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -230,6 +264,10 @@ fn hook_args() -> CheckArgs {
             .map(PathBuf::from),
         config: None,
         color: ColorChoice::Auto,
+        policy_dirs: Vec::new(),
+        rego_v0: false,
+        namespaces: Vec::new(),
+        all_namespaces: false,
     }
 }
 
@@ -251,6 +289,7 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
             mode,
             cache: cache_choice(args.no_cache, args.cache.clone()),
             config: args.config.clone(),
+            policies: args.policy_options(),
         },
     )?;
     finish(run, &args)
@@ -287,6 +326,7 @@ fn main_inner(cli: Cli) -> Result<i32, Error> {
                         mode: Mode::Staged,
                         cache: cache_choice(false, args.cache.clone()),
                         config: None,
+                        policies: args.policy_options(),
                     },
                 )?;
                 finish(run, &args)

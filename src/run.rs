@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::finding::RawFinding;
 use crate::message::{self, Message};
 use crate::path::RepoPath;
+use crate::policy::{self, Namespaces, PolicySet};
 use crate::rules::RepoSchema;
 use crate::source::{self, Mode, Snapshot};
 use crate::waiver;
@@ -34,6 +35,47 @@ pub struct CheckOptions {
     pub cache: CacheChoice,
     /// A config file other than `<root>/.govern.yaml`.
     pub config: Option<PathBuf>,
+    /// Rego policies from the command line.
+    pub policies: PolicyOptions,
+}
+
+/// Policy settings given on the command line; `.govern.yaml` adds to them.
+#[derive(Debug, Clone, Default)]
+pub struct PolicyOptions {
+    /// `--policy DIR`, repeatable.
+    pub dirs: Vec<PathBuf>,
+    /// `--rego-v0`.
+    pub rego_v0: bool,
+    /// `--namespace` / `--all-namespaces`.
+    pub namespaces: Namespaces,
+}
+
+/// Loads the policies of a run: `--policy` directories, `<governance root>/.metaHub/policies`
+/// when present, and the directories `.govern.yaml` names (relative to `root`). Errors: a
+/// directory that cannot be read, a policy that does not parse.
+pub fn load_policies(root: &Path, config: &Config, opts: &PolicyOptions) -> Result<PolicySet> {
+    let mut dirs: Vec<PathBuf> = opts.dirs.clone();
+    let hub = governance_root(root).join(".metaHub").join("policies");
+    if hub.is_dir() {
+        dirs.push(hub);
+    }
+    dirs.extend(config.policies.dirs.iter().map(|d| root.join(d)));
+    let mut sources = Vec::new();
+    for d in &dirs {
+        sources.extend(policy::read_dir(d)?);
+    }
+    let namespaces = match &opts.namespaces {
+        Namespaces::Default if config.policies.all_namespaces => Namespaces::All,
+        Namespaces::Default if !config.policies.namespaces.is_empty() => {
+            Namespaces::Only(config.policies.namespaces.clone())
+        }
+        n => n.clone(),
+    };
+    PolicySet::load(
+        &sources,
+        opts.rego_v0 || config.policies.rego_v0,
+        &namespaces,
+    )
 }
 
 /// The result of a run and what the caller needs to finish it.
@@ -124,7 +166,8 @@ pub fn check(cwd: &Path, opts: &CheckOptions) -> Result<CheckRun> {
         CacheChoice::At(p) => Cache::open(p),
         CacheChoice::Default => Cache::open(&default_cache_path(&snapshot)),
     };
-    let mut outcome = engine::check(&snapshot, &config, &schema, &mut cache);
+    let policies = load_policies(&snapshot.root, &config, &opts.policies)?;
+    let mut outcome = engine::check(&snapshot, &config, &schema, &policies, &mut cache);
     waiver::apply(&mut outcome, &config, waiver::today());
     let warnings = cache
         .warning()
@@ -386,6 +429,7 @@ pub fn pre_push(
     let (_, root) = root_of(cwd)?;
     let config = load_config(&root, opts.config.as_deref())?;
     let schema = repo_schema(&governance_root(&root))?;
+    let policies = load_policies(&root, &config, &opts.policies)?;
     let mut outcome = Outcome::default();
     let mut warnings = Vec::new();
     for u in updates {
@@ -434,7 +478,7 @@ pub fn pre_push(
             CacheChoice::At(p) => Cache::open(p),
             CacheChoice::Default => Cache::open(&default_cache_path(&snapshot)),
         };
-        let o = engine::check(&snapshot, &config, &schema, &mut cache);
+        let o = engine::check(&snapshot, &config, &schema, &policies, &mut cache);
         if let Some(w) = cache.warning() {
             warnings.push(format!("warning: {w}"));
         }

@@ -1,0 +1,227 @@
+//! Rego policies with conftest's conventions, run in-process from `--policy DIR`: findings
+//! with lines in every format, served warm from the cache, invalidated by an edit.
+
+mod common;
+use common::*;
+
+const DOCKER_POLICY: &str = r#"package main
+
+# conftest-style: deny ADD from a URL.
+deny contains msg if {
+	some instr in input
+	instr.Cmd == "add"
+	some v in instr.Value
+	startswith(v, "http")
+	msg := sprintf("ADD fetches %s from a URL; download it in a RUN step with a checksum", [v])
+}
+"#;
+
+const K8S_POLICY: &str = r#"package main
+
+deny contains msg if {
+	input.kind == "Deployment"
+	not input.spec.template.spec.securityContext.runAsNonRoot
+	msg := sprintf("Deployment %s must set securityContext.runAsNonRoot", [input.metadata.name])
+}
+
+warn contains msg if {
+	input.kind == "Deployment"
+	some c in input.spec.template.spec.containers
+	endswith(c.image, ":latest")
+	msg := sprintf("container %s uses the image %s", [c.name, c.image])
+}
+"#;
+
+fn fixture() -> (Repo, String) {
+    let repo = Repo::new();
+    repo.with_compliant_base();
+    repo.write(
+        "Dockerfile",
+        "FROM alpine:3.20\nADD https://example.com/tool.tgz /opt/\nUSER 10001\nHEALTHCHECK CMD true\n",
+    );
+    repo.write(
+        "k8s/web.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: frontend\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: nginx:latest\n          resources: {requests: {cpu: 1m, memory: 1Mi}, limits: {cpu: 1m, memory: 1Mi}}\n          livenessProbe: {tcpSocket: {port: 80}}\n          readinessProbe: {tcpSocket: {port: 80}}\n",
+    );
+    repo.git(&["add", "-A"]);
+    // The policies live outside the repository, as a shared policy checkout would.
+    let dir = repo.home.path().join("policy");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("docker.rego"), DOCKER_POLICY).unwrap();
+    std::fs::write(dir.join("k8s.rego"), K8S_POLICY).unwrap();
+    (repo, dir.to_str().unwrap().to_string())
+}
+
+#[test]
+fn conftest_policies_report_with_lines_in_every_format() {
+    let (repo, dir) = fixture();
+    let (v, code) = repo.json(&["check", "--no-cache", "--policy", &dir]);
+    assert_eq!(code, 1, "{v}");
+    let policy: Vec<(String, String, Option<u64>, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"].as_str().unwrap().starts_with("policy."))
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["path"].as_str().unwrap().to_string(),
+                f["line"].as_u64(),
+                f["severity"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        policy,
+        [
+            (
+                "policy.main.deny".into(),
+                "Dockerfile".into(),
+                Some(2),
+                "error".into()
+            ),
+            (
+                "policy.main.deny".into(),
+                "k8s/web.yaml".into(),
+                Some(4),
+                "error".into()
+            ),
+            (
+                "policy.main.warn".into(),
+                "k8s/web.yaml".into(),
+                Some(10),
+                "warning".into()
+            ),
+        ]
+    );
+    let text = stdout(&repo.govern(&["check", "--no-cache", "--policy", &dir]));
+    assert!(
+        text.contains("policy.main.deny  ADD fetches https://example.com/tool.tgz"),
+        "{text}"
+    );
+    let gh = stdout(&repo.govern(&[
+        "check",
+        "--no-cache",
+        "--format",
+        "github",
+        "--policy",
+        &dir,
+    ]));
+    assert!(
+        gh.contains("::error file=Dockerfile,line=2,title=policy.main.deny::"),
+        "{gh}"
+    );
+    assert!(
+        gh.contains("::warning file=k8s/web.yaml,line=10,title=policy.main.warn::"),
+        "{gh}"
+    );
+    let sarif: serde_json::Value = serde_json::from_str(&stdout(&repo.govern(&[
+        "check",
+        "--no-cache",
+        "--format",
+        "sarif",
+        "--policy",
+        &dir,
+    ])))
+    .unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let r = results
+        .iter()
+        .find(|r| r["ruleId"] == "policy.main.deny")
+        .unwrap();
+    assert_eq!(
+        r["locations"][0]["physicalLocation"]["region"]["startLine"],
+        2
+    );
+}
+
+#[test]
+fn the_cache_serves_policy_results_and_an_edit_invalidates_them() {
+    let (repo, dir) = fixture();
+    let cache = repo.home.path().join("c.redb");
+    let c = cache.to_str().unwrap();
+    let (none, _) = repo.json(&["check", "--no-cache", "--policy", &dir]);
+    let (cold, _) = repo.json(&["check", "--cache", c, "--policy", &dir]);
+    let (warm, _) = repo.json(&["check", "--cache", c, "--policy", &dir]);
+    assert_eq!(none["findings"], warm["findings"]);
+    assert_eq!(cold["findings"], warm["findings"]);
+    let hits = |v: &serde_json::Value| v["summary"]["cache_hits"].as_u64().unwrap();
+    let (plain, _) = repo.json(&["check", "--cache", c]);
+    // The policy results of the three files policies read (Dockerfile, manifest, metadata).
+    assert_eq!(hits(&warm), hits(&plain) + 3);
+    std::fs::write(
+        std::path::Path::new(&dir).join("k8s.rego"),
+        K8S_POLICY.replace("must set", "has to set"),
+    )
+    .unwrap();
+    let (edited, _) = repo.json(&["check", "--cache", c, "--policy", &dir]);
+    assert_eq!(
+        hits(&edited),
+        hits(&plain),
+        "an edited policy is evaluated again"
+    );
+    assert!(edited.to_string().contains("has to set"));
+}
+
+#[test]
+fn bad_policies_stop_the_run_with_their_position() {
+    let (repo, dir) = fixture();
+    let write = |name: &str, text: &str| {
+        std::fs::write(std::path::Path::new(&dir).join(name), text).unwrap()
+    };
+    write(
+        "v0.rego",
+        "package main\n\ndeny[msg] {\n  input.kind == \"Pod\"\n  msg := \"x\"\n}\n",
+    );
+    let out = repo.govern(&["check", "--policy", &dir]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("v0.rego:3:"), "{err}");
+    // Old-syntax policies run with --rego-v0 (the v1 ones here use `if`/`contains`, which a
+    // v0 engine also accepts with `import rego.v1`; they are removed for this run).
+    std::fs::remove_file(std::path::Path::new(&dir).join("docker.rego")).unwrap();
+    std::fs::remove_file(std::path::Path::new(&dir).join("k8s.rego")).unwrap();
+    let (v, _) = repo.json(&["check", "--rego-v0", "--no-cache", "--policy", &dir]);
+    assert!(v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["rule"] != "policy.main.deny"));
+    let out = repo.govern(&["check", "--policy", "/nonexistent/policies"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("/nonexistent/policies"));
+}
+
+#[test]
+fn namespaces_select_packages() {
+    let (repo, dir) = fixture();
+    std::fs::write(
+        std::path::Path::new(&dir).join("team.rego"),
+        "package team.rules\n\ndeny contains \"team rule\" if { input.kind == \"Deployment\" }\n",
+    )
+    .unwrap();
+    let rules = |args: &[&str]| -> Vec<String> {
+        let mut a = vec!["check", "--no-cache", "--policy", &dir];
+        a.extend_from_slice(args);
+        let (v, _) = repo.json(&a);
+        let mut r: Vec<String> = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|f| {
+                f["rule"]
+                    .as_str()
+                    .filter(|r| r.starts_with("policy."))
+                    .map(str::to_string)
+            })
+            .collect();
+        r.dedup();
+        r
+    };
+    assert_eq!(rules(&[]), ["policy.main.deny", "policy.main.warn"]);
+    assert_eq!(
+        rules(&["--namespace", "team.rules"]),
+        ["policy.team.rules.deny"]
+    );
+    assert!(rules(&["--all-namespaces"]).contains(&"policy.team.rules.deny".to_string()));
+}
