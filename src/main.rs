@@ -128,6 +128,19 @@ enum CacheCommand {
 }
 
 #[derive(Subcommand)]
+enum PolicyCommand {
+    /// Run the `test_*` rules of the `*_test.rego` files in DIR (as `opa test` and
+    /// `conftest verify` do), with every policy of DIR loaded. Exit 1 when a test fails.
+    Test {
+        /// Policy directory [default: <governance root>/.metaHub/policies, else ./policy].
+        dir: Option<PathBuf>,
+        /// The policies use Rego v0 syntax.
+        #[arg(long)]
+        rego_v0: bool,
+    },
+}
+
+#[derive(Subcommand)]
 enum HookCommand {
     /// Check the staged content (what `git commit` is about to record).
     PreCommit,
@@ -185,6 +198,11 @@ enum Command {
         /// searches for programs on PATH.
         #[arg(long)]
         install: bool,
+    },
+    /// Rego policies: run their tests.
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
     },
     /// Entry points that the hook shims call.
     Hook {
@@ -332,6 +350,37 @@ fn main_inner(cli: Cli) -> Result<i32, Error> {
                 finish(run, &args)
             }
         },
+        Command::Policy {
+            command: PolicyCommand::Test { dir, rego_v0 },
+        } => {
+            let cwd = cwd()?;
+            let dir = dir.unwrap_or_else(|| {
+                let hub = run::governance_root(&cwd).join(".metaHub").join("policies");
+                if hub.is_dir() {
+                    hub
+                } else {
+                    PathBuf::from("policy")
+                }
+            });
+            let sources = git_govern::policy::read_all(&cwd.join(&dir))?;
+            let results = git_govern::policy::run_tests(&sources, rego_v0)?;
+            if results.is_empty() {
+                println!(
+                    "no test_* rules in the *_test.rego files of {}",
+                    dir.display()
+                );
+                return Ok(0);
+            }
+            let failed = results.iter().filter(|r| r.failure.is_some()).count();
+            for r in &results {
+                match &r.failure {
+                    None => println!("PASS {}", r.name),
+                    Some(why) => println!("FAIL {}: {why}", r.name),
+                }
+            }
+            println!("{} passed, {} failed", results.len() - failed, failed);
+            Ok(if failed > 0 { 1 } else { 0 })
+        }
         Command::Rules { json } => {
             if json {
                 let v: Vec<_> = rules::ALL

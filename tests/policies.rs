@@ -225,3 +225,37 @@ fn namespaces_select_packages() {
     );
     assert!(rules(&["--all-namespaces"]).contains(&"policy.team.rules.deny".to_string()));
 }
+
+#[test]
+fn policy_test_runs_the_test_rules() {
+    let repo = Repo::plain();
+    repo.write(
+        "policy/p.rego",
+        "package main\n\ndeny contains \"root\" if { input.user == \"root\" }\n",
+    );
+    repo.write(
+        "policy/p_test.rego",
+        "package main_test\n\nimport data.main\n\ntest_root_denied if {\n\t\"root\" in main.deny with input as {\"user\": \"root\"}\n}\n\ntest_app_allowed if {\n\tcount(main.deny) == 0 with input as {\"user\": \"app\"}\n}\n",
+    );
+    let out = repo.govern(&["policy", "test"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert_eq!(
+        stdout(&out),
+        "PASS data.main_test.test_root_denied\nPASS data.main_test.test_app_allowed\n2 passed, 0 failed\n"
+    );
+    repo.write(
+        "policy/q_test.rego",
+        "package q_test\n\nimport data.main\n\ntest_wrong if {\n\tcount(main.deny) == 1 with input as {\"user\": \"app\"}\n}\n",
+    );
+    let out = repo.govern(&["policy", "test", "policy"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("FAIL data.q_test.test_wrong: undefined"),
+        "{}",
+        stdout(&out)
+    );
+    repo.write("policy/broken.rego", "package main\ndeny contains x if {\n");
+    let out = repo.govern(&["policy", "test"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("broken.rego:"), "{}", stderr(&out));
+}

@@ -270,6 +270,65 @@ pub fn lines(candidates: &[(String, u32)], msg: &str) -> Option<u32> {
 /// Reads every `*.rego` file (not `*_test.rego`) under `dir`, recursively, sorted by path.
 /// Errors: `dir` cannot be read.
 pub fn read_dir(dir: &Path) -> Result<Vec<Source>> {
+    Ok(read_all(dir)?
+        .into_iter()
+        .filter(|s| !s.name.ends_with("_test.rego"))
+        .collect())
+}
+
+/// The outcome of one `test_*` rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestResult {
+    /// `data.<package>.<rule>`.
+    pub name: String,
+    /// `None` when it passed, else why not ("false", "undefined", or the error).
+    pub failure: Option<String>,
+}
+
+static TEST_HEAD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?m)^(test_[A-Za-z0-9_]+)\b\s*(if|\{|:?=)").expect("test regex"));
+
+/// Runs the `test_*` rules of the `*_test.rego` files among `sources` (as `opa test`
+/// does), with every source loaded. Results in file order, then rule order. Errors: a
+/// source that does not parse.
+pub fn run_tests(sources: &[Source], rego_v0: bool) -> Result<Vec<TestResult>> {
+    let mut engine = regorus::Engine::new();
+    engine.set_rego_v0(rego_v0);
+    engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
+        limit: EVAL_LIMIT,
+        check_interval: NonZeroU32::new(64).expect("non-zero"),
+    });
+    for s in sources {
+        engine
+            .add_policy(s.name.clone(), s.text.clone())
+            .map_err(|e| Error::Usage(format!("invalid policy: {e}")))?;
+    }
+    let mut out = Vec::new();
+    for s in sources.iter().filter(|s| s.name.ends_with("_test.rego")) {
+        let Some(package) = PACKAGE.captures(&s.text).map(|c| c[1].to_string()) else {
+            continue;
+        };
+        let mut seen = BTreeSet::new();
+        for c in TEST_HEAD.captures_iter(&s.text) {
+            if !seen.insert(c[1].to_string()) {
+                continue;
+            }
+            let name = format!("data.{package}.{}", &c[1]);
+            let failure = match engine.eval_rule(name.clone()) {
+                Ok(v) if v == regorus::Value::from(true) => None,
+                Ok(v) if v == regorus::Value::Undefined => Some("undefined".to_string()),
+                Ok(v) => Some(v.to_json_str().unwrap_or_else(|_| "not true".into())),
+                Err(e) => Some(e.to_string()),
+            };
+            out.push(TestResult { name, failure });
+        }
+    }
+    Ok(out)
+}
+
+/// Reads every `*.rego` file under `dir` (tests included), recursively, sorted by path.
+/// Errors: `dir` cannot be read.
+pub fn read_all(dir: &Path) -> Result<Vec<Source>> {
     let mut out = Vec::new();
     let mut stack: Vec<PathBuf> = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -279,9 +338,7 @@ pub fn read_dir(dir: &Path) -> Result<Vec<Source>> {
             let p = e.path();
             if p.is_dir() {
                 stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "rego")
-                && !p.to_string_lossy().ends_with("_test.rego")
-            {
+            } else if p.extension().is_some_and(|x| x == "rego") {
                 let text = std::fs::read_to_string(&p)
                     .map_err(|e| Error::Usage(format!("{}: {e}", p.display())))?;
                 out.push(Source {
