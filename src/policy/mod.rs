@@ -316,7 +316,7 @@ pub fn run_tests(sources: &[Source], rego_v0: bool) -> Result<Vec<TestResult>> {
             let name = format!("data.{package}.{}", &c[1]);
             let failure = match engine.eval_rule(name.clone()) {
                 Ok(v) if v == regorus::Value::from(true) => None,
-                Ok(v) if v == regorus::Value::Undefined => Some("undefined".to_string()),
+                Ok(regorus::Value::Undefined) => Some("undefined".to_string()),
                 Ok(v) => Some(v.to_json_str().unwrap_or_else(|_| "not true".into())),
                 Err(e) => Some(e.to_string()),
             };
