@@ -165,7 +165,7 @@ pub fn check(
                 _ => kind.is_some() && r.file_kind() == kind,
             })
             .collect();
-        let mut policy = !policies.is_empty()
+        let mut policy = policies.has_file_rules()
             && matches!(
                 kind,
                 Some(FileKind::Dockerfile | FileKind::Manifest | FileKind::Metadata)
@@ -421,6 +421,9 @@ pub fn check(
             collect(&mut out, config, &path, std::slice::from_ref(&raw));
         }
     }
+    if policies.has_repo_rules() {
+        repository_policies(&mut out, snapshot, config, policies, &adr_dirs);
+    }
 
     out.sort();
     out
@@ -621,7 +624,7 @@ fn evaluate_policies(
                     c
                 })
                 .collect();
-            return set.evaluate(&crate::policy::input::dockerfile(df), &|m| {
+            return set.evaluate(&crate::policy::input::dockerfile(df), false, &|m| {
                 crate::policy::lines(&candidates, m)
             });
         }
@@ -651,11 +654,49 @@ fn evaluate_policies(
             })
             .collect();
         let start = d.start_line;
-        out.extend(set.evaluate(&d.value, &|m| {
+        out.extend(set.evaluate(&d.value, false, &|m| {
             crate::policy::lines(&candidates, m).or(Some(start))
         })?);
     }
     Ok(out)
+}
+
+/// Evaluates the `govern.repo` policies once on the repository document; findings name
+/// `.meta/repo.yaml` (or "." without one) and the metadata line a message quotes.
+fn repository_policies(
+    out: &mut Outcome,
+    snapshot: &Snapshot,
+    config: &Config,
+    policies: &PolicySet,
+    adr_dirs: &[String],
+) {
+    let view = snapshot.view.as_ref();
+    let (doc, meta) = crate::policy::input::repository(view, adr_dirs);
+    let candidates: Vec<(String, u32)> = meta
+        .iter()
+        .flat_map(|d| {
+            d.lines
+                .iter()
+                .filter_map(|(ptr, line)| match d.value.pointer(ptr)? {
+                    Value::String(s) => Some((s.clone(), *line)),
+                    Value::Number(n) => Some((n.to_string(), *line)),
+                    _ => None,
+                })
+        })
+        .collect();
+    let path = RepoPath::from_bytes(if meta.is_some() {
+        rules::METADATA_PATH
+    } else {
+        "."
+    });
+    match policies.evaluate(&doc, true, &|m| crate::policy::lines(&candidates, m)) {
+        Ok(fs) => collect(out, config, &path, &fs),
+        Err(message) => out.errors.push(InputError {
+            path,
+            line: 0,
+            message,
+        }),
+    }
 }
 
 /// The cache key of a file's policy results: the policy set's hash, the context and the

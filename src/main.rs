@@ -99,6 +99,10 @@ struct CheckArgs {
     /// Evaluate every policy package.
     #[arg(long)]
     all_namespaces: bool,
+    /// Do not run the built-in policies (policies/govern/repo: on-call for tier 1-2
+    /// services, the Kubernetes layout of seed 002).
+    #[arg(long)]
+    no_builtin_policies: bool,
 }
 
 impl CheckArgs {
@@ -113,6 +117,7 @@ impl CheckArgs {
             } else {
                 Namespaces::Only(self.namespaces.clone())
             },
+            no_builtin: self.no_builtin_policies,
         }
     }
 }
@@ -286,6 +291,7 @@ fn hook_args() -> CheckArgs {
         rego_v0: false,
         namespaces: Vec::new(),
         all_namespaces: false,
+        no_builtin_policies: false,
     }
 }
 

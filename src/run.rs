@@ -48,10 +48,13 @@ pub struct PolicyOptions {
     pub rego_v0: bool,
     /// `--namespace` / `--all-namespaces`.
     pub namespaces: Namespaces,
+    /// `--no-builtin-policies`.
+    pub no_builtin: bool,
 }
 
-/// Loads the policies of a run: `--policy` directories, `<governance root>/.metaHub/policies`
-/// when present, and the directories `.govern.yaml` names (relative to `root`). Errors: a
+/// Loads the policies of a run: the built-in ones (unless `--no-builtin-policies`), `--policy`
+/// directories, `<governance root>/.metaHub/policies` when present, and the directories
+/// `.govern.yaml` names (relative to `root`). Errors: a
 /// directory that cannot be read, a policy that does not parse.
 pub fn load_policies(root: &Path, config: &Config, opts: &PolicyOptions) -> Result<PolicySet> {
     let mut dirs: Vec<PathBuf> = opts.dirs.clone();
@@ -60,7 +63,11 @@ pub fn load_policies(root: &Path, config: &Config, opts: &PolicyOptions) -> Resu
         dirs.push(hub);
     }
     dirs.extend(config.policies.dirs.iter().map(|d| root.join(d)));
-    let mut sources = Vec::new();
+    let mut sources = if opts.no_builtin {
+        Vec::new()
+    } else {
+        policy::builtin()
+    };
     for d in &dirs {
         sources.extend(policy::read_dir(d)?);
     }

@@ -259,3 +259,75 @@ fn policy_test_runs_the_test_rules() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("broken.rego:"), "{}", stderr(&out));
 }
+
+#[test]
+fn built_in_policies_pass_their_own_tests() {
+    let repo = Repo::plain();
+    let out = repo.govern(&[
+        "policy",
+        "test",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/policies"),
+    ]);
+    let said = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(!said.contains("FAIL"), "{said}");
+    assert!(
+        said.lines().filter(|l| l.starts_with("PASS ")).count() >= 14,
+        "{said}"
+    );
+}
+
+#[test]
+fn built_in_repository_policies_run_by_default() {
+    let repo = Repo::new();
+    repo.with_compliant_base();
+    repo.write(
+        ".meta/repo.yaml",
+        "name: shop\ntype: service\nlanguage: go\ntier: 2\nowner: \"@acme/platform\"\nlifecycle: development\nslo:\n  availability: 99.9\n  latency: {p99_ms: 300}\ndeployment_targets:\n  - type: aks\n    environments: [dev, prod]\n",
+    );
+    repo.write(
+        "docs/adr/0001-kustomize.md",
+        "# ADR-001\n## Status\nAccepted\n## Context\nc\n## Decision\nd\n## Consequences\ne\n",
+    );
+    repo.write("k8s/base/kustomization.yaml", "resources: []\n");
+    repo.write(
+        "k8s/overlays/dev/kustomization.yaml",
+        "resources: [../../base]\n",
+    );
+    repo.git(&["add", "-A"]);
+    let (v, code) = repo.json(&["check", "--no-cache"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        hits(&v),
+        vec![
+            (
+                "policy.govern.repo.operations.deny_on_call".into(),
+                ".meta/repo.yaml".into(),
+                Some(2)
+            ),
+            // The message quotes the environment, whose line is given.
+            (
+                "policy.govern.repo.layout.deny_k8s_layout".into(),
+                ".meta/repo.yaml".into(),
+                Some(12)
+            ),
+        ]
+    );
+    assert!(v["findings"][1]["message"]
+        .as_str()
+        .unwrap()
+        .contains("k8s/overlays/prod/"));
+    let (v, code) = repo.json(&["check", "--no-cache", "--no-builtin-policies"]);
+    assert_eq!((code, hits(&v)), (0, vec![]));
+    repo.write(
+        "k8s/overlays/prod/kustomization.yaml",
+        "resources: [../../base]\n",
+    );
+    repo.write(
+        ".meta/repo.yaml",
+        "name: shop\ntype: service\nlanguage: go\ntier: 2\nowner: \"@acme/platform\"\nlifecycle: development\non_call: shop-primary\nslo:\n  availability: 99.9\n  latency: {p99_ms: 300}\ndeployment_targets:\n  - type: aks\n    environments: [dev, prod]\n",
+    );
+    repo.git(&["add", "-A"]);
+    let (v, code) = repo.json(&["check", "--no-cache"]);
+    assert_eq!((code, hits(&v)), (0, vec![]));
+}

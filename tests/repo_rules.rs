@@ -81,7 +81,7 @@ fn slo_required_for_services() {
         "docs/adr/0001-x.md",
         "# x\n## Status\nAccepted\n## Context\n.\n## Decision\n.\n## Consequences\n.\n",
     );
-    repo.write(".meta/repo.yaml", "name: api\ntype: service\nlanguage: go\ntier: 1\nowner: \"@acme/api\"\nlifecycle: production\nslo:\n  availability: 99.9\n");
+    repo.write(".meta/repo.yaml", "name: api\ntype: service\nlanguage: go\ntier: 1\nowner: \"@acme/api\"\nlifecycle: production\nslo:\n  availability: 99.9\non_call: api-primary\n");
     repo.write(".github/CODEOWNERS", "* @acme/api\n");
     repo.git(&["add", "-A"]);
     let (report, code) = repo.json(&["check", "--no-cache"]);
@@ -94,7 +94,7 @@ fn slo_required_for_services() {
         .as_str()
         .unwrap()
         .contains("slo.latency"));
-    repo.write(".meta/repo.yaml", "name: api\ntype: service\nlanguage: go\ntier: 1\nowner: \"@acme/api\"\nlifecycle: production\nslo:\n  availability: 99.9\n  latency: {p99_ms: 250}\n");
+    repo.write(".meta/repo.yaml", "name: api\ntype: service\nlanguage: go\ntier: 1\nowner: \"@acme/api\"\nlifecycle: production\nslo:\n  availability: 99.9\n  latency: {p99_ms: 250}\non_call: api-primary\n");
     repo.git(&["add", "-A"]);
     let (report, code) = repo.json(&["check", "--no-cache"]);
     assert_eq!((code, hits(&report)), (0, vec![]));

@@ -6,10 +6,40 @@
 //!   `Line`); `Cmd` is lower case, `Value` the arguments (the JSON array when given in JSON
 //!   form, else split on whitespace), `Stage` the index of the stage it belongs to.
 //! - A YAML file becomes one input per document (its data as JSON).
+//! - The repository document, for `govern.repo` packages: `{"metadata": <.meta/repo.yaml or
+//!   null>, "adrs": [ADR paths], "dirs": [directories holding files, 3 levels deep]}`.
 
 use serde_json::{json, Value};
 
 use crate::dockerfile::Dockerfile;
+use crate::rules::{self, FileKind, RepoView, METADATA_PATH};
+use crate::yaml::Document;
+
+/// How many directory levels the repository document lists.
+pub const DIR_DEPTH: usize = 3;
+
+/// The repository document, and the parsed metadata (for line numbers) when it parses.
+pub fn repository(view: &dyn RepoView, adr_dirs: &[String]) -> (Value, Option<Document>) {
+    let meta = view
+        .read(METADATA_PATH.as_bytes())
+        .and_then(|b| crate::yaml::parse_stream(&String::from_utf8_lossy(&b)).ok())
+        .and_then(|d| d.into_iter().next())
+        .filter(|d| !d.value.is_null());
+    let mut adrs = Vec::new();
+    for d in adr_dirs {
+        for p in view.list(d.as_bytes()) {
+            if rules::classify(&p, adr_dirs) == Some(FileKind::Adr) {
+                adrs.push(p.display().into_owned());
+            }
+        }
+    }
+    let doc = json!({
+        "metadata": meta.as_ref().map(|d| d.value.clone()),
+        "adrs": adrs,
+        "dirs": view.dirs(DIR_DEPTH),
+    });
+    (doc, meta)
+}
 
 /// conftest's Dockerfile document for `df`.
 pub fn dockerfile(df: &Dockerfile) -> Value {

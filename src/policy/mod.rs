@@ -30,6 +30,30 @@ use crate::finding::{RawFinding, Severity};
 /// The wall-clock budget of one evaluation (one policy rule on one input).
 pub const EVAL_LIMIT: Duration = Duration::from_secs(2);
 
+/// The built-in policies, embedded at build time (`policies/govern/repo/`); their tests are
+/// the `*_test.rego` files next to them, which `cargo test` runs.
+pub const BUILTIN: &[(&str, &str)] = &[
+    (
+        "policies/govern/repo/layout.rego",
+        include_str!("../../policies/govern/repo/layout.rego"),
+    ),
+    (
+        "policies/govern/repo/operations.rego",
+        include_str!("../../policies/govern/repo/operations.rego"),
+    ),
+];
+
+/// The built-in policies as sources.
+pub fn builtin() -> Vec<Source> {
+    BUILTIN
+        .iter()
+        .map(|(name, text)| Source {
+            name: name.to_string(),
+            text: text.to_string(),
+        })
+        .collect()
+}
+
 /// One policy file: a name for messages (its path) and its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Source {
@@ -57,6 +81,8 @@ struct PolicyRule {
     package: String,
     name: String,
     severity: Severity,
+    /// In a `govern.repo` package: evaluated on the repository document, not on files.
+    repo: bool,
 }
 
 /// The loaded policies of a run.
@@ -89,9 +115,15 @@ impl PolicySet {
         }
     }
 
-    /// Whether there is anything to evaluate.
-    pub fn is_empty(&self) -> bool {
-        self.rules.is_empty()
+    /// Whether some rule reads file documents.
+    pub fn has_file_rules(&self) -> bool {
+        self.rules.iter().any(|r| !r.repo)
+    }
+
+    /// Whether some rule reads the repository document (packages `govern.repo`,
+    /// `govern.repo.*`).
+    pub fn has_repo_rules(&self) -> bool {
+        self.rules.iter().any(|r| r.repo)
     }
 
     /// Parses and loads `sources` (Rego v1, or v0 when `rego_v0`) and selects the rules of
@@ -139,6 +171,7 @@ impl PolicySet {
                     Severity::Error
                 };
                 let rule = PolicyRule {
+                    repo: package == "govern.repo" || package.starts_with("govern.repo."),
                     package: package.clone(),
                     name,
                     severity,
@@ -156,13 +189,15 @@ impl PolicySet {
         })
     }
 
-    /// Evaluates every selected rule on one input document. `line_of` resolves a finding
-    /// without a `line` from its message (see [`lines`]). Findings in rule order; an
-    /// evaluation that fails (a runtime error, the time budget exceeded) is an `Err` naming
-    /// the rule.
+    /// Evaluates the selected rules of the file packages (`repository` false) or of the
+    /// `govern.repo` packages (`repository` true) on one input document. `line_of` resolves
+    /// a finding without a `line` from its message (see [`lines`]). Findings in rule order;
+    /// an evaluation that fails (a runtime error, the time budget exceeded) is an `Err`
+    /// naming the rule.
     pub fn evaluate(
         &self,
         input: &Value,
+        repository: bool,
         line_of: &dyn Fn(&str) -> Option<u32>,
     ) -> std::result::Result<Vec<RawFinding>, String> {
         let Some(base) = &self.engine else {
@@ -179,7 +214,7 @@ impl PolicySet {
             }
         }
         let mut out = Vec::new();
-        for r in &self.rules {
+        for r in self.rules.iter().filter(|r| r.repo == repository) {
             let suffix = r.name.split_once('_').map_or("", |(_, s)| s);
             if !suffix.is_empty() && exempt.contains(suffix) {
                 continue;
@@ -364,7 +399,7 @@ mod tests {
         };
         let set = PolicySet::load(&[src], false, &Namespaces::Default).unwrap();
         let pod = serde_json::json!({"kind": "Pod", "metadata": {"name": "x"}});
-        let f = set.evaluate(&pod, &|_| None).unwrap();
+        let f = set.evaluate(&pod, false, &|_| None).unwrap();
         let got: Vec<(&str, Option<u32>, Option<Severity>)> = f
             .iter()
             .map(|f| (f.rule.as_str(), f.line, f.severity))
@@ -379,7 +414,7 @@ mod tests {
         );
         let skip = serde_json::json!({"kind": "Pod", "metadata": {"name": "skip"}});
         assert_eq!(
-            set.evaluate(&skip, &|_| None).unwrap().len(),
+            set.evaluate(&skip, false, &|_| None).unwrap().len(),
             2,
             "deny_named exempted"
         );

@@ -1,7 +1,7 @@
 //! SARIF 2.1.0 report, for GitHub code scanning and other SARIF consumers.
 //!
 //! One run; `tool.driver.rules` lists every registered rule with its summary and its full
-//! `explain` text as help; each finding is a result with its rule index, level, message
+//! `explain` text as help, then the Rego policy rules that appear; each finding is a result with its rule index, level, message
 //! (the finding and how to fix it) and a region when it has a line. Inline suppressions
 //! appear as results with an `inSource` suppression, waived findings with an `external`
 //! one; files that could not be checked are tool execution notifications. Nothing depends
@@ -52,18 +52,32 @@ fn location(path: &RepoPath, line: Option<u32>, column: Option<u32>) -> Value {
     json!({"physicalLocation": physical})
 }
 
-fn rule_index(id: &str) -> Option<usize> {
-    rules::ALL.iter().position(|r| r.id == id)
+/// The rule ids of the run: every registered rule, then the Rego policy rules that appear
+/// in the outcome, sorted.
+fn rule_ids(o: &Outcome) -> Vec<String> {
+    let mut ids: Vec<String> = rules::ALL.iter().map(|r| r.id.to_string()).collect();
+    let mut extra: Vec<&str> = o
+        .findings
+        .iter()
+        .map(|f| f.rule.as_str())
+        .chain(o.suppressed.iter().map(|s| s.rule.as_str()))
+        .chain(o.waived.iter().map(|w| w.rule.as_str()))
+        .filter(|id| rules::by_id(id).is_none())
+        .collect();
+    extra.sort();
+    extra.dedup();
+    ids.extend(extra.into_iter().map(str::to_string));
+    ids
 }
 
-fn result(rule: &str, lvl: &str, text: String, loc: Value) -> Value {
+fn result(ids: &[String], rule: &str, lvl: &str, text: String, loc: Value) -> Value {
     let mut r = json!({
         "ruleId": rule,
         "level": lvl,
         "message": {"text": text},
         "locations": [loc],
     });
-    if let Some(i) = rule_index(rule) {
+    if let Some(i) = ids.iter().position(|id| id == rule) {
         r["ruleIndex"] = json!(i);
     }
     r
@@ -71,10 +85,11 @@ fn result(rule: &str, lvl: &str, text: String, loc: Value) -> Value {
 
 /// The report as a JSON value.
 pub fn value(o: &Outcome) -> Value {
-    let driver_rules: Vec<Value> = rules::ALL
+    let ids = rule_ids(o);
+    let driver_rules: Vec<Value> = ids
         .iter()
-        .map(|r| {
-            json!({
+        .map(|id| match rules::by_id(id) {
+            Some(r) => json!({
                 "id": r.id,
                 "name": r.id,
                 "shortDescription": {"text": r.summary},
@@ -82,12 +97,19 @@ pub fn value(o: &Outcome) -> Value {
                 "help": {"text": rules::explain(r)},
                 "defaultConfiguration": {"level": level(r.severity)},
                 "properties": {"tags": [r.id.split('.').next().unwrap_or(r.id)]},
-            })
+            }),
+            None => json!({
+                "id": id,
+                "name": id,
+                "shortDescription": {"text": format!("Rego policy rule {id}")},
+                "properties": {"tags": ["policy"]},
+            }),
         })
         .collect();
     let mut results: Vec<Value> = Vec::new();
     for f in &o.findings {
         let mut r = result(
+            &ids,
             &f.rule,
             level(f.severity),
             format!("{} ({})", f.message, f.help),
@@ -100,6 +122,7 @@ pub fn value(o: &Outcome) -> Value {
     }
     for s in &o.suppressed {
         let mut r = result(
+            &ids,
             &s.rule,
             "note",
             format!("suppressed: {}", s.rule),
@@ -110,6 +133,7 @@ pub fn value(o: &Outcome) -> Value {
     }
     for w in &o.waived {
         let mut r = result(
+            &ids,
             &w.rule,
             "note",
             format!(

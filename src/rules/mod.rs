@@ -222,6 +222,32 @@ pub trait RepoView: Sync {
     fn named(&self, names: &[&str]) -> Vec<RepoPath>;
     /// The bytes of a file, `None` if absent or unreadable.
     fn read(&self, path: &[u8]) -> Option<Vec<u8>>;
+    /// The directories that hold at least one file, down to `depth` levels (`a/b/c/d.txt`
+    /// gives `a`, `a/b` and `a/b/c` when `depth` ≥ 3), '/'-separated, sorted.
+    fn dirs(&self, depth: usize) -> Vec<String>;
+}
+
+/// The directories of `paths` down to `depth` levels, sorted and deduplicated (the shared
+/// implementation of [`RepoView::dirs`]).
+pub fn dirs_of<'a>(paths: impl Iterator<Item = &'a [u8]>, depth: usize) -> Vec<String> {
+    let mut out = std::collections::BTreeSet::new();
+    for p in paths {
+        let mut level = 0;
+        for (i, b) in p.iter().enumerate() {
+            if *b == b'/' {
+                level += 1;
+                if level > depth {
+                    break;
+                }
+                if !out.contains(&p[..i]) {
+                    out.insert(p[..i].to_vec());
+                }
+            }
+        }
+    }
+    out.into_iter()
+        .map(|d| String::from_utf8_lossy(&d).into_owned())
+        .collect()
 }
 
 /// The kinds of file that file rules read.

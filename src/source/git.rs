@@ -319,4 +319,14 @@ impl RepoView for IndexView {
         let repo = self.repo.to_thread_local();
         repo.find_blob(e.id).ok().map(|b| b.detach().data)
     }
+    fn dirs(&self, depth: usize) -> Vec<String> {
+        crate::rules::dirs_of(
+            self.index
+                .entries()
+                .iter()
+                .filter(|e| checkable(e))
+                .map(|e| e.path(&self.index).as_bytes()),
+            depth,
+        )
+    }
 }
