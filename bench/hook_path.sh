@@ -61,6 +61,7 @@ cold_s=$(date +%s%N); "$bin" check --staged --cache "$cache" >/dev/null || true;
 floor=$(timeit git diff --cached --name-only)
 warm=$(timeit "$bin" check --staged --cache "$cache")
 nocache=$(timeit "$bin" check --staged --no-cache)
+nopolicy=$(timeit "$bin" check --staged --cache "$cache" --no-builtin-policies)
 status=$(timeit git status --porcelain)
 all_warm=$(timeit "$bin" check --all --cache "$cache")
 printf '%-48s %10s\n' "measurement (median of $RUNS, ms)" "time"
@@ -68,6 +69,7 @@ printf '%-48s %10s\n' "git diff --cached --name-only" "$floor"
 printf '%-48s %10.2f\n' "git govern check --staged (cold cache, 1 run)" "$(( (cold_e - cold_s) / 1000 ))e-3"
 printf '%-48s %10s\n' "git govern check --staged (warm cache)" "$warm"
 printf '%-48s %10s\n' "git govern check --staged --no-cache" "$nocache"
+printf '%-48s %10s\n' "  ... warm, --no-builtin-policies" "$nopolicy"
 printf '%-48s %10s\n' "git status --porcelain" "$status"
 printf '%-48s %10s\n' "git govern check --all (warm cache)" "$all_warm"
 awk -v w="$warm" -v f="$floor" 'BEGIN {printf "ratio warm --staged / git diff --cached: %.2fx (target <= 2x)\n", w / f}'

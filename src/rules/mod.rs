@@ -228,26 +228,53 @@ pub trait RepoView: Sync {
 }
 
 /// The directories of `paths` down to `depth` levels, sorted and deduplicated (the shared
-/// implementation of [`RepoView::dirs`]).
+/// implementation of [`RepoView::dirs`]). `paths` should come sorted, as index entries and
+/// walks do: a directory is then only compared with the previous path's directory at the
+/// same level, which keeps this linear in the number of paths.
 pub fn dirs_of<'a>(paths: impl Iterator<Item = &'a [u8]>, depth: usize) -> Vec<String> {
-    let mut out = std::collections::BTreeSet::new();
+    let mut out: Vec<&'a [u8]> = Vec::new();
+    let mut last: Vec<&'a [u8]> = Vec::new();
     for p in paths {
         let mut level = 0;
         for (i, b) in p.iter().enumerate() {
-            if *b == b'/' {
-                level += 1;
-                if level > depth {
-                    break;
-                }
-                if !out.contains(&p[..i]) {
-                    out.insert(p[..i].to_vec());
-                }
+            if *b != b'/' {
+                continue;
             }
+            if level == depth {
+                break;
+            }
+            let dir = &p[..i];
+            if last.get(level) != Some(&dir) {
+                last.truncate(level);
+                last.push(dir);
+                out.push(dir);
+            }
+            level += 1;
         }
     }
+    out.sort_unstable();
+    out.dedup();
     out.into_iter()
-        .map(|d| String::from_utf8_lossy(&d).into_owned())
+        .map(|d| String::from_utf8_lossy(d).into_owned())
         .collect()
+}
+
+#[cfg(test)]
+mod dirs_tests {
+    #[test]
+    fn dirs_down_to_a_depth() {
+        let paths: [&[u8]; 5] = [
+            b"README.md",
+            b"a/b/c/d.txt",
+            b"a/b/e.txt",
+            b"a/x.txt",
+            b"k8s/base/k.yaml",
+        ];
+        assert_eq!(
+            super::dirs_of(paths.into_iter(), 2),
+            ["a", "a/b", "k8s", "k8s/base"]
+        );
+    }
 }
 
 /// The kinds of file that file rules read.
