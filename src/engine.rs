@@ -166,10 +166,10 @@ pub fn check(
             })
             .collect();
         let mut policy = policies.has_file_rules()
-            && matches!(
+            && (matches!(
                 kind,
                 Some(FileKind::Dockerfile | FileKind::Manifest | FileKind::Metadata)
-            );
+            ) || (kind.is_none() && is_json(&s.path)));
         if rs.is_empty() && !policy {
             continue;
         }
@@ -562,7 +562,7 @@ fn evaluate(
     let policy_result = policies.and_then(|set| match &parsed {
         Err(ParseFailure::Skip(reason)) => Some(Cached::Skipped(reason.clone())),
         Err(ParseFailure::Error(..)) => None,
-        Ok(p) => match evaluate_policies(set, p, &text) {
+        Ok(p) => match evaluate_policies(set, p, &text, is_json(path)) {
             Ok(mut fs) => {
                 suppress::apply(&text, &mut fs);
                 Some(Cached::Findings(fs))
@@ -610,6 +610,7 @@ fn evaluate_policies(
     set: &PolicySet,
     parsed: &Parsed,
     text: &str,
+    json: bool,
 ) -> Result<Vec<RawFinding>, String> {
     let reparsed;
     let docs: &[yaml::Document] = match parsed {
@@ -633,6 +634,14 @@ fn evaluate_policies(
             reparsed = yaml::parse_stream(text).unwrap_or_default();
             &reparsed
         }
+        // JSON is YAML, so the YAML reader gives it a line map too.
+        Parsed::Nothing if json => match yaml::parse_stream(text) {
+            Ok(d) => {
+                reparsed = d;
+                &reparsed
+            }
+            Err(e) => return Err(format!("invalid JSON at line {}: {}", e.line, e.message)),
+        },
         Parsed::Adr | Parsed::Nothing => return Ok(Vec::new()),
     };
     let mut out = Vec::new();
@@ -697,6 +706,11 @@ fn repository_policies(
             message,
         }),
     }
+}
+
+/// Whether `path` names a JSON file (policies read those as inputs too).
+fn is_json(path: &RepoPath) -> bool {
+    path.file_name().to_ascii_lowercase().ends_with(b".json")
 }
 
 /// The cache key of a file's policy results: the policy set's hash, the context and the

@@ -331,3 +331,55 @@ fn built_in_repository_policies_run_by_default() {
     let (v, code) = repo.json(&["check", "--no-cache"]);
     assert_eq!((code, hits(&v)), (0, vec![]));
 }
+
+#[test]
+fn json_inputs_named_rules_time_limit_and_no_network() {
+    let repo = Repo::new();
+    repo.with_compliant_base();
+    repo.write(
+        "config/app.json",
+        "{\n  \"debug\": true,\n  \"port\": 8080\n}\n",
+    );
+    repo.git(&["add", "-A"]);
+    let dir = repo.home.path().join("policy");
+    std::fs::create_dir_all(&dir).unwrap();
+    let d = dir.to_str().unwrap().to_string();
+    std::fs::write(
+        dir.join("json.rego"),
+        "package main\n\ndeny contains {\"msg\": \"debug must be off in committed config\", \"rule\": \"no_debug\"} if {\n\tinput.debug == true\n}\n",
+    )
+    .unwrap();
+    let (v, code) = repo.json(&["check", "--no-cache", "--policy", &d]);
+    assert_eq!(code, 1);
+    // Named by the object's `rule`; no value quoted, so the document's first line.
+    assert_eq!(
+        hits(&v),
+        vec![(
+            "policy.main.no_debug".into(),
+            "config/app.json".into(),
+            Some(1)
+        )]
+    );
+    // A policy that runs too long is stopped and reported; the run says it could not check.
+    std::fs::write(
+        dir.join("json.rego"),
+        "package main\n\ndeny contains \"slow\" if {\n\tcount([x | some x in numbers.range(1, 100000000); x % 7 == 0]) > 0\n}\n",
+    )
+    .unwrap();
+    let out = repo.govern(&["check", "--no-cache", "--policy", &d]);
+    assert_eq!(out.status.code(), Some(2));
+    let said = stdout(&out);
+    assert!(
+        said.contains("could not check") && said.contains("data.main.deny"),
+        "{said}"
+    );
+    // Policies have no network: http.send is not there to call.
+    std::fs::write(
+        dir.join("json.rego"),
+        "package main\n\ndeny contains x if {\n\tr := http.send({\"method\": \"get\", \"url\": \"https://example.com\"})\n\tx := r.status\n}\n",
+    )
+    .unwrap();
+    let out = repo.govern(&["check", "--no-cache", "--policy", &d]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stdout(&out).contains("http.send"), "{}", stdout(&out));
+}

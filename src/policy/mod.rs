@@ -7,7 +7,7 @@
 //!
 //! Conventions (as conftest): in each selected package, the rules `deny`, `violation` and
 //! `warn`, also with a suffix (`deny_root_user`), produce findings; their values are strings
-//! or objects with `msg` (and optionally `line`). `deny`/`violation` findings are errors,
+//! or objects with `msg` (and optionally `line`, and `rule`, which then names the rule). `deny`/`violation` findings are errors,
 //! `warn` findings warnings; the rule id is `policy.<package>.<rule>`. A package's
 //! `exception` rule gives names (the suffix after `deny_`, `violation_` or `warn_`) whose
 //! rules it exempts for that input. Packages `main` and `govern.*` are evaluated unless
@@ -225,8 +225,14 @@ impl PolicySet {
                 Err(e) if e.to_string().contains("not a valid rule path") => continue,
                 Err(e) => return Err(format!("{path}: {e}")),
             };
-            let id = format!("policy.{}.{}", r.package, r.name);
             for item in items(&v) {
+                // An object may name its rule (conftest's `rule` metadata).
+                let name = item
+                    .get("rule")
+                    .and_then(Value::as_str)
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or(&r.name);
+                let id = format!("policy.{}.{}", r.package, name);
                 let (msg, line) = match &item {
                     Value::String(s) => (s.clone(), None),
                     Value::Object(o) => (
