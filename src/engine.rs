@@ -680,7 +680,7 @@ fn repository_policies(
     adr_dirs: &[String],
 ) {
     let view = snapshot.view.as_ref();
-    let (doc, meta) = crate::policy::input::repository(view, adr_dirs);
+    let (doc, meta) = crate::policy::input::repository(view, adr_dirs, &policies.repo_fields);
     let candidates: Vec<(String, u32)> = meta
         .iter()
         .flat_map(|d| {

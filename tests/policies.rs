@@ -383,3 +383,38 @@ fn json_inputs_named_rules_time_limit_and_no_network() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stdout(&out).contains("http.send"), "{}", stdout(&out));
 }
+
+#[test]
+fn repository_document_fields_on_demand() {
+    let repo = Repo::new();
+    repo.with_compliant_base();
+    repo.write(
+        "app/Dockerfile",
+        "FROM alpine:3.20 AS build\nFROM gcr.io/distroless/static\nUSER 65532\n",
+    );
+    repo.write(
+        "deploy/web.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n        - {name: app, image: 'web:1.0'}\n",
+    );
+    repo.git(&["add", "-A"]);
+    let dir = repo.home.path().join("policy");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("inventory.rego"),
+        "package govern.repo.inventory\n\nwarn contains msg if {\n\tmsg := sprintf(\"%d files, %d dockerfiles (final user %s), %d workloads (%s)\", [count(input.files), count(input.dockerfiles), input.dockerfiles[0].final_user, count(input.workloads), input.workloads[0].containers[0].image])\n}\n",
+    )
+    .unwrap();
+    let (v, _) = repo.json(&["check", "--no-cache", "--policy", dir.to_str().unwrap()]);
+    let msg = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "policy.govern.repo.inventory.warn")
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .expect("the inventory policy ran");
+    // README, .meta/repo.yaml, .github/CODEOWNERS, the Dockerfile and the manifest.
+    assert_eq!(
+        msg,
+        "5 files, 1 dockerfiles (final user 65532), 1 workloads (web:1.0)"
+    );
+}

@@ -90,6 +90,9 @@ pub struct PolicySet {
     engine: Option<regorus::Engine>,
     rules: Vec<PolicyRule>,
     exceptions: BTreeSet<String>,
+    /// The costly fields of the repository document that some `govern.repo` policy names
+    /// (`files`, `dockerfiles`, `workloads`); only those are built.
+    pub repo_fields: BTreeSet<&'static str>,
     /// blake3 of every source (name and text, in name order) and the syntax mode: part of
     /// the cache key of policy results, so editing a policy invalidates them.
     pub hash: [u8; 32],
@@ -111,6 +114,7 @@ impl PolicySet {
             engine: None,
             rules: Vec::new(),
             exceptions: BTreeSet::new(),
+            repo_fields: BTreeSet::new(),
             hash: [0; 32],
         }
     }
@@ -145,6 +149,7 @@ impl PolicySet {
         });
         let mut rules = Vec::new();
         let mut exceptions = BTreeSet::new();
+        let mut repo_fields = BTreeSet::new();
         for s in sorted {
             h.update(s.name.as_bytes());
             h.update(&[0]);
@@ -158,6 +163,15 @@ impl PolicySet {
             };
             if !selected(&package, namespaces) {
                 continue;
+            }
+            if package == "govern.repo" || package.starts_with("govern.repo.") {
+                for field in input::COSTLY_REPO_FIELDS {
+                    if s.text.contains(&format!("input.{field}"))
+                        || s.text.contains(&format!("input[\"{field}\"]"))
+                    {
+                        repo_fields.insert(*field);
+                    }
+                }
             }
             for c in RULE_HEAD.captures_iter(&s.text) {
                 let name = format!("{}{}", &c[1], c.get(2).map_or("", |m| m.as_str()));
@@ -185,6 +199,7 @@ impl PolicySet {
             engine: Some(engine),
             rules,
             exceptions,
+            repo_fields,
             hash: *h.finalize().as_bytes(),
         })
     }

@@ -225,6 +225,8 @@ pub trait RepoView: Sync {
     /// The directories that hold at least one file, down to `depth` levels (`a/b/c/d.txt`
     /// gives `a`, `a/b` and `a/b/c` when `depth` ≥ 3), '/'-separated, sorted.
     fn dirs(&self, depth: usize) -> Vec<String>;
+    /// Every file path, sorted.
+    fn files(&self) -> Vec<RepoPath>;
 }
 
 /// The directories of `paths` down to `depth` levels, sorted and deduplicated (the shared

@@ -141,6 +141,9 @@ impl RepoView for DirView {
     fn read(&self, path: &[u8]) -> Option<Vec<u8>> {
         std::fs::read(self.root.join(RepoPath::from_bytes(path).to_os_path())).ok()
     }
+    fn files(&self) -> Vec<RepoPath> {
+        self.files.clone()
+    }
     fn dirs(&self, depth: usize) -> Vec<String> {
         crate::rules::dirs_of(self.files.iter().map(|p| p.as_bytes()), depth)
     }

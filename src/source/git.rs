@@ -319,6 +319,14 @@ impl RepoView for IndexView {
         let repo = self.repo.to_thread_local();
         repo.find_blob(e.id).ok().map(|b| b.detach().data)
     }
+    fn files(&self) -> Vec<RepoPath> {
+        self.index
+            .entries()
+            .iter()
+            .filter(|e| checkable(e))
+            .map(|e| RepoPath::from_bytes(e.path(&self.index).to_vec()))
+            .collect()
+    }
     fn dirs(&self, depth: usize) -> Vec<String> {
         crate::rules::dirs_of(
             self.index
