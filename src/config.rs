@@ -164,16 +164,9 @@ impl Config {
         let exclude = globs("/exclude")?.unwrap_or_else(GlobSet::empty);
         let secrets = SecretsAllow {
             paths: globs("/secrets/allow_paths")?.unwrap_or_else(GlobSet::empty),
-            fingerprints: v
-                .pointer("/secrets/allow_fingerprints")
-                .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_string)
-                        .collect()
-                })
-                .unwrap_or_default(),
+            fingerprints: strings_at(v, "/secrets/allow_fingerprints")
+                .into_iter()
+                .collect(),
         };
         let mut waivers = Vec::new();
         for (i, w) in v

@@ -141,12 +141,7 @@ impl PolicySet {
         sorted.sort_by(|a, b| a.name.cmp(&b.name));
         let mut h = blake3::Hasher::new();
         h.update(&[rego_v0 as u8]);
-        let mut engine = regorus::Engine::new();
-        engine.set_rego_v0(rego_v0);
-        engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
-            limit: EVAL_LIMIT,
-            check_interval: NonZeroU32::new(64).expect("non-zero"),
-        });
+        let mut engine = new_engine(rego_v0);
         let mut rules = Vec::new();
         let mut exceptions = BTreeSet::new();
         let mut repo_fields = BTreeSet::new();
@@ -274,6 +269,18 @@ impl PolicySet {
     }
 }
 
+/// An engine for Rego v1 (or v0 when `rego_v0`) whose evaluations stop after
+/// [`EVAL_LIMIT`].
+fn new_engine(rego_v0: bool) -> regorus::Engine {
+    let mut engine = regorus::Engine::new();
+    engine.set_rego_v0(rego_v0);
+    engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
+        limit: EVAL_LIMIT,
+        check_interval: NonZeroU32::new(64).expect("non-zero"),
+    });
+    engine
+}
+
 /// Whether package `p` is evaluated under `ns`.
 fn selected(p: &str, ns: &Namespaces) -> bool {
     match ns {
@@ -348,12 +355,7 @@ static TEST_HEAD: LazyLock<Regex> =
 /// does), with every source loaded. Results in file order, then rule order. Errors: a
 /// source that does not parse.
 pub fn run_tests(sources: &[Source], rego_v0: bool) -> Result<Vec<TestResult>> {
-    let mut engine = regorus::Engine::new();
-    engine.set_rego_v0(rego_v0);
-    engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
-        limit: EVAL_LIMIT,
-        check_interval: NonZeroU32::new(64).expect("non-zero"),
-    });
+    let mut engine = new_engine(rego_v0);
     for s in sources {
         engine
             .add_policy(s.name.clone(), s.text.clone())
