@@ -646,28 +646,29 @@ fn evaluate_policies(
     };
     let mut out = Vec::new();
     for d in docs.iter().filter(|d| !d.value.is_null()) {
-        let candidates: Vec<(String, u32)> = d
-            .lines
-            .iter()
-            // The type tags name every object of their kind: the name or the values a
-            // message quotes say more about where the problem is.
-            .filter(|(ptr, _)| !matches!(ptr.as_str(), "/kind" | "/apiVersion"))
-            .filter_map(|(ptr, line)| {
-                let v = d.value.pointer(ptr)?;
-                let text = match v {
-                    Value::String(s) => s.clone(),
-                    Value::Number(n) => n.to_string(),
-                    _ => return None,
-                };
-                Some((text, *line))
-            })
-            .collect();
+        let candidates = quoted_values(d);
         let start = d.start_line;
         out.extend(set.evaluate(&d.value, false, &|m| {
             crate::policy::lines(&candidates, m).or(Some(start))
         })?);
     }
     Ok(out)
+}
+
+/// The scalar values of a YAML document with their lines, for finding the line a policy
+/// message quotes. The type tags (`kind`, `apiVersion`) are left out: they name every
+/// object of their kind, so the name or the other quoted values say more about where the
+/// problem is.
+fn quoted_values(d: &yaml::Document) -> Vec<(String, u32)> {
+    d.lines
+        .iter()
+        .filter(|(ptr, _)| !matches!(ptr.as_str(), "/kind" | "/apiVersion"))
+        .filter_map(|(ptr, line)| match d.value.pointer(ptr)? {
+            Value::String(s) => Some((s.clone(), *line)),
+            Value::Number(n) => Some((n.to_string(), *line)),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Evaluates the `govern.repo` policies once on the repository document; findings name
@@ -681,18 +682,7 @@ fn repository_policies(
 ) {
     let view = snapshot.view.as_ref();
     let (doc, meta) = crate::policy::input::repository(view, adr_dirs, &policies.repo_fields);
-    let candidates: Vec<(String, u32)> = meta
-        .iter()
-        .flat_map(|d| {
-            d.lines
-                .iter()
-                .filter_map(|(ptr, line)| match d.value.pointer(ptr)? {
-                    Value::String(s) => Some((s.clone(), *line)),
-                    Value::Number(n) => Some((n.to_string(), *line)),
-                    _ => None,
-                })
-        })
-        .collect();
+    let candidates = meta.as_ref().map(quoted_values).unwrap_or_default();
     let path = RepoPath::from_bytes(if meta.is_some() {
         rules::METADATA_PATH
     } else {
