@@ -13,6 +13,7 @@
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use redb::{Database, DatabaseError, ReadableDatabase, ReadableTableMetadata, TableDefinition};
@@ -72,7 +73,10 @@ pub struct Stats {
 
 /// An open cache, or a disabled one.
 pub struct Cache {
-    db: Option<Database>,
+    db: Option<Arc<Database>>,
+    /// A child of a shared cache ([`Cache::child`]): `commit` leaves the queues for the
+    /// parent's [`Cache::absorb`].
+    deferred: bool,
     path: Option<PathBuf>,
     warning: Option<String>,
     new_blobs: HashMap<Vec<u8>, [u8; 32]>,
@@ -156,6 +160,7 @@ impl Cache {
     pub fn disabled() -> Cache {
         Cache {
             db: None,
+            deferred: false,
             path: None,
             warning: None,
             new_blobs: HashMap::new(),
@@ -174,7 +179,7 @@ impl Cache {
         for attempt in 0..4 {
             match try_open(path) {
                 Ok(db) => {
-                    c.db = Some(db);
+                    c.db = Some(Arc::new(db));
                     return c;
                 }
                 Err(OpenFailure::Busy) if attempt < 3 => {
@@ -196,7 +201,7 @@ impl Cache {
                     let _ = std::fs::remove_file(path);
                     match try_open(path) {
                         Ok(db) => {
-                            c.db = Some(db);
+                            c.db = Some(Arc::new(db));
                             c.warning = Some(format!(
                                 "cache {shown} was unusable ({why}); started a fresh one"
                             ));
@@ -290,10 +295,44 @@ impl Cache {
         }
     }
 
-    /// Writes everything queued in one write transaction. A failure disables the cache and
-    /// sets the warning; it never fails the run.
+    /// A handle on the same file for one unit of parallel work (one repository of a
+    /// portfolio): it reads the shared file (redb read transactions run concurrently) and
+    /// queues its writes, which [`Cache::absorb`] hands back to this cache so that the whole
+    /// run stores its results in one write transaction.
+    pub fn child(&self) -> Cache {
+        Cache {
+            db: self.db.clone(),
+            deferred: true,
+            path: self.path.clone(),
+            warning: None,
+            new_blobs: HashMap::new(),
+            new_results: HashMap::new(),
+        }
+    }
+
+    /// Takes over the queued writes and the warning of a [`Cache::child`].
+    pub fn absorb(&mut self, child: Cache) {
+        if self.warning.is_none() {
+            self.warning = child.warning;
+        }
+        if child.db.is_none() {
+            // The child lost the file mid-run; stop using it here too.
+            if self.db.is_some() && self.warning.is_some() {
+                self.db = None;
+            }
+            return;
+        }
+        if self.db.is_some() {
+            self.new_blobs.extend(child.new_blobs);
+            self.new_results.extend(child.new_results);
+        }
+    }
+
+    /// Writes everything queued in one write transaction (a [`Cache::child`] keeps its queue
+    /// for the parent instead). A failure disables the cache and sets the warning; it never
+    /// fails the run.
     pub fn commit(&mut self) {
-        if self.new_blobs.is_empty() && self.new_results.is_empty() {
+        if self.deferred || (self.new_blobs.is_empty() && self.new_results.is_empty()) {
             return;
         }
         let Some(db) = &self.db else { return };

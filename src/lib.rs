@@ -24,6 +24,7 @@ pub mod hooks;
 pub mod message;
 pub mod path;
 pub mod policy;
+pub mod portfolio;
 pub mod report;
 pub mod rules;
 pub mod run;

@@ -57,8 +57,18 @@ pub struct PolicyOptions {
 /// `.govern.yaml` names (relative to `root`). Errors: a
 /// directory that cannot be read, a policy that does not parse.
 pub fn load_policies(root: &Path, config: &Config, opts: &PolicyOptions) -> Result<PolicySet> {
+    load_policies_at(&governance_root(root), root, config, opts)
+}
+
+/// [`load_policies`] with the governance root given (a portfolio knows it).
+pub fn load_policies_at(
+    gov_root: &Path,
+    root: &Path,
+    config: &Config,
+    opts: &PolicyOptions,
+) -> Result<PolicySet> {
     let mut dirs: Vec<PathBuf> = opts.dirs.clone();
-    let hub = governance_root(root).join(".metaHub").join("policies");
+    let hub = gov_root.join(".metaHub").join("policies");
     if hub.is_dir() {
         dirs.push(hub);
     }

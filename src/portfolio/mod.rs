@@ -1,0 +1,14 @@
+//! Portfolio: every repository under `<root>/organizations/<org>/<repo>/`, checked with the
+//! hook's rules and cache, and the files platform teams read (seeds 000 and 001).
+//!
+//! - [`discover`]: which repositories there are (symbolic links kept inside the root);
+//! - [`scan`]: check them in parallel with one shared cache, one [`record::RepoRecord`]
+//!   each;
+//! - [`catalog`]: `.metaHub/catalog/catalog.json` (inventory, summary, changes);
+//! - [`checkpoint`]: `.metaHub/checkpoints/` snapshots, baseline, prune;
+//! - [`drift`]: two checkpoints compared, classed by [`ack`]nowledgements, as the weekly
+//!   Markdown report and GitHub outputs.
+
+pub mod discover;
+pub mod record;
+pub mod scan;

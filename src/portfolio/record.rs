@@ -1,0 +1,198 @@
+//! The per-repository record that the catalog, checkpoints and drift reports share:
+//! metadata from `.meta/repo.yaml`, the compliance class, counts by rule and, for
+//! checkpoints, file hashes.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::Outcome;
+use crate::rules::{RepoView, METADATA_PATH};
+use crate::Severity;
+
+use super::discover::RepoKind;
+
+/// A repository's compliance class, worst first in [`Compliance::rank`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Compliance {
+    /// Metadata valid, no violations (warnings allowed), every file could be checked.
+    Compliant,
+    /// Metadata valid, but violations or files that could not be checked.
+    NonCompliant,
+    /// `.meta/repo.yaml` is absent.
+    MissingMetadata,
+    /// `.meta/repo.yaml` does not parse or fails `meta.schema`.
+    InvalidMetadata,
+}
+
+impl Compliance {
+    /// The JSON spelling: `compliant`, `non-compliant`, `missing-metadata`,
+    /// `invalid-metadata`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Compliance::Compliant => "compliant",
+            Compliance::NonCompliant => "non-compliant",
+            Compliance::MissingMetadata => "missing-metadata",
+            Compliance::InvalidMetadata => "invalid-metadata",
+        }
+    }
+
+    /// Every class, in the order reports list them.
+    pub const ALL: [Compliance; 4] = [
+        Compliance::Compliant,
+        Compliance::NonCompliant,
+        Compliance::MissingMetadata,
+        Compliance::InvalidMetadata,
+    ];
+}
+
+/// The catalog fields of `.meta/repo.yaml`, each `None` when absent or not of the expected
+/// type (so invalid metadata still shows what can be read).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Metadata {
+    /// `name`.
+    pub name: Option<String>,
+    /// `type` (service, api, app, library, ...).
+    #[serde(rename = "type")]
+    pub repo_type: Option<String>,
+    /// `language`.
+    pub language: Option<String>,
+    /// `tier` (1 = business critical ... 4 = experimental).
+    pub tier: Option<i64>,
+    /// `owner` (@org/team, @user or e-mail).
+    pub owner: Option<String>,
+    /// `lifecycle` (experimental ... archived).
+    pub lifecycle: Option<String>,
+}
+
+/// What the metadata file of a repository holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MetadataFile {
+    /// No `.meta/repo.yaml`.
+    Missing,
+    /// The file does not parse as a YAML mapping.
+    Unreadable,
+    /// The fields that could be read.
+    Read(Metadata),
+}
+
+/// Reads `.meta/repo.yaml` from a repository view.
+pub fn read_metadata(view: &dyn RepoView) -> MetadataFile {
+    let Some(bytes) = view.read(METADATA_PATH.as_bytes()) else {
+        return MetadataFile::Missing;
+    };
+    let Ok(text) = String::from_utf8(bytes) else {
+        return MetadataFile::Unreadable;
+    };
+    let Ok(docs) = crate::yaml::parse_stream(&text) else {
+        return MetadataFile::Unreadable;
+    };
+    let Some(serde_json::Value::Object(m)) = docs.into_iter().next().map(|d| d.value) else {
+        return MetadataFile::Unreadable;
+    };
+    let s = |k: &str| m.get(k).and_then(|v| v.as_str()).map(str::to_string);
+    MetadataFile::Read(Metadata {
+        name: s("name"),
+        repo_type: s("type"),
+        language: s("language"),
+        tier: m.get("tier").and_then(|v| v.as_i64()),
+        owner: s("owner"),
+        lifecycle: s("lifecycle"),
+    })
+}
+
+/// One repository as the portfolio files record it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepoRecord {
+    /// The organization's directory name.
+    pub organization: String,
+    /// The repository's directory name.
+    pub name: String,
+    /// `organizations/<org>/<repo>`, relative to the governance root.
+    pub path: String,
+    /// Git repository or plain folder.
+    pub kind: RepoKind,
+    /// Fields of `.meta/repo.yaml`.
+    pub metadata: Metadata,
+    /// The compliance class.
+    pub compliance: Compliance,
+    /// Findings of severity error, by rule id.
+    pub violations: BTreeMap<String, usize>,
+    /// Findings of severity warning, by rule id.
+    pub warnings: BTreeMap<String, usize>,
+    /// Files that could not be checked (unreadable, not parseable).
+    pub errors: usize,
+    /// blake3 (hex) over the sorted `path NUL blob-id LF` lines of [`RepoRecord::files`];
+    /// `None` when file hashes were not computed.
+    pub tree_hash: Option<String>,
+    /// Repo-relative path → git blob id (hex: `git hash-object <file>` reproduces it) of
+    /// every file checked (tracked files in git, files not ignored in a folder); empty when
+    /// not computed.
+    pub files: BTreeMap<String, String>,
+}
+
+impl RepoRecord {
+    /// `<org>/<repo>`.
+    pub fn key(&self) -> String {
+        format!("{}/{}", self.organization, self.name)
+    }
+
+    /// Total violations.
+    pub fn violation_count(&self) -> usize {
+        self.violations.values().sum()
+    }
+
+    /// Total warnings.
+    pub fn warning_count(&self) -> usize {
+        self.warnings.values().sum()
+    }
+}
+
+/// The compliance class of a repository from its metadata file and its check outcome:
+/// missing or unreadable metadata, or any `meta.schema` finding, decide first; then any
+/// violation or file that could not be checked makes it non-compliant.
+pub fn compliance(meta: &MetadataFile, outcome: &Outcome) -> Compliance {
+    match meta {
+        MetadataFile::Missing => return Compliance::MissingMetadata,
+        MetadataFile::Unreadable => return Compliance::InvalidMetadata,
+        MetadataFile::Read(_) => {}
+    }
+    let meta_path = METADATA_PATH.as_bytes();
+    if outcome.findings.iter().any(|f| f.rule == "meta.schema")
+        || outcome.errors.iter().any(|e| e.path.as_bytes() == meta_path)
+    {
+        return Compliance::InvalidMetadata;
+    }
+    if outcome.violations() > 0 || !outcome.errors.is_empty() {
+        Compliance::NonCompliant
+    } else {
+        Compliance::Compliant
+    }
+}
+
+/// Counts of `outcome`'s findings by rule id: (violations, warnings).
+pub fn counts(outcome: &Outcome) -> (BTreeMap<String, usize>, BTreeMap<String, usize>) {
+    let mut v = BTreeMap::new();
+    let mut w = BTreeMap::new();
+    for f in &outcome.findings {
+        let m = match f.severity {
+            Severity::Error => &mut v,
+            Severity::Warning => &mut w,
+        };
+        *m.entry(f.rule.clone()).or_insert(0) += 1;
+    }
+    (v, w)
+}
+
+/// The tree hash of a file map (see [`RepoRecord::tree_hash`]).
+pub fn tree_hash(files: &BTreeMap<String, String>) -> String {
+    let mut h = blake3::Hasher::new();
+    for (p, id) in files {
+        h.update(p.as_bytes());
+        h.update(&[0]);
+        h.update(id.as_bytes());
+        h.update(b"\n");
+    }
+    h.finalize().to_hex().to_string()
+}

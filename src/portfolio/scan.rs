@@ -1,0 +1,302 @@
+//! Scan: every repository of a portfolio checked with the hook's rules, in parallel, all
+//! sharing one cache file, and turned into a [`RepoRecord`] plus its [`Outcome`].
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use rayon::prelude::*;
+
+use crate::cache::Cache;
+use crate::config::Config;
+use crate::engine::{self, Outcome};
+use crate::error::{Error, Result};
+use crate::finding::InputError;
+use crate::path::RepoPath;
+use crate::policy::PolicySet;
+use crate::rules::RepoSchema;
+use crate::run::{self, CacheChoice, PolicyOptions};
+use crate::source::{self, Content, Mode, Snapshot};
+use crate::waiver;
+
+use super::discover::{Discovery, RepoDir, RepoKind};
+use super::record::{self, RepoRecord};
+
+/// The default cache of a portfolio: `<root>/.metaHub/cache/cache.redb`.
+pub fn default_cache(root: &Path) -> PathBuf {
+    root.join(".metaHub").join("cache").join("cache.redb")
+}
+
+/// How a portfolio is scanned.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// Which cache ([`CacheChoice::Default`] is `GOVERN_CACHE`, else [`default_cache`]).
+    pub cache: CacheChoice,
+    /// Rego policies from the command line.
+    pub policies: PolicyOptions,
+    /// Compute every file's git blob id (checkpoints need them; checks do not).
+    pub file_hashes: bool,
+    /// Draw a progress bar on stderr (only when stderr is a terminal).
+    pub progress: bool,
+}
+
+/// One repository's result.
+#[derive(Debug, Clone)]
+pub struct RepoResult {
+    /// The record for the catalog and checkpoints.
+    pub record: RepoRecord,
+    /// The check outcome, paths relative to the repository.
+    pub outcome: Outcome,
+}
+
+/// A scanned portfolio.
+#[derive(Debug, Clone)]
+pub struct Scan {
+    /// The governance root (canonical).
+    pub root: PathBuf,
+    /// One result per repository, in discovery order (organization, then name).
+    pub repos: Vec<RepoResult>,
+    /// Discovery and cache warnings, one line each.
+    pub warnings: Vec<String>,
+}
+
+impl Scan {
+    /// Every repository's outcome in one, paths prefixed by `organizations/<org>/<repo>/`
+    /// (relative to the governance root), so every report format can show it.
+    pub fn merged(&self) -> Outcome {
+        let mut out = Outcome::default();
+        for r in &self.repos {
+            let prefix = format!("{}/", r.record.path);
+            let p = |path: &RepoPath| {
+                let mut b = prefix.as_bytes().to_vec();
+                if path.as_bytes() != b"." {
+                    b.extend_from_slice(path.as_bytes());
+                } else {
+                    b.pop();
+                }
+                RepoPath::from_bytes(b)
+            };
+            let o = &r.outcome;
+            out.findings.extend(o.findings.iter().cloned().map(|mut f| {
+                f.path = p(&f.path);
+                f
+            }));
+            out.suppressed.extend(o.suppressed.iter().cloned().map(|mut f| {
+                f.path = p(&f.path);
+                f
+            }));
+            out.waived.extend(o.waived.iter().cloned().map(|mut f| {
+                f.path = p(&f.path);
+                f
+            }));
+            out.errors.extend(o.errors.iter().cloned().map(|mut f| {
+                f.path = p(&f.path);
+                f
+            }));
+            out.skipped.extend(o.skipped.iter().cloned().map(|mut f| {
+                f.path = p(&f.path);
+                f
+            }));
+            out.evaluated
+                .extend(o.evaluated.iter().map(|(path, rule)| (p(path), *rule)));
+            out.files_checked += o.files_checked;
+            out.cache_hits += o.cache_hits;
+        }
+        out.sort();
+        out
+    }
+}
+
+/// Policy sets are compiled once per distinct `policies:` setting (almost always one for the
+/// whole portfolio).
+struct PolicyMemo {
+    sets: Mutex<HashMap<String, Arc<PolicySet>>>,
+}
+
+impl PolicyMemo {
+    fn get(
+        &self,
+        gov_root: &Path,
+        repo_root: &Path,
+        config: &Config,
+        opts: &PolicyOptions,
+    ) -> Result<Arc<PolicySet>> {
+        let p = &config.policies;
+        let key = if p.dirs.is_empty() {
+            format!("{:?}", (p.rego_v0, &p.namespaces, p.all_namespaces))
+        } else {
+            format!("{:?}{}", p, repo_root.display())
+        };
+        if let Some(s) = self.sets.lock().expect("policy memo").get(&key) {
+            return Ok(s.clone());
+        }
+        let set = Arc::new(run::load_policies_at(gov_root, repo_root, config, opts)?);
+        self.sets
+            .lock()
+            .expect("policy memo")
+            .insert(key, set.clone());
+        Ok(set)
+    }
+}
+
+fn snapshot_of(repo: &RepoDir) -> Result<Snapshot> {
+    match repo.kind {
+        RepoKind::Git => {
+            let g = gix::open(&repo.dir)
+                .map_err(|e| Error::io(format!("opening the git repository {}", repo.dir.display()), e))?;
+            source::git::snapshot(g, &repo.dir, &Mode::All)
+        }
+        RepoKind::Folder => source::fs::snapshot(&repo.dir, &Mode::All),
+    }
+}
+
+/// Git blob ids of the snapshot's files: the index's ids where the work tree matches it,
+/// else computed from the bytes on disk.
+fn file_hashes(snapshot: &Snapshot) -> BTreeMap<String, String> {
+    snapshot
+        .subjects
+        .par_iter()
+        .filter_map(|s| {
+            let id = match &s.content {
+                Content::Blob(id) => *id,
+                Content::File(p) => {
+                    let bytes = std::fs::read(p).ok()?;
+                    gix::objs::compute_hash(gix::hash::Kind::Sha1, gix::objs::Kind::Blob, &bytes)
+                        .ok()?
+                }
+            };
+            Some((s.path.display().into_owned(), id.to_hex().to_string()))
+        })
+        .collect()
+}
+
+fn failed(path: &str, message: String) -> Outcome {
+    let mut o = Outcome::default();
+    o.errors.push(InputError {
+        path: RepoPath::from_bytes(path.as_bytes()),
+        line: 0,
+        message,
+    });
+    o
+}
+
+fn check_one(
+    repo: &RepoDir,
+    gov_root: &Path,
+    schema: &RepoSchema,
+    memo: &PolicyMemo,
+    opts: &ScanOptions,
+    cache: &mut Cache,
+) -> RepoResult {
+    let mut record = RepoRecord {
+        organization: repo.org.clone(),
+        name: repo.name.clone(),
+        path: repo.rel_path(),
+        kind: repo.kind,
+        metadata: Default::default(),
+        compliance: record::Compliance::NonCompliant,
+        violations: BTreeMap::new(),
+        warnings: BTreeMap::new(),
+        errors: 0,
+        tree_hash: None,
+        files: BTreeMap::new(),
+    };
+    let outcome = (|| -> std::result::Result<Outcome, Outcome> {
+        let snapshot = snapshot_of(repo).map_err(|e| failed(".", e.to_string()))?;
+        let config = run::load_config(&snapshot.root, None).map_err(|e| match e {
+            Error::Input { line, message, .. } => {
+                let mut o = failed(crate::config::FILE_NAME, message);
+                o.errors[0].line = line;
+                o
+            }
+            e => failed(crate::config::FILE_NAME, e.to_string()),
+        })?;
+        let policies = memo
+            .get(gov_root, &snapshot.root, &config, &opts.policies)
+            .map_err(|e| failed(".", e.to_string()))?;
+        let mut outcome = engine::check(&snapshot, &config, schema, &policies, cache);
+        waiver::apply(&mut outcome, &config, waiver::today());
+        let meta = record::read_metadata(snapshot.view.as_ref());
+        if let record::MetadataFile::Read(m) = &meta {
+            record.metadata = m.clone();
+        }
+        record.compliance = record::compliance(&meta, &outcome);
+        if opts.file_hashes {
+            record.files = file_hashes(&snapshot);
+            record.tree_hash = Some(record::tree_hash(&record.files));
+        }
+        Ok(outcome)
+    })()
+    .unwrap_or_else(|o| o);
+    let (v, w) = record::counts(&outcome);
+    record.violations = v;
+    record.warnings = w;
+    record.errors = outcome.errors.len();
+    RepoResult { record, outcome }
+}
+
+/// Checks every discovered repository under `root` (canonical). Each repository is checked
+/// as `git govern check --all` would check it alone (its own `.govern.yaml`, waivers and
+/// suppressions), with the governance root's metadata schema and policies; a repository
+/// that cannot be read becomes an input error in its outcome, not a failed run. The cache
+/// is read concurrently and written once at the end. Errors: the metadata schema or a
+/// policy of the governance root is invalid.
+pub fn scan(root: &Path, discovery: Discovery, opts: &ScanOptions) -> Result<Scan> {
+    let schema = run::repo_schema(root)?;
+    let memo = PolicyMemo {
+        sets: Mutex::new(HashMap::new()),
+    };
+    // Compile the shared policy set up front so an invalid policy stops the run once.
+    memo.get(root, root, &Config::default(), &opts.policies)?;
+    let mut cache = match &opts.cache {
+        CacheChoice::Off => Cache::disabled(),
+        CacheChoice::At(p) => Cache::open(p),
+        CacheChoice::Default => Cache::open(
+            &std::env::var_os("GOVERN_CACHE")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+                .unwrap_or_else(|| default_cache(root)),
+        ),
+    };
+    let bar = if opts.progress && std::io::stderr().is_terminal() {
+        let b = indicatif::ProgressBar::new(discovery.repos.len() as u64);
+        b.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} checking repositories {bar:30} {pos}/{len} {wide_msg}",
+            )
+            .expect("progress template"),
+        );
+        b
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let shared = &cache;
+    let results: Vec<(RepoResult, Cache)> = discovery
+        .repos
+        .par_iter()
+        .map(|repo| {
+            let mut child = shared.child();
+            let r = check_one(repo, root, &schema, &memo, opts, &mut child);
+            bar.set_message(repo.key());
+            bar.inc(1);
+            (r, child)
+        })
+        .collect();
+    bar.finish_and_clear();
+    let mut repos = Vec::with_capacity(results.len());
+    for (r, child) in results {
+        cache.absorb(child);
+        repos.push(r);
+    }
+    cache.commit();
+    let mut warnings = discovery.warnings;
+    if let Some(w) = cache.warning() {
+        warnings.push(format!("warning: {w}"));
+    }
+    Ok(Scan {
+        root: root.to_path_buf(),
+        repos,
+        warnings,
+    })
+}
