@@ -11,6 +11,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use git_govern::policy::Namespaces;
+use git_govern::portfolio::command::{self as portfolio, CatalogFormat};
+use git_govern::portfolio::discover::{self, Selection};
+use git_govern::portfolio::drift::Thresholds;
+use git_govern::portfolio::scan::ScanOptions;
 use git_govern::report::{self, Format};
 use git_govern::run::{self, CacheChoice, CheckOptions};
 use git_govern::source::Mode;
@@ -59,6 +63,16 @@ struct CheckArgs {
     /// `--commits HEAD --max-count 100` for the last 100 commits.
     #[arg(long, value_name = "N", requires = "commits")]
     max_count: Option<usize>,
+    /// Check every repository of the portfolio under <root>/organizations/<org>/<repo>/,
+    /// in parallel, with one shared cache (<root>/.metaHub/cache/cache.redb). Giving a path
+    /// `organizations`, `organizations/<org>` or `organizations/<org>/<repo>` does the same
+    /// for that part of the portfolio.
+    #[arg(long, conflicts_with_all = ["staged", "all", "paths", "commits"])]
+    portfolio: bool,
+    /// The governance root for --portfolio [default: GOLDEN_PATH_ROOT, else the nearest
+    /// ancestor holding .metaHub/ or organizations/].
+    #[arg(long, value_name = "DIR", requires = "portfolio")]
+    root: Option<PathBuf>,
     /// Files and directories to check (as the pre-commit framework passes them).
     paths: Vec<PathBuf>,
     /// Output format.
@@ -73,7 +87,8 @@ struct CheckArgs {
     /// Do not read or write the result cache.
     #[arg(long, conflicts_with = "cache")]
     no_cache: bool,
-    /// Cache file [default: <git common dir>/govern/cache.redb].
+    /// Cache file [default: <git common dir>/govern/cache.redb; with --portfolio
+    /// <root>/.metaHub/cache/cache.redb].
     #[arg(long, env = "GOVERN_CACHE", value_name = "PATH")]
     cache: Option<PathBuf>,
     /// Configuration file [default: <repository root>/.govern.yaml].
@@ -164,10 +179,115 @@ enum HookCommand {
     },
 }
 
+/// Options shared by the portfolio commands.
+#[derive(clap::Args)]
+struct PortfolioArgs {
+    /// The governance root [default: GOLDEN_PATH_ROOT, else the nearest ancestor holding
+    /// .metaHub/ or organizations/].
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
+    /// Do not read or write the result cache.
+    #[arg(long, conflicts_with = "cache")]
+    no_cache: bool,
+    /// Cache file [default: <root>/.metaHub/cache/cache.redb].
+    #[arg(long, env = "GOVERN_CACHE", value_name = "PATH")]
+    cache: Option<PathBuf>,
+}
+
+impl PortfolioArgs {
+    fn scan(&self, file_hashes: bool) -> ScanOptions {
+        ScanOptions {
+            cache: cache_choice(self.no_cache, self.cache.clone()),
+            policies: run::PolicyOptions::default(),
+            file_hashes,
+            progress: true,
+        }
+    }
+
+    fn root(&self) -> Result<PathBuf, Error> {
+        discover::root(self.root.as_deref(), &cwd()?)
+    }
+}
+
+/// Alert thresholds of the drift report (seed runbook, "Key Metrics").
+#[derive(clap::Args)]
+struct ThresholdArgs {
+    /// Alert when more than N new violations appear (unacknowledged).
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    alert_new_violations: usize,
+    /// Alert when more than N new warnings appear (unacknowledged).
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    alert_new_warnings: usize,
+    /// Alert when more than N repositories lose compliance (unacknowledged); 0 = any.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    alert_degraded: usize,
+    /// The reviewed acknowledgements file [default:
+    /// <root>/.metaHub/drift-acknowledgements.yaml].
+    #[arg(long, value_name = "FILE")]
+    acknowledgements: Option<PathBuf>,
+}
+
+impl ThresholdArgs {
+    fn thresholds(&self) -> Thresholds {
+        Thresholds {
+            new_violations: self.alert_new_violations,
+            new_warnings: self.alert_new_warnings,
+            compliance_degraded: self.alert_degraded,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Check a repository: staged content, all tracked files, or given paths.
     Check(CheckArgs),
+    /// Inventory the portfolio: write .metaHub/catalog/catalog.json (or Markdown) with every
+    /// repository's metadata and compliance, a summary, and the changes since the previous
+    /// catalog. Exit 1 on error (seed runbook).
+    #[command(
+        after_help = "The `generated` field is the time of the run, or SOURCE_DATE_EPOCH when set: with it, \
+two runs on an unchanged portfolio write byte-identical files."
+    )]
+    Catalog {
+        #[command(flatten)]
+        portfolio: PortfolioArgs,
+        /// Output format.
+        #[arg(long, short, value_enum, default_value = "json")]
+        format: CatalogFormat,
+        /// Write to FILE (`-` for stdout) [default: .metaHub/catalog/catalog.json, or
+        /// catalog.md for Markdown].
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Rebuild the catalog from a checkpoint file instead of scanning (recovery).
+        #[arg(long, value_name = "FILE")]
+        from_checkpoint: Option<PathBuf>,
+    },
+    /// Snapshot the portfolio into .metaHub/checkpoints/ and write the drift report against
+    /// the previous checkpoint to .metaHub/catalog/weekly-reports/. Exit 1 on error.
+    #[command(
+        after_help = "With GITHUB_OUTPUT set, appends has_drift, compliance_degraded, new_violations, \
+new_warnings, new_repos and alert. Dates and `generated` honour SOURCE_DATE_EPOCH."
+    )]
+    Checkpoint {
+        #[command(flatten)]
+        portfolio: PortfolioArgs,
+        #[command(flatten)]
+        thresholds: ThresholdArgs,
+        /// Archive the existing checkpoints into .metaHub/checkpoints/archive/ and start a new
+        /// baseline.
+        #[arg(long, conflicts_with_all = ["compare", "prune"])]
+        baseline: bool,
+        /// Compare two checkpoint files and print the drift report; nothing is scanned or
+        /// written.
+        #[arg(long, num_args = 2, value_names = ["OLD", "NEW"], conflicts_with = "prune")]
+        compare: Option<Vec<PathBuf>>,
+        /// Remove old dated checkpoints, keeping the newest --keep; nothing is scanned.
+        #[arg(long, requires = "keep")]
+        prune: bool,
+        /// With --prune: how many dated checkpoints to keep.
+        #[arg(long, value_name = "N", requires = "prune")]
+        keep: Option<usize>,
+    },
     /// List the rules with their default severity.
     Rules {
         /// Print JSON instead of a table.
@@ -277,6 +397,8 @@ fn hook_args() -> CheckArgs {
         all: false,
         commits: None,
         max_count: None,
+        portfolio: false,
+        root: None,
         paths: Vec::new(),
         format: Format::Text,
         output: None,
@@ -295,7 +417,43 @@ fn hook_args() -> CheckArgs {
     }
 }
 
+/// `check --portfolio` and `check organizations/...`.
+fn check_portfolio(args: &CheckArgs, root: PathBuf, sel: Selection) -> Result<i32, Error> {
+    let scan = portfolio::check(
+        &root,
+        &sel,
+        &ScanOptions {
+            cache: cache_choice(args.no_cache, args.cache.clone()),
+            policies: args.policy_options(),
+            file_hashes: false,
+            progress: true,
+        },
+    )?;
+    for w in &scan.warnings {
+        eprintln!("git-govern: {w}");
+    }
+    let strict = args.strict || env_strict();
+    let color = args.format == Format::Text && use_color(args.color, args.output.is_some());
+    let text = report::portfolio::render(&scan, args.format, color);
+    match &args.output {
+        Some(p) => run::write_atomic(p, text.as_bytes())?,
+        None => {
+            let _ = std::io::stdout().lock().write_all(text.as_bytes());
+        }
+    }
+    Ok(scan.merged().exit_code(strict))
+}
+
 fn check(args: CheckArgs) -> Result<i32, Error> {
+    if args.portfolio {
+        let root = discover::root(args.root.as_deref(), &cwd()?)?;
+        return check_portfolio(&args, root, Selection::default());
+    }
+    if let [one] = args.paths.as_slice() {
+        if let Some((root, sel)) = discover::selection_of(one, &cwd()?) {
+            return check_portfolio(&args, root, sel);
+        }
+    }
     if let Some(range) = &args.commits {
         let run = run::commits(&cwd()?, range, args.max_count, args.config.as_deref())?;
         return finish(run, &args);
@@ -319,8 +477,149 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
     finish(run, &args)
 }
 
+/// Runs a portfolio command whose errors exit 1 (seed runbook: "Error (catalog.py,
+/// checkpoint.py)"), printing the error.
+fn exit_one(r: Result<i32, Error>) -> Result<i32, Error> {
+    r.or_else(|e| {
+        eprintln!("git-govern: error: {e}");
+        Ok(1)
+    })
+}
+
+fn catalog_cmd(
+    p: &PortfolioArgs,
+    format: CatalogFormat,
+    output: Option<&std::path::Path>,
+    from: Option<&std::path::Path>,
+) -> Result<i32, Error> {
+    let root = p.root()?;
+    let run = portfolio::catalog(&root, format, output, from, &p.scan(false))?;
+    for w in &run.warnings {
+        eprintln!("git-govern: {w}");
+    }
+    match &run.written {
+        Some(path) => {
+            let s = &run.catalog.summary;
+            eprintln!(
+                "git-govern: wrote {}: {} repositories, {} compliant ({}%), {} new, {} deleted, {} status changes",
+                path.display(),
+                s.total_repos,
+                s.compliant,
+                s.compliance_percentage,
+                run.catalog.changes.new.len(),
+                run.catalog.changes.deleted.len(),
+                run.catalog.changes.status_changes.len()
+            );
+        }
+        None => {
+            let _ = std::io::stdout().lock().write_all(run.text.as_bytes());
+        }
+    }
+    Ok(0)
+}
+
+fn checkpoint_cmd(
+    p: &PortfolioArgs,
+    t: &ThresholdArgs,
+    baseline: bool,
+    compare: Option<&[PathBuf]>,
+    prune: Option<usize>,
+) -> Result<i32, Error> {
+    let root = p.root()?;
+    let acks = t
+        .acknowledgements
+        .clone()
+        .unwrap_or_else(|| root.join(git_govern::portfolio::ack::DEFAULT_PATH));
+    if let Some([a, b]) = compare {
+        let d = portfolio::compare(a, b, &acks, t.thresholds())?;
+        portfolio::github_output(Some(&d))?;
+        let _ = std::io::stdout()
+            .lock()
+            .write_all(d.to_markdown().as_bytes());
+        return Ok(0);
+    }
+    if let Some(keep) = prune {
+        let dir = root.join(git_govern::portfolio::checkpoint::DIR);
+        let removed = git_govern::portfolio::checkpoint::prune(&dir, keep)?;
+        for r in &removed {
+            println!("removed {}", r.display());
+        }
+        println!("{} removed, newest {keep} kept", removed.len());
+        return Ok(0);
+    }
+    let run = portfolio::checkpoint(
+        &root,
+        &portfolio::CheckpointOptions {
+            baseline,
+            acknowledgements: Some(acks),
+            thresholds: t.thresholds(),
+            scan: p.scan(true),
+        },
+    )?;
+    for w in &run.warnings {
+        eprintln!("git-govern: {w}");
+    }
+    portfolio::github_output(run.drift.as_ref())?;
+    for a in &run.archived {
+        println!("archived {}", a.display());
+    }
+    for w in &run.written {
+        println!("wrote {}", w.display());
+    }
+    match &run.drift {
+        Some(d) => {
+            let n_int = d
+                .changes
+                .iter()
+                .filter(|c| c.acknowledged_by.is_some())
+                .count();
+            println!(
+                "drift: {} changes ({} unintentional, {} intentional){}",
+                d.changes.len(),
+                d.changes.len() - n_int,
+                n_int,
+                if d.alerts.is_empty() {
+                    String::new()
+                } else {
+                    format!("; alert: {}", d.alerts.join("; "))
+                }
+            );
+        }
+        None => println!(
+            "baseline: {} repositories, {} compliant",
+            run.checkpoint.summary.total_repos, run.checkpoint.summary.compliant
+        ),
+    }
+    Ok(0)
+}
+
 fn main_inner(cli: Cli) -> Result<i32, Error> {
     match cli.command {
+        Command::Catalog {
+            portfolio,
+            format,
+            output,
+            from_checkpoint,
+        } => exit_one(catalog_cmd(
+            &portfolio,
+            format,
+            output.as_deref(),
+            from_checkpoint.as_deref(),
+        )),
+        Command::Checkpoint {
+            portfolio,
+            thresholds,
+            baseline,
+            compare,
+            prune,
+            keep,
+        } => exit_one(checkpoint_cmd(
+            &portfolio,
+            &thresholds,
+            baseline,
+            compare.as_deref(),
+            if prune { keep } else { None },
+        )),
         Command::Check(args) => check(args),
         Command::Hook { hook } => match hook {
             HookCommand::PreCommit => check(hook_args()),

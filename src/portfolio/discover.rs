@@ -79,17 +79,14 @@ pub fn root(explicit: Option<&Path>, cwd: &Path) -> Result<PathBuf> {
         Some(p) => cwd.join(p),
         None => crate::run::governance_root(cwd),
     };
-    chosen.canonicalize().map_err(|e| {
-        Error::Usage(format!(
-            "governance root {}: {e}",
-            chosen.display()
-        ))
-    })
+    chosen
+        .canonicalize()
+        .map_err(|e| Error::Usage(format!("governance root {}: {e}", chosen.display())))
 }
 
 fn visible_dirs(dir: &Path, warnings: &mut Vec<String>) -> Result<Vec<(String, PathBuf)>> {
-    let rd = std::fs::read_dir(dir)
-        .map_err(|e| Error::io(format!("reading {}", dir.display()), e))?;
+    let rd =
+        std::fs::read_dir(dir).map_err(|e| Error::io(format!("reading {}", dir.display()), e))?;
     let mut out = Vec::new();
     for entry in rd {
         let entry = entry.map_err(|e| Error::io(format!("reading {}", dir.display()), e))?;
@@ -125,7 +122,9 @@ fn resolve(path: &Path, root: &Path) -> std::result::Result<PathBuf, String> {
             canon.display()
         ));
     }
-    let lexical_parent = path.parent().map(|p| p.canonicalize().unwrap_or(p.to_path_buf()));
+    let lexical_parent = path
+        .parent()
+        .map(|p| p.canonicalize().unwrap_or(p.to_path_buf()));
     if lexical_parent.is_some_and(|p| p.starts_with(&canon)) {
         return Err(format!(
             "is a symbolic link to {}, which contains it (a loop); not followed",

@@ -9,6 +9,11 @@
 //! - [`drift`]: two checkpoints compared, classed by [`ack`]nowledgements, as the weekly
 //!   Markdown report and GitHub outputs.
 
+pub mod ack;
+pub mod catalog;
+pub mod checkpoint;
+pub mod command;
 pub mod discover;
+pub mod drift;
 pub mod record;
 pub mod scan;

@@ -160,7 +160,10 @@ pub fn compliance(meta: &MetadataFile, outcome: &Outcome) -> Compliance {
     }
     let meta_path = METADATA_PATH.as_bytes();
     if outcome.findings.iter().any(|f| f.rule == "meta.schema")
-        || outcome.errors.iter().any(|e| e.path.as_bytes() == meta_path)
+        || outcome
+            .errors
+            .iter()
+            .any(|e| e.path.as_bytes() == meta_path)
     {
         return Compliance::InvalidMetadata;
     }

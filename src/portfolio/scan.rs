@@ -82,10 +82,11 @@ impl Scan {
                 f.path = p(&f.path);
                 f
             }));
-            out.suppressed.extend(o.suppressed.iter().cloned().map(|mut f| {
-                f.path = p(&f.path);
-                f
-            }));
+            out.suppressed
+                .extend(o.suppressed.iter().cloned().map(|mut f| {
+                    f.path = p(&f.path);
+                    f
+                }));
             out.waived.extend(o.waived.iter().cloned().map(|mut f| {
                 f.path = p(&f.path);
                 f
@@ -143,8 +144,12 @@ impl PolicyMemo {
 fn snapshot_of(repo: &RepoDir) -> Result<Snapshot> {
     match repo.kind {
         RepoKind::Git => {
-            let g = gix::open(&repo.dir)
-                .map_err(|e| Error::io(format!("opening the git repository {}", repo.dir.display()), e))?;
+            let g = gix::open(&repo.dir).map_err(|e| {
+                Error::io(
+                    format!("opening the git repository {}", repo.dir.display()),
+                    e,
+                )
+            })?;
             source::git::snapshot(g, &repo.dir, &Mode::All)
         }
         RepoKind::Folder => source::fs::snapshot(&repo.dir, &Mode::All),

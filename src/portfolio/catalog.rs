@@ -1,0 +1,357 @@
+//! Catalog: the portfolio inventory (`.metaHub/catalog/catalog.json`, seed 000 layer 2),
+//! its summary, the changes since the previous catalog, and a Markdown rendering.
+//!
+//! Shape (`schemas/catalog.schema.json`): `{"version": "1.0", "generated": RFC 3339 UTC,
+//! "organizations": [{"name", "repos": [{name, path, kind, type, language, tier, owner,
+//! lifecycle, compliance, violations, warnings, errors}]}], "summary": {...},
+//! "changes": {"new": [...], "deleted": [...], "status_changes": [...]}}`, organizations
+//! and repositories sorted by name. `generated` is the only field that depends on the
+//! clock, and it honours `SOURCE_DATE_EPOCH`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::record::{Compliance, RepoRecord};
+
+/// The catalog format version (`version`), as the seed's catalog.py wrote it.
+pub const VERSION: &str = "1.0";
+
+/// The default catalog file, relative to the governance root.
+pub const DEFAULT_PATH: &str = ".metaHub/catalog/catalog.json";
+
+/// The default Markdown catalog file, relative to the governance root.
+pub const DEFAULT_MARKDOWN_PATH: &str = ".metaHub/catalog/catalog.md";
+
+/// A portfolio inventory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Catalog {
+    /// [`VERSION`].
+    pub version: String,
+    /// When the inventory was taken: RFC 3339, UTC, whole seconds.
+    pub generated: String,
+    /// Organizations sorted by name.
+    pub organizations: Vec<Organization>,
+    /// Totals.
+    pub summary: Summary,
+    /// Changes since the previous catalog.
+    pub changes: Changes,
+}
+
+/// One organization of the catalog.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Organization {
+    /// Directory name under `organizations/`.
+    pub name: String,
+    /// Its repositories sorted by name.
+    pub repos: Vec<CatalogRepo>,
+}
+
+/// One repository of the catalog.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CatalogRepo {
+    /// Directory name.
+    pub name: String,
+    /// `organizations/<org>/<repo>`, relative to the governance root.
+    pub path: String,
+    /// `git` or `folder`.
+    pub kind: String,
+    /// Metadata `type`, `null` when unknown.
+    #[serde(rename = "type")]
+    pub repo_type: Option<String>,
+    /// Metadata `language`.
+    pub language: Option<String>,
+    /// Metadata `tier`.
+    pub tier: Option<i64>,
+    /// Metadata `owner`.
+    pub owner: Option<String>,
+    /// Metadata `lifecycle`.
+    pub lifecycle: Option<String>,
+    /// The compliance class.
+    pub compliance: Compliance,
+    /// Findings of severity error.
+    pub violations: usize,
+    /// Findings of severity warning.
+    pub warnings: usize,
+    /// Files that could not be checked.
+    pub errors: usize,
+}
+
+/// Portfolio totals. Keys of the `by_*` maps are the values found (`unknown` where the
+/// metadata does not say), sorted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Repositories in the catalog.
+    pub total_repos: usize,
+    /// Repositories with a `.meta/repo.yaml` (valid or not).
+    pub with_metadata: usize,
+    /// Repositories classed compliant.
+    pub compliant: usize,
+    /// `compliant / total_repos × 100`, rounded to one decimal (0 for an empty catalog).
+    pub compliance_percentage: f64,
+    /// Repositories by metadata tier.
+    pub by_tier: BTreeMap<String, usize>,
+    /// Repositories by metadata type.
+    pub by_type: BTreeMap<String, usize>,
+    /// Repositories by metadata language.
+    pub by_language: BTreeMap<String, usize>,
+    /// Repositories by compliance class (all four classes, zeros included).
+    pub by_compliance: BTreeMap<String, usize>,
+    /// Repositories by organization.
+    pub by_organization: BTreeMap<String, usize>,
+    /// Findings of severity error in the whole portfolio.
+    pub total_violations: usize,
+    /// Findings of severity warning in the whole portfolio.
+    pub total_warnings: usize,
+}
+
+/// Differences from the previous catalog, repositories named `<org>/<repo>`, sorted. All
+/// empty when there was no previous catalog (the first catalog is the baseline).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Changes {
+    /// Repositories that were not in the previous catalog.
+    pub new: Vec<String>,
+    /// Repositories of the previous catalog that are gone.
+    pub deleted: Vec<String>,
+    /// Repositories whose compliance class changed.
+    pub status_changes: Vec<StatusChange>,
+}
+
+/// A compliance class change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusChange {
+    /// `<org>/<repo>`.
+    pub repository: String,
+    /// The previous class, as written in the previous catalog.
+    pub from: String,
+    /// The class now.
+    pub to: Compliance,
+}
+
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+/// The `<org>/<repo>` → compliance pairs of a previous catalog. Read leniently from JSON
+/// (any catalog with `organizations[].name` and `organizations[].repos[].name`, such as the
+/// seed's catalog.py output), so an older file still gives changes.
+pub fn previous_statuses(previous: &Value) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for org in previous["organizations"].as_array().into_iter().flatten() {
+        let Some(o) = org["name"].as_str() else {
+            continue;
+        };
+        for repo in org["repos"].as_array().into_iter().flatten() {
+            if let Some(r) = repo["name"].as_str() {
+                let c = repo["compliance"].as_str().unwrap_or("unknown");
+                out.insert(format!("{o}/{r}"), c.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// Builds the catalog of `records` (any order) taken at `generated`, with the changes
+/// since `previous` (the `<org>/<repo>` → compliance pairs of the previous catalog, `None`
+/// when there was none).
+pub fn build(
+    records: &[RepoRecord],
+    generated: String,
+    previous: Option<&BTreeMap<String, String>>,
+) -> Catalog {
+    let mut orgs: BTreeMap<&str, Vec<CatalogRepo>> = BTreeMap::new();
+    let mut s = Summary {
+        total_repos: records.len(),
+        with_metadata: 0,
+        compliant: 0,
+        compliance_percentage: 0.0,
+        by_tier: BTreeMap::new(),
+        by_type: BTreeMap::new(),
+        by_language: BTreeMap::new(),
+        by_compliance: Compliance::ALL
+            .iter()
+            .map(|c| (c.as_str().to_string(), 0))
+            .collect(),
+        by_organization: BTreeMap::new(),
+        total_violations: 0,
+        total_warnings: 0,
+    };
+    let unknown = || "unknown".to_string();
+    for r in records {
+        let m = &r.metadata;
+        if r.compliance != Compliance::MissingMetadata {
+            s.with_metadata += 1;
+        }
+        if r.compliance == Compliance::Compliant {
+            s.compliant += 1;
+        }
+        *s.by_tier
+            .entry(m.tier.map_or_else(unknown, |t| t.to_string()))
+            .or_default() += 1;
+        *s.by_type
+            .entry(m.repo_type.clone().unwrap_or_else(unknown))
+            .or_default() += 1;
+        *s.by_language
+            .entry(m.language.clone().unwrap_or_else(unknown))
+            .or_default() += 1;
+        *s.by_compliance
+            .entry(r.compliance.as_str().to_string())
+            .or_default() += 1;
+        *s.by_organization.entry(r.organization.clone()).or_default() += 1;
+        s.total_violations += r.violation_count();
+        s.total_warnings += r.warning_count();
+        orgs.entry(&r.organization).or_default().push(CatalogRepo {
+            name: r.name.clone(),
+            path: r.path.clone(),
+            kind: match r.kind {
+                super::discover::RepoKind::Git => "git".into(),
+                super::discover::RepoKind::Folder => "folder".into(),
+            },
+            repo_type: m.repo_type.clone(),
+            language: m.language.clone(),
+            tier: m.tier,
+            owner: m.owner.clone(),
+            lifecycle: m.lifecycle.clone(),
+            compliance: r.compliance,
+            violations: r.violation_count(),
+            warnings: r.warning_count(),
+            errors: r.errors,
+        });
+    }
+    if s.total_repos > 0 {
+        s.compliance_percentage = round1(s.compliant as f64 * 100.0 / s.total_repos as f64);
+    }
+    let organizations: Vec<Organization> = orgs
+        .into_iter()
+        .map(|(name, mut repos)| {
+            repos.sort_by(|a, b| a.name.cmp(&b.name));
+            Organization {
+                name: name.to_string(),
+                repos,
+            }
+        })
+        .collect();
+    let mut changes = Changes::default();
+    if let Some(prev) = previous {
+        let now: BTreeMap<String, Compliance> =
+            records.iter().map(|r| (r.key(), r.compliance)).collect();
+        for (k, c) in &now {
+            match prev.get(k) {
+                None => changes.new.push(k.clone()),
+                Some(p) if p != c.as_str() => changes.status_changes.push(StatusChange {
+                    repository: k.clone(),
+                    from: p.clone(),
+                    to: *c,
+                }),
+                Some(_) => {}
+            }
+        }
+        let gone: BTreeSet<&String> = prev.keys().filter(|k| !now.contains_key(*k)).collect();
+        changes.deleted = gone.into_iter().cloned().collect();
+    }
+    Catalog {
+        version: VERSION.to_string(),
+        generated,
+        organizations,
+        summary: s,
+        changes,
+    }
+}
+
+/// Pretty-printed JSON with a trailing newline.
+pub fn to_json(c: &Catalog) -> String {
+    let mut s = serde_json::to_string_pretty(c).expect("catalog serializes");
+    s.push('\n');
+    s
+}
+
+fn cell(v: &Option<String>) -> String {
+    v.as_deref()
+        .map(|s| s.replace('|', "\\|"))
+        .unwrap_or_else(|| "—".into())
+}
+
+/// The catalog as Markdown: a summary, a table per organization, then the changes.
+pub fn to_markdown(c: &Catalog) -> String {
+    let s = &c.summary;
+    let mut out = String::new();
+    out.push_str("# Portfolio catalog\n\n");
+    out.push_str(&format!(
+        "Generated {}: {} repositories in {} organizations, {} compliant ({}%), {} violations, {} warnings.\n\n",
+        c.generated,
+        s.total_repos,
+        c.organizations.len(),
+        s.compliant,
+        s.compliance_percentage,
+        s.total_violations,
+        s.total_warnings
+    ));
+    out.push_str("| compliance | repositories |\n|---|---:|\n");
+    for (k, n) in &s.by_compliance {
+        out.push_str(&format!("| {k} | {n} |\n"));
+    }
+    for org in &c.organizations {
+        out.push_str(&format!("\n## {}\n\n", org.name));
+        out.push_str("| repository | type | language | tier | owner | lifecycle | compliance | violations | warnings |\n");
+        out.push_str("|---|---|---|---:|---|---|---|---:|---:|\n");
+        for r in &org.repos {
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+                r.name,
+                cell(&r.repo_type),
+                cell(&r.language),
+                r.tier.map_or_else(|| "—".into(), |t| t.to_string()),
+                cell(&r.owner),
+                cell(&r.lifecycle),
+                r.compliance.as_str(),
+                r.violations,
+                r.warnings
+            ));
+        }
+    }
+    let ch = &c.changes;
+    out.push_str("\n## Changes since the previous catalog\n\n");
+    if ch.new.is_empty() && ch.deleted.is_empty() && ch.status_changes.is_empty() {
+        out.push_str("None.\n");
+    }
+    for k in &ch.new {
+        out.push_str(&format!("- organizations/{k} (NEW)\n"));
+    }
+    for k in &ch.deleted {
+        out.push_str(&format!("- organizations/{k} (DELETED)\n"));
+    }
+    for sc in &ch.status_changes {
+        out.push_str(&format!(
+            "- {}: {} → {}\n",
+            sc.repository,
+            sc.from,
+            sc.to.as_str()
+        ));
+    }
+    out
+}
+
+/// The `generated` timestamp: `SOURCE_DATE_EPOCH` (seconds since the epoch) when set and
+/// valid, else the current time; RFC 3339 in UTC, whole seconds.
+pub fn generated_now() -> String {
+    let ts = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .and_then(|s| jiff::Timestamp::from_second(s).ok())
+        .unwrap_or_else(|| {
+            jiff::Timestamp::from_second(jiff::Timestamp::now().as_second())
+                .expect("now is in range")
+        });
+    ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// Rebuilds a catalog from a checkpoint's repositories (recovery, `catalog
+/// --from-checkpoint`); `generated` is the checkpoint's.
+pub fn from_checkpoint(
+    cp: &super::checkpoint::Checkpoint,
+    previous: Option<&BTreeMap<String, String>>,
+) -> Catalog {
+    let records: Vec<RepoRecord> = cp.repositories.values().map(|e| e.record.clone()).collect();
+    build(&records, cp.generated.clone(), previous)
+}

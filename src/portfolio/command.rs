@@ -1,0 +1,227 @@
+//! The portfolio commands as library calls: `check --portfolio`, `catalog` and
+//! `checkpoint` (with `--baseline`, `--compare`, `--prune`). `main.rs` only parses
+//! arguments and prints.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::run::write_atomic;
+
+use super::ack;
+use super::catalog::{self, Catalog};
+use super::checkpoint::{self, Checkpoint};
+use super::discover::{self, Selection};
+use super::drift::{self, Drift, Thresholds};
+use super::scan::{self, Scan, ScanOptions};
+
+/// Discovers and checks the portfolio at `root` (canonical), limited to `sel`.
+pub fn check(root: &Path, sel: &Selection, opts: &ScanOptions) -> Result<Scan> {
+    let found = discover::discover(root, sel)?;
+    scan::scan(root, found, opts)
+}
+
+/// What `catalog` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CatalogFormat {
+    /// `catalog.json` (schemas/catalog.schema.json).
+    Json,
+    /// A Markdown table per organization.
+    Markdown,
+}
+
+/// The result of `catalog`.
+pub struct CatalogRun {
+    /// The catalog.
+    pub catalog: Catalog,
+    /// The rendered file.
+    pub text: String,
+    /// Where it was written (`None` for stdout).
+    pub written: Option<PathBuf>,
+    /// Warnings for stderr.
+    pub warnings: Vec<String>,
+}
+
+/// The previous catalog's statuses at `path`, if the file exists. A file that cannot be
+/// read as JSON is kept aside as `<name>.unreadable` (never lost) and yields a warning.
+fn previous_catalog(
+    path: &Path,
+    warnings: &mut Vec<String>,
+) -> Option<std::collections::BTreeMap<String, String>> {
+    let text = std::fs::read_to_string(path).ok()?;
+    match serde_json::from_str::<serde_json::Value>(&text) {
+        Ok(v) => Some(catalog::previous_statuses(&v)),
+        Err(e) => {
+            let aside = path.with_extension("json.unreadable");
+            let _ = std::fs::copy(path, &aside);
+            warnings.push(format!(
+                "warning: the previous catalog {} is not JSON ({e}); kept as {}, changes not computed",
+                path.display(),
+                aside.display()
+            ));
+            None
+        }
+    }
+}
+
+/// Builds the catalog of the portfolio at `root` (or of `from_checkpoint`), renders it as
+/// `format` and writes it to `output` (`-` for stdout; default
+/// `.metaHub/catalog/catalog.json` or `catalog.md`). Changes are computed against the
+/// catalog JSON at the default path. Errors: discovery, an invalid schema or policy, an
+/// unreadable checkpoint, a write that fails.
+pub fn catalog(
+    root: &Path,
+    format: CatalogFormat,
+    output: Option<&Path>,
+    from_checkpoint: Option<&Path>,
+    opts: &ScanOptions,
+) -> Result<CatalogRun> {
+    let mut warnings = Vec::new();
+    let json_path = root.join(catalog::DEFAULT_PATH);
+    let target = match (output, format) {
+        (Some(p), _) if p == Path::new("-") => None,
+        (Some(p), _) => Some(p.to_path_buf()),
+        (None, CatalogFormat::Json) => Some(json_path.clone()),
+        (None, CatalogFormat::Markdown) => Some(root.join(catalog::DEFAULT_MARKDOWN_PATH)),
+    };
+    let previous = previous_catalog(&json_path, &mut warnings);
+    let cat = match from_checkpoint {
+        Some(cp) => catalog::from_checkpoint(&checkpoint::read(cp)?, previous.as_ref()),
+        None => {
+            let scan = check(root, &Selection::default(), opts)?;
+            warnings.extend(scan.warnings.iter().cloned());
+            let records: Vec<_> = scan.repos.into_iter().map(|r| r.record).collect();
+            catalog::build(&records, catalog::generated_now(), previous.as_ref())
+        }
+    };
+    let text = match format {
+        CatalogFormat::Json => catalog::to_json(&cat),
+        CatalogFormat::Markdown => catalog::to_markdown(&cat),
+    };
+    if let Some(t) = &target {
+        write_atomic(t, text.as_bytes())?;
+    }
+    Ok(CatalogRun {
+        catalog: cat,
+        text,
+        written: target,
+        warnings,
+    })
+}
+
+/// How `checkpoint` runs.
+#[derive(Debug, Clone)]
+pub struct CheckpointOptions {
+    /// Archive the existing checkpoints first and start a new baseline (no comparison).
+    pub baseline: bool,
+    /// The acknowledgements file (default `.metaHub/drift-acknowledgements.yaml`).
+    pub acknowledgements: Option<PathBuf>,
+    /// Alert thresholds.
+    pub thresholds: Thresholds,
+    /// The scan.
+    pub scan: ScanOptions,
+}
+
+/// The result of `checkpoint`.
+pub struct CheckpointRun {
+    /// The new checkpoint.
+    pub checkpoint: Checkpoint,
+    /// The comparison with the previous one (`None` for a baseline).
+    pub drift: Option<Drift>,
+    /// Files written, in order.
+    pub written: Vec<PathBuf>,
+    /// Checkpoints moved to the archive (`--baseline`).
+    pub archived: Vec<PathBuf>,
+    /// Warnings for stderr.
+    pub warnings: Vec<String>,
+}
+
+/// The weekly-reports directory, relative to the governance root.
+pub const REPORTS_DIR: &str = ".metaHub/catalog/weekly-reports";
+
+/// Takes a checkpoint of the portfolio at `root`: scans it (with file hashes), compares it
+/// with `checkpoint-latest.json` when there is one and this is not a baseline, writes the
+/// dated checkpoint and the latest copy, and the drift report as `drift-YYYY-MM-DD.md` and
+/// `latest-drift.md`. Errors: discovery, an invalid acknowledgements file (read before
+/// anything is written), an unreadable previous checkpoint, a failed write.
+pub fn checkpoint(root: &Path, opts: &CheckpointOptions) -> Result<CheckpointRun> {
+    let dir = root.join(checkpoint::DIR);
+    let acks_path = opts
+        .acknowledgements
+        .clone()
+        .unwrap_or_else(|| root.join(ack::DEFAULT_PATH));
+    let acks = ack::load(&acks_path)?;
+    let latest = dir.join(checkpoint::LATEST);
+    let previous = if !opts.baseline && latest.is_file() {
+        Some(checkpoint::read(&latest)?)
+    } else {
+        None
+    };
+    let scan = check(root, &Selection::default(), &opts.scan)?;
+    let warnings = scan.warnings.clone();
+    let records = scan.repos.into_iter().map(|r| r.record).collect();
+    let cp = checkpoint::build(records, catalog::generated_now());
+    let archived = if opts.baseline {
+        checkpoint::archive(&dir)?
+    } else {
+        Vec::new()
+    };
+    let (dated, latest_path) = checkpoint::write(&dir, &cp)?;
+    let drift = previous
+        .map(|prev| drift::compare(&prev, &cp, acks, crate::waiver::today(), opts.thresholds));
+    let report = match &drift {
+        Some(d) => d.to_markdown(),
+        None => drift::baseline_markdown(&cp),
+    };
+    let reports = root.join(REPORTS_DIR);
+    let dated_report = reports.join(format!("drift-{}.md", cp.date));
+    let latest_report = reports.join("latest-drift.md");
+    write_atomic(&dated_report, report.as_bytes())?;
+    write_atomic(&latest_report, report.as_bytes())?;
+    Ok(CheckpointRun {
+        checkpoint: cp,
+        drift,
+        written: vec![dated, latest_path, dated_report, latest_report],
+        archived,
+        warnings,
+    })
+}
+
+/// Compares two checkpoint files (`--compare A B`) under the acknowledgements at
+/// `acks_path` (none when absent). Errors: a file that is not a checkpoint, an invalid
+/// acknowledgements file.
+pub fn compare(a: &Path, b: &Path, acks_path: &Path, thresholds: Thresholds) -> Result<Drift> {
+    let acks = ack::load(acks_path)?;
+    let (a, b) = (checkpoint::read(a)?, checkpoint::read(b)?);
+    Ok(drift::compare(
+        &a,
+        &b,
+        acks,
+        crate::waiver::today(),
+        thresholds,
+    ))
+}
+
+/// Appends the drift outputs to the file named by `GITHUB_OUTPUT`, when set. Errors: the
+/// file cannot be opened for appending.
+pub fn github_output(d: Option<&Drift>) -> Result<()> {
+    use std::io::Write;
+    let Some(path) = std::env::var_os("GITHUB_OUTPUT").filter(|v| !v.is_empty()) else {
+        return Ok(());
+    };
+    let lines = match d {
+        Some(d) => d.github_outputs(),
+        None => "has_drift=false\ncompliance_degraded=0\nnew_violations=0\nnew_warnings=0\nnew_repos=0\nalert=false\n".into(),
+    };
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .map_err(|e| {
+            Error::io(
+                format!("opening GITHUB_OUTPUT {}", Path::new(&path).display()),
+                e,
+            )
+        })?;
+    f.write_all(lines.as_bytes())
+        .map_err(|e| Error::io("writing GITHUB_OUTPUT", e))
+}
