@@ -30,6 +30,9 @@ pub enum ChangeKind {
     NewViolations,
     /// More warnings; the rules are in [`Change::warnings`].
     NewWarnings,
+    /// Fewer violations without a class change (a fix); the rules and the decrease are in
+    /// [`Change::resolved`].
+    Resolved,
     /// A metadata field changed (`tier 2 → 1`).
     Metadata {
         /// The field (`type`, `language`, `tier`, `owner`, `lifecycle`).
@@ -59,6 +62,9 @@ pub struct Change {
     pub rules: BTreeMap<String, usize>,
     /// Rules whose warning count rose (for [`ChangeKind::NewWarnings`]), with the increase.
     pub warnings: BTreeMap<String, usize>,
+    /// Rules whose violation count fell, with the decrease (status changes and
+    /// [`ChangeKind::Resolved`]).
+    pub resolved: BTreeMap<String, usize>,
     /// The acknowledgement that covers it (index into [`Drift::acks`]), `None` when the
     /// change is unintentional. A change with several rules is intentional only when every
     /// rule is covered; the first covering entry is named.
@@ -77,17 +83,35 @@ impl Change {
         };
         let rules = list(&self.rules);
         match &self.kind {
-            ChangeKind::New => format!("organizations/{} (NEW){rules}", self.repository),
+            ChangeKind::New if self.rules.is_empty() => {
+                format!("organizations/{} (NEW)", self.repository)
+            }
+            ChangeKind::New => format!(
+                "organizations/{} (NEW): {}{rules}",
+                self.repository,
+                crate::report::plural(self.rules.values().sum(), "violation")
+            ),
             ChangeKind::Deleted => format!("organizations/{} (DELETED)", self.repository),
             ChangeKind::Archived => format!("organizations/{} (ARCHIVED)", self.repository),
             ChangeKind::Status { from, to } => {
+                let why = if self.rules.is_empty() {
+                    list(&self.resolved)
+                } else {
+                    rules
+                };
                 format!(
-                    "{}: {} → {}{rules}",
+                    "{}: {} → {}{why}",
                     self.repository,
                     from.as_str(),
                     to.as_str()
                 )
             }
+            ChangeKind::Resolved => format!(
+                "{}: {} resolved{}",
+                self.repository,
+                crate::report::plural(self.resolved.values().sum(), "violation"),
+                list(&self.resolved)
+            ),
             ChangeKind::NewViolations => {
                 let n: usize = self.rules.values().sum();
                 format!(
@@ -199,6 +223,7 @@ fn repo_changes(key: &str, a: Option<&RepoRecord>, b: Option<&RepoRecord>) -> Ve
         kind,
         rules,
         warnings: BTreeMap::new(),
+        resolved: BTreeMap::new(),
         acknowledged_by: None,
     };
     let empty = BTreeMap::new();
@@ -228,16 +253,26 @@ fn repo_changes(key: &str, a: Option<&RepoRecord>, b: Option<&RepoRecord>) -> Ve
             {
                 out.push(change(ChangeKind::Archived, BTreeMap::new()));
             }
+            let resolved = increases(&b.violations, &a.violations);
             if a.compliance != b.compliance {
-                out.push(change(
+                let mut c = change(
                     ChangeKind::Status {
                         from: a.compliance,
                         to: b.compliance,
                     },
                     rules,
-                ));
-            } else if !rules.is_empty() {
-                out.push(change(ChangeKind::NewViolations, rules));
+                );
+                c.resolved = resolved;
+                out.push(c);
+            } else {
+                if !rules.is_empty() {
+                    out.push(change(ChangeKind::NewViolations, rules));
+                }
+                if !resolved.is_empty() {
+                    let mut c = change(ChangeKind::Resolved, BTreeMap::new());
+                    c.resolved = resolved;
+                    out.push(c);
+                }
             }
             let warnings = increases(&a.warnings, &b.warnings);
             if !warnings.is_empty() {
@@ -295,11 +330,16 @@ fn acknowledgement(c: &Change, acks: &[Ack]) -> Option<usize> {
     if let Some(i) = first(&|a| a.covers_whole()) {
         return Some(i);
     }
-    if c.rules.is_empty() && c.warnings.is_empty() {
+    if c.rules.is_empty() && c.warnings.is_empty() && c.resolved.is_empty() {
         return None;
     }
     let mut named = None;
-    for r in c.rules.keys().chain(c.warnings.keys()) {
+    for r in c
+        .rules
+        .keys()
+        .chain(c.warnings.keys())
+        .chain(c.resolved.keys())
+    {
         let i = first(&|a| a.covers_rule(r))?;
         named.get_or_insert(i);
     }
@@ -552,13 +592,13 @@ fn fix(s: String) -> String {
 /// The report written when there is no previous checkpoint to compare with.
 pub fn baseline_markdown(cp: &Checkpoint) -> String {
     format!(
-        "# Weekly Drift Report — Week of {}\n\nNo previous checkpoint: this checkpoint ({}) is the baseline. \
-         {} repositories, {} compliant, {} violations, {} warnings.\n",
+        "# Weekly Drift Report — Week of {}\n\nNo previous checkpoint: this checkpoint ({}) is the baseline: \
+         {}, {} compliant, {}, {}.\n",
         cp.date,
         cp.generated,
-        cp.summary.total_repos,
+        fix(crate::report::plural(cp.summary.total_repos, "repository")),
         cp.summary.compliant,
-        cp.summary.total_violations,
-        cp.summary.total_warnings
+        crate::report::plural(cp.summary.total_violations, "violation"),
+        crate::report::plural(cp.summary.total_warnings, "warning")
     )
 }
