@@ -476,3 +476,47 @@ fn an_invalid_acknowledgements_file_stops_before_anything_is_written() {
     );
     assert!(!p.root().join(".metaHub/checkpoints").exists());
 }
+
+fn validate(schema_file: &str, doc: &serde_json::Value) {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(schema_file)).unwrap(),
+    )
+    .unwrap();
+    let v = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = v
+        .iter_errors(doc)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{schema_file}: {errors:#?}");
+}
+
+#[test]
+fn catalog_checkpoint_and_portfolio_report_validate_against_their_schemas() {
+    let p = Portfolio::fixture();
+    ok(&p.govern(DAY1, &["catalog"], None));
+    ok(&p.govern(DAY1, &["checkpoint"], None));
+    p.write("organizations/retail/web/Dockerfile", GOOD_DOCKERFILE);
+    ok(&p.govern(DAY8, &["catalog"], None));
+    let catalog = serde_json::from_str(&p.read(".metaHub/catalog/catalog.json")).unwrap();
+    validate("schemas/catalog.schema.json", &catalog);
+    let cp = serde_json::from_str(&p.read(".metaHub/checkpoints/checkpoint-latest.json")).unwrap();
+    validate("schemas/checkpoint.schema.json", &cp);
+    let report = p.govern(DAY1, &["check", "--portfolio", "--format", "json"], None);
+    validate(
+        "schemas/report.schema.json",
+        &serde_json::from_slice(&report.stdout).unwrap(),
+    );
+    // A broken document is rejected, so the validation above can fail.
+    let mut broken: serde_json::Value = catalog;
+    broken["summary"]["by_tier"] = serde_json::json!({"1": "many"});
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/catalog.schema.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert!(!jsonschema::validator_for(&schema)
+        .unwrap()
+        .is_valid(&broken));
+}
