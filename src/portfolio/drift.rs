@@ -33,7 +33,7 @@ pub enum ChangeKind {
     /// Fewer violations without a class change (a fix); the rules and the decrease are in
     /// [`Change::resolved`].
     Resolved,
-    /// A metadata field changed (`tier 2 → 1`).
+    /// A metadata field changed (`tier 2 → 1`), both checkpoints having a metadata file.
     Metadata {
         /// The field (`type`, `language`, `tier`, `owner`, `lifecycle`).
         field: &'static str,
@@ -94,10 +94,13 @@ impl Change {
             ChangeKind::Deleted => format!("organizations/{} (DELETED)", self.repository),
             ChangeKind::Archived => format!("organizations/{} (ARCHIVED)", self.repository),
             ChangeKind::Status { from, to } => {
-                let why = if self.rules.is_empty() {
-                    list(&self.resolved)
-                } else {
-                    rules
+                let why = match (self.rules.is_empty(), self.resolved.is_empty()) {
+                    (false, _) => rules,
+                    (true, false) => format!(
+                        " (resolved: {})",
+                        self.resolved.keys().cloned().collect::<Vec<_>>().join(", ")
+                    ),
+                    (true, true) => String::new(),
                 };
                 format!(
                     "{}: {} → {}{why}",
@@ -288,8 +291,12 @@ fn repo_changes(key: &str, a: Option<&RepoRecord>, b: Option<&RepoRecord>) -> Ve
                 ("owner", opt(&ma.owner), opt(&mb.owner)),
                 ("lifecycle", opt(&ma.lifecycle), opt(&mb.lifecycle)),
             ];
+            // Metadata that appears or disappears is the status change; fields are compared
+            // only when both sides have a metadata file.
+            let both = a.compliance != Compliance::MissingMetadata
+                && b.compliance != Compliance::MissingMetadata;
             for (field, from, to) in fields {
-                if from != to {
+                if both && from != to {
                     out.push(change(
                         ChangeKind::Metadata { field, from, to },
                         BTreeMap::new(),
