@@ -12,6 +12,10 @@
 //! Commit messages ([`message`]) and branch names go through the same rules registry and
 //! reports: the commit-msg and pre-push hooks and `check --commits` are in [`run`].
 //!
+//! [`portfolio`] runs the same engine over every repository under
+//! `<root>/organizations/<org>/<repo>/` (one shared cache) and writes the catalog,
+//! checkpoints and drift reports.
+//!
 //! [`run`] ties them together for the commands; `main.rs` only parses arguments.
 
 pub mod cache;

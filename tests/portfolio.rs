@@ -396,7 +396,8 @@ fn baseline_archives_prune_keeps_the_newest_and_compare_reads_any_two() {
     );
     ok(&cmp);
     assert!(
-        stdout(&cmp).contains("- retail/web: non-compliant → compliant (resolved: docker.user-not-root)"),
+        stdout(&cmp)
+            .contains("- retail/web: non-compliant → compliant (resolved: docker.user-not-root)"),
         "{}",
         stdout(&cmp)
     );

@@ -176,14 +176,12 @@ fn file_hashes(snapshot: &Snapshot) -> BTreeMap<String, String> {
         .collect()
 }
 
-fn failed(path: &str, message: String) -> Outcome {
-    let mut o = Outcome::default();
-    o.errors.push(InputError {
+fn failed(path: &str, message: String) -> InputError {
+    InputError {
         path: RepoPath::from_bytes(path.as_bytes()),
         line: 0,
         message,
-    });
-    o
+    }
 }
 
 fn check_one(
@@ -207,14 +205,13 @@ fn check_one(
         tree_hash: None,
         files: BTreeMap::new(),
     };
-    let outcome = (|| -> std::result::Result<Outcome, Outcome> {
+    let outcome = (|| -> std::result::Result<Outcome, InputError> {
         let snapshot = snapshot_of(repo).map_err(|e| failed(".", e.to_string()))?;
         let config = run::load_config(&snapshot.root, None).map_err(|e| match e {
-            Error::Input { line, message, .. } => {
-                let mut o = failed(crate::config::FILE_NAME, message);
-                o.errors[0].line = line;
-                o
-            }
+            Error::Input { line, message, .. } => InputError {
+                line,
+                ..failed(crate::config::FILE_NAME, message)
+            },
             e => failed(crate::config::FILE_NAME, e.to_string()),
         })?;
         let policies = memo
@@ -233,7 +230,10 @@ fn check_one(
         }
         Ok(outcome)
     })()
-    .unwrap_or_else(|o| o);
+    .unwrap_or_else(|e| Outcome {
+        errors: vec![e],
+        ..Outcome::default()
+    });
     let (v, w) = record::counts(&outcome);
     record.violations = v;
     record.warnings = w;
