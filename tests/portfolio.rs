@@ -521,3 +521,55 @@ fn catalog_checkpoint_and_portfolio_report_validate_against_their_schemas() {
         .unwrap()
         .is_valid(&broken));
 }
+
+#[test]
+fn alert_thresholds_are_configurable_and_reach_github_outputs() {
+    let p = Portfolio::fixture();
+    ok(&p.govern(DAY1, &["checkpoint"], None));
+    // payments/api loses compliance: one new violation.
+    p.write("organizations/payments/api/Dockerfile", ROOT_DOCKERFILE);
+    ok(&p.govern(DAY8, &["checkpoint"], None));
+    let args = |extra: &[&'static str]| {
+        let mut a = vec![
+            "checkpoint",
+            "--compare",
+            ".metaHub/checkpoints/checkpoint-2026-11-24.json",
+            ".metaHub/checkpoints/checkpoint-2026-12-01.json",
+        ];
+        a.extend_from_slice(extra);
+        a
+    };
+    let out_default = p.root().join("default.txt");
+    let o = p.govern(DAY8, &args(&[]), Some(&out_default));
+    ok(&o);
+    assert!(std::fs::read_to_string(&out_default)
+        .unwrap()
+        .contains("alert=true\n"));
+    assert!(
+        stdout(&o).contains("**Alert:** 1 repository lost compliance (threshold: more than 0)"),
+        "{}",
+        stdout(&o)
+    );
+    let out_relaxed = p.root().join("relaxed.txt");
+    let o = p.govern(DAY8, &args(&["--alert-degraded", "1"]), Some(&out_relaxed));
+    ok(&o);
+    assert!(std::fs::read_to_string(&out_relaxed)
+        .unwrap()
+        .contains("alert=false\n"));
+    assert!(stdout(&o).contains("- No alert threshold crossed"));
+    let out_strict = p.root().join("strict.txt");
+    let o = p.govern(
+        DAY8,
+        &args(&["--alert-degraded", "1", "--alert-new-violations", "0"]),
+        Some(&out_strict),
+    );
+    ok(&o);
+    assert!(std::fs::read_to_string(&out_strict)
+        .unwrap()
+        .contains("new_violations=1\nnew_warnings=0\nnew_repos=0\nalert=true\n"));
+    assert!(
+        stdout(&o).contains("**Alert:** 1 new violation (threshold: more than 0)"),
+        "{}",
+        stdout(&o)
+    );
+}
