@@ -379,15 +379,19 @@ fn finish(run: run::CheckRun, args: &CheckArgs) -> Result<i32, Error> {
     }
     let strict = args.strict || env_strict() || run.config.strict;
     let color = args.format == Format::Text && use_color(args.color, args.output.is_some());
-    let text = report::render(&run.outcome, args.format, color);
+    emit(&report::render(&run.outcome, args.format, color), args)?;
+    Ok(run.outcome.exit_code(strict))
+}
+
+/// Writes a report to `--output` (atomically) or stdout.
+fn emit(text: &str, args: &CheckArgs) -> Result<(), Error> {
     match &args.output {
-        Some(p) => run::write_atomic(p, text.as_bytes())?,
+        Some(p) => run::write_atomic(p, text.as_bytes()),
         None => {
-            let mut out = std::io::stdout().lock();
-            let _ = out.write_all(text.as_bytes());
+            let _ = std::io::stdout().lock().write_all(text.as_bytes());
+            Ok(())
         }
     }
-    Ok(run.outcome.exit_code(strict))
 }
 
 /// The settings the hooks run with: text report, default cache (or GOVERN_CACHE).
@@ -434,13 +438,7 @@ fn check_portfolio(args: &CheckArgs, root: PathBuf, sel: Selection) -> Result<i3
     }
     let strict = args.strict || env_strict();
     let color = args.format == Format::Text && use_color(args.color, args.output.is_some());
-    let text = report::portfolio::render(&scan, args.format, color);
-    match &args.output {
-        Some(p) => run::write_atomic(p, text.as_bytes())?,
-        None => {
-            let _ = std::io::stdout().lock().write_all(text.as_bytes());
-        }
-    }
+    emit(&report::portfolio::render(&scan, args.format, color), args)?;
     Ok(scan.merged().exit_code(strict))
 }
 

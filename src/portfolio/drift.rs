@@ -475,15 +475,15 @@ impl Drift {
         let a = &self.all;
         s.push_str(&format!(
             "- {} added\n",
-            fix(plural(a.new_repos, "new repository"))
+            plural(a.new_repos, "new repository")
         ));
         s.push_str(&format!(
             "- {} deleted or archived\n",
-            fix(plural(a.removed_repos, "repository"))
+            plural(a.removed_repos, "repository")
         ));
         s.push_str(&format!(
             "- {} with status changes ({} lost compliance)\n",
-            fix(plural(a.status_changes, "repository")),
+            plural(a.status_changes, "repository"),
             a.compliance_degraded
         ));
         s.push_str(&format!(
@@ -494,7 +494,7 @@ impl Drift {
         s.push_str(&format!(
             "- {} changed in {}\n",
             plural(a.files_changed, "file"),
-            fix(plural(a.repos_with_file_changes, "repository"))
+            plural(a.repos_with_file_changes, "repository")
         ));
         let n_int = self
             .changes
@@ -592,10 +592,6 @@ impl Drift {
     }
 }
 
-fn fix(s: String) -> String {
-    s.replace("repositorys", "repositories")
-}
-
 /// The report written when there is no previous checkpoint to compare with.
 pub fn baseline_markdown(cp: &Checkpoint) -> String {
     format!(
@@ -603,7 +599,7 @@ pub fn baseline_markdown(cp: &Checkpoint) -> String {
          {}, {} compliant, {}, {}.\n",
         cp.date,
         cp.generated,
-        fix(crate::report::plural(cp.summary.total_repos, "repository")),
+        crate::report::plural(cp.summary.total_repos, "repository"),
         cp.summary.compliant,
         crate::report::plural(cp.summary.total_violations, "violation"),
         crate::report::plural(cp.summary.total_warnings, "warning")

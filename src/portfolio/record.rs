@@ -12,7 +12,7 @@ use crate::Severity;
 
 use super::discover::RepoKind;
 
-/// A repository's compliance class, worst first in [`Compliance::rank`].
+/// A repository's compliance class.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Compliance {

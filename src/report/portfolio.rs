@@ -83,7 +83,7 @@ pub fn summary_value(scan: &Scan, merged: &Outcome) -> Value {
 fn text_summary(scan: &Scan, merged: &Outcome) -> String {
     let mut s = format!(
         "\nportfolio: {} in {}: {}, {}\n",
-        plural(scan.repos.len(), "repository").replace("repositorys", "repositories"),
+        plural(scan.repos.len(), "repository"),
         plural(by_org(scan).len(), "organization"),
         plural(merged.violations(), "violation"),
         plural(merged.warnings(), "warning"),
