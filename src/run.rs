@@ -26,6 +26,26 @@ pub enum CacheChoice {
     Off,
 }
 
+impl CacheChoice {
+    /// Opens the cache this choice names: none (`Off`), the given file (`At`), else
+    /// `GOVERN_CACHE` when set, else `default` (computed only then). Never fails; see
+    /// [`Cache::open`].
+    pub fn open(&self, default: impl FnOnce() -> PathBuf) -> Cache {
+        match self {
+            CacheChoice::Off => Cache::disabled(),
+            CacheChoice::At(p) => Cache::open(p),
+            CacheChoice::Default => Cache::open(&cache_override().unwrap_or_else(default)),
+        }
+    }
+}
+
+/// `GOVERN_CACHE`, when set and not empty.
+fn cache_override() -> Option<PathBuf> {
+    std::env::var_os("GOVERN_CACHE")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+}
+
 /// What to check and how.
 #[derive(Debug, Clone)]
 pub struct CheckOptions {
@@ -166,10 +186,7 @@ pub fn load_config(root: &Path, explicit: Option<&Path>) -> Result<Config> {
 
 /// The cache file a run would use: `GOVERN_CACHE` if set, else the snapshot's default.
 pub fn default_cache_path(snapshot: &Snapshot) -> PathBuf {
-    std::env::var_os("GOVERN_CACHE")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| snapshot.default_cache.clone())
+    cache_override().unwrap_or_else(|| snapshot.default_cache.clone())
 }
 
 /// Runs a check from `cwd`. Errors are usage or input errors (exit code 2); findings and
@@ -178,11 +195,7 @@ pub fn check(cwd: &Path, opts: &CheckOptions) -> Result<CheckRun> {
     let snapshot = source::load(cwd, &opts.mode)?;
     let config = load_config(&snapshot.root, opts.config.as_deref())?;
     let schema = repo_schema(&governance_root(&snapshot.root))?;
-    let mut cache = match &opts.cache {
-        CacheChoice::Off => Cache::disabled(),
-        CacheChoice::At(p) => Cache::open(p),
-        CacheChoice::Default => Cache::open(&default_cache_path(&snapshot)),
-    };
+    let mut cache = opts.cache.open(|| snapshot.default_cache.clone());
     let policies = load_policies(&snapshot.root, &config, &opts.policies)?;
     let mut outcome = engine::check(&snapshot, &config, &schema, &policies, &mut cache);
     waiver::apply(&mut outcome, &config, waiver::today());
@@ -490,11 +503,7 @@ pub fn pre_push(
             })
             .transpose()?;
         let snapshot = source::load(cwd, &Mode::Pushed { base, tip })?;
-        let mut cache = match &opts.cache {
-            CacheChoice::Off => Cache::disabled(),
-            CacheChoice::At(p) => Cache::open(p),
-            CacheChoice::Default => Cache::open(&default_cache_path(&snapshot)),
-        };
+        let mut cache = opts.cache.open(|| snapshot.default_cache.clone());
         let o = engine::check(&snapshot, &config, &schema, &policies, &mut cache);
         if let Some(w) = cache.warning() {
             warnings.push(format!("warning: {w}"));

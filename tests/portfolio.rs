@@ -529,7 +529,8 @@ fn alert_thresholds_are_configurable_and_reach_github_outputs() {
     // payments/api loses compliance: one new violation.
     p.write("organizations/payments/api/Dockerfile", ROOT_DOCKERFILE);
     ok(&p.govern(DAY8, &["checkpoint"], None));
-    let args = |extra: &[&'static str]| {
+    // One `--compare` run: (report, GITHUB_OUTPUT lines).
+    let compare = |name: &str, extra: &[&str]| {
         let mut a = vec![
             "checkpoint",
             "--compare",
@@ -537,39 +538,27 @@ fn alert_thresholds_are_configurable_and_reach_github_outputs() {
             ".metaHub/checkpoints/checkpoint-2026-12-01.json",
         ];
         a.extend_from_slice(extra);
-        a
+        let outputs = p.root().join(name);
+        let o = p.govern(DAY8, &a, Some(&outputs));
+        ok(&o);
+        (stdout(&o), std::fs::read_to_string(&outputs).unwrap())
     };
-    let out_default = p.root().join("default.txt");
-    let o = p.govern(DAY8, &args(&[]), Some(&out_default));
-    ok(&o);
-    assert!(std::fs::read_to_string(&out_default)
-        .unwrap()
-        .contains("alert=true\n"));
+    let (report, outputs) = compare("default.txt", &[]);
+    assert!(outputs.contains("alert=true\n"));
     assert!(
-        stdout(&o).contains("**Alert:** 1 repository lost compliance (threshold: more than 0)"),
-        "{}",
-        stdout(&o)
+        report.contains("**Alert:** 1 repository lost compliance (threshold: more than 0)"),
+        "{report}"
     );
-    let out_relaxed = p.root().join("relaxed.txt");
-    let o = p.govern(DAY8, &args(&["--alert-degraded", "1"]), Some(&out_relaxed));
-    ok(&o);
-    assert!(std::fs::read_to_string(&out_relaxed)
-        .unwrap()
-        .contains("alert=false\n"));
-    assert!(stdout(&o).contains("- No alert threshold crossed"));
-    let out_strict = p.root().join("strict.txt");
-    let o = p.govern(
-        DAY8,
-        &args(&["--alert-degraded", "1", "--alert-new-violations", "0"]),
-        Some(&out_strict),
+    let (report, outputs) = compare("relaxed.txt", &["--alert-degraded", "1"]);
+    assert!(outputs.contains("alert=false\n"));
+    assert!(report.contains("- No alert threshold crossed"));
+    let (report, outputs) = compare(
+        "strict.txt",
+        &["--alert-degraded", "1", "--alert-new-violations", "0"],
     );
-    ok(&o);
-    assert!(std::fs::read_to_string(&out_strict)
-        .unwrap()
-        .contains("new_violations=1\nnew_warnings=0\nnew_repos=0\nalert=true\n"));
+    assert!(outputs.contains("new_violations=1\nnew_warnings=0\nnew_repos=0\nalert=true\n"));
     assert!(
-        stdout(&o).contains("**Alert:** 1 new violation (threshold: more than 0)"),
-        "{}",
-        stdout(&o)
+        report.contains("**Alert:** 1 new violation (threshold: more than 0)"),
+        "{report}"
     );
 }

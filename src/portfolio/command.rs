@@ -210,7 +210,7 @@ pub fn github_output(d: Option<&Drift>) -> Result<()> {
     };
     let lines = match d {
         Some(d) => d.github_outputs(),
-        None => "has_drift=false\ncompliance_degraded=0\nnew_violations=0\nnew_warnings=0\nnew_repos=0\nalert=false\n".into(),
+        None => drift::github_outputs(false, &drift::Counts::default(), false),
     };
     let mut f = std::fs::OpenOptions::new()
         .create(true)

@@ -451,15 +451,10 @@ impl Drift {
     /// `new_violations`, `new_warnings`, `new_repos` (counts of unintentional changes),
     /// `alert` (`true` when a threshold is crossed).
     pub fn github_outputs(&self) -> String {
-        let u = &self.unintentional;
-        format!(
-            "has_drift={}\ncompliance_degraded={}\nnew_violations={}\nnew_warnings={}\nnew_repos={}\nalert={}\n",
+        github_outputs(
             self.has_drift(),
-            u.compliance_degraded,
-            u.new_violations,
-            u.new_warnings,
-            u.new_repos,
-            !self.alerts.is_empty()
+            &self.unintentional,
+            !self.alerts.is_empty(),
         )
     }
 
@@ -590,6 +585,15 @@ impl Drift {
         }
         s
     }
+}
+
+/// The `GITHUB_OUTPUT` lines for the given facts; `github_outputs(false,
+/// &Counts::default(), false)` when there was nothing to compare (a baseline).
+pub fn github_outputs(has_drift: bool, u: &Counts, alert: bool) -> String {
+    format!(
+        "has_drift={has_drift}\ncompliance_degraded={}\nnew_violations={}\nnew_warnings={}\nnew_repos={}\nalert={alert}\n",
+        u.compliance_degraded, u.new_violations, u.new_warnings, u.new_repos
+    )
 }
 
 /// The report written when there is no previous checkpoint to compare with.

@@ -254,16 +254,7 @@ pub fn scan(root: &Path, discovery: Discovery, opts: &ScanOptions) -> Result<Sca
     };
     // Compile the shared policy set up front so an invalid policy stops the run once.
     memo.get(root, root, &Config::default(), &opts.policies)?;
-    let mut cache = match &opts.cache {
-        CacheChoice::Off => Cache::disabled(),
-        CacheChoice::At(p) => Cache::open(p),
-        CacheChoice::Default => Cache::open(
-            &std::env::var_os("GOVERN_CACHE")
-                .filter(|v| !v.is_empty())
-                .map(PathBuf::from)
-                .unwrap_or_else(|| default_cache(root)),
-        ),
-    };
+    let mut cache = opts.cache.open(|| default_cache(root));
     let bar = if opts.progress && std::io::stderr().is_terminal() {
         let b = indicatif::ProgressBar::new(discovery.repos.len() as u64);
         b.set_style(
