@@ -2,31 +2,40 @@
 //!
 //! Tables:
 //! - `meta`: `format` → [`FORMAT`]; a file with another value is replaced by a fresh one.
-//! - `blobs`: git blob id (bytes) → blake3 of the blob's bytes (32 bytes), so staged and
-//!   tracked files are not read again to learn their content hash.
-//! - `results`: result key (32 bytes, see [`result_key`]) → JSON of [`Cached`].
+//! - `results`: result key (32 bytes, see [`result_key`]) → the [`Cached`] value: empty
+//!   for "no findings" (most entries, decoded without a parser), else its JSON.
+//! - `groups`: group key (32 bytes, see [`group_key`]) → the results of every key of a
+//!   group (the files of one directory), with only the entries that are not "no findings"
+//!   spelled out. A warm run looks up one group per directory instead of one key per file
+//!   and rule; a changed file costs its group's keys one by one.
+//!
+//! A subject's content is identified by its git blob id (see [`crate::source::content_id`]):
+//! staged and tracked files carry it in the index, so a warm run reads no file to build its
+//! keys, and a file on disk gets the id git would give it.
 //!
 //! Nothing here can fail a run: a file held by another process, a corrupt, truncated or
 //! foreign file, or a read-only location turns the cache off (or starts a fresh file) and
 //! leaves one warning in [`Cache::warning`]. Findings are the same either way.
 
 use std::collections::HashMap;
+use std::ops::Range;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use rayon::prelude::*;
 use redb::{Database, DatabaseError, ReadableDatabase, ReadableTableMetadata, TableDefinition};
 use serde::{Deserialize, Serialize};
 
 use crate::finding::RawFinding;
 
 /// The cache format; part of the file so that an incompatible file is replaced, not misread.
-pub const FORMAT: &str = "git-govern-cache/1";
+pub const FORMAT: &str = "git-govern-cache/2";
 
 const META: TableDefinition<&str, &str> = TableDefinition::new("meta");
-const BLOBS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("blobs");
 const RESULTS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("results");
+const GROUPS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("groups");
 
 /// What the cache keeps for one (rule, configuration, context, content).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,27 +46,88 @@ pub enum Cached {
     Skipped(String),
 }
 
-/// The key of one rule result: blake3 over the tool version, rule id, rule version, the
-/// rule's configuration hash, a context tag (how the path is used, e.g. a Helm template
-/// directory) and the blake3 of the content.
-pub fn result_key(
-    rule: &str,
-    version: u32,
-    config: &[u8; 32],
-    context: &str,
-    content: &[u8; 32],
-) -> [u8; 32] {
+/// What a result depends on besides its subject: blake3 (32 bytes) over the tool version,
+/// the unit's name (a rule id, or a name for a group of rules cached together), its version
+/// and the hash of its effective configuration. Computed once per unit and run.
+pub fn unit_id(name: &str, version: u32, config: &[u8; 32]) -> [u8; 32] {
     let mut h = blake3::Hasher::new();
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
     h.update(&[0]);
-    h.update(rule.as_bytes());
+    h.update(name.as_bytes());
     h.update(&[0]);
     h.update(&version.to_le_bytes());
     h.update(config);
+    *h.finalize().as_bytes()
+}
+
+/// The key of one result: blake3 over a [`unit_id`], a context tag (how the path is used,
+/// e.g. a Helm template directory; empty for most files) and the content id (a git blob
+/// id, 20 bytes). One compression of blake3 for the usual sizes.
+pub fn result_key(unit: &[u8; 32], context: &str, content: &[u8]) -> [u8; 32] {
+    let mut h = blake3::Hasher::new();
+    h.update(unit);
     h.update(context.as_bytes());
     h.update(&[0]);
     h.update(content);
     *h.finalize().as_bytes()
+}
+
+/// The key of a group of results: blake3 over its result keys, in order. The same keys in
+/// the same order have the same results, wherever the files are.
+pub fn group_key(keys: &[[u8; 32]]) -> [u8; 32] {
+    let mut h = blake3::Hasher::new();
+    h.update(b"group\0");
+    for k in keys {
+        h.update(k);
+    }
+    *h.finalize().as_bytes()
+}
+
+/// Encodes a group's results: for each value that is not "no findings", its position (u32
+/// little-endian), its length (u32) and its [`encode`]d bytes.
+fn encode_group(values: &[&Cached]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (i, v) in values.iter().enumerate() {
+        let bytes = encode(v);
+        if !bytes.is_empty() {
+            out.extend_from_slice(&(i as u32).to_le_bytes());
+            out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+            out.extend_from_slice(&bytes);
+        }
+    }
+    out
+}
+
+/// Decodes a group of `n` results; `None` when the bytes do not fit (then the group's keys
+/// are looked up one by one).
+fn decode_group(bytes: &[u8], n: usize) -> Option<Vec<Cached>> {
+    let mut out = vec![Cached::Findings(Vec::new()); n];
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let pos = u32::from_le_bytes(rest.get(..4)?.try_into().ok()?) as usize;
+        let len = u32::from_le_bytes(rest.get(4..8)?.try_into().ok()?) as usize;
+        let value = decode(rest.get(8..8 + len)?)?;
+        *out.get_mut(pos)? = value;
+        rest = &rest[8 + len..];
+    }
+    Some(out)
+}
+
+/// Encodes a value for the results table: "no findings" as zero bytes, the rest as JSON.
+fn encode(value: &Cached) -> Vec<u8> {
+    match value {
+        Cached::Findings(fs) if fs.is_empty() => Vec::new(),
+        other => serde_json::to_vec(other).expect("cached values serialize"),
+    }
+}
+
+/// Decodes a value of the results table; `None` for bytes this version did not write.
+fn decode(bytes: &[u8]) -> Option<Cached> {
+    if bytes.is_empty() {
+        Some(Cached::Findings(Vec::new()))
+    } else {
+        serde_json::from_slice(bytes).ok()
+    }
 }
 
 /// Counts shown by `git govern cache stats`.
@@ -65,10 +135,10 @@ pub fn result_key(
 pub struct Stats {
     /// Size of the file in bytes.
     pub bytes: u64,
-    /// Entries in the blob-id table.
-    pub blobs: u64,
     /// Stored rule results.
     pub results: u64,
+    /// Stored groups of results (one per directory state seen).
+    pub groups: u64,
 }
 
 /// An open cache, or a disabled one.
@@ -79,8 +149,8 @@ pub struct Cache {
     deferred: bool,
     path: Option<PathBuf>,
     warning: Option<String>,
-    new_blobs: HashMap<Vec<u8>, [u8; 32]>,
     new_results: HashMap<[u8; 32], Vec<u8>>,
+    new_groups: HashMap<[u8; 32], Vec<u8>>,
 }
 
 fn quietly<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
@@ -137,7 +207,7 @@ fn try_open(path: &Path) -> Result<Database, OpenFailure> {
                 {
                     let mut m = w.open_table(META)?;
                     m.insert("format", FORMAT)?;
-                    w.open_table(BLOBS)?;
+                    w.open_table(GROUPS)?;
                     w.open_table(RESULTS)?;
                 }
                 w.commit()?;
@@ -163,8 +233,8 @@ impl Cache {
             deferred: false,
             path: None,
             warning: None,
-            new_blobs: HashMap::new(),
             new_results: HashMap::new(),
+            new_groups: HashMap::new(),
         }
     }
 
@@ -236,62 +306,100 @@ impl Cache {
         self.db = None;
     }
 
-    /// Reads many keys of `table` in one read transaction, decoding each value with
-    /// `decode`; `None` where absent or undecodable. A failure disables the cache.
-    fn read_many<T: Clone>(
+    /// Looks up the results of `keys` in one read transaction, in parallel. `groups` are
+    /// (group key, range of `keys`) pairs, e.g. the files of one directory: a group whose
+    /// entry exists serves all its keys at once, and the keys of the other groups are looked
+    /// up one by one (in sorted order, so that neighbouring lookups share B-tree pages).
+    /// Keys outside every group are looked up one by one too. Returns the values in the
+    /// order of `keys` (`None` where absent or undecodable) and, per group, whether its
+    /// entry served it. A failure disables the cache (and nothing is found).
+    pub fn lookup(
         &mut self,
-        table: TableDefinition<&[u8], &[u8]>,
-        keys: &[&[u8]],
-        decode: impl Fn(&[u8]) -> Option<T>,
-    ) -> Vec<Option<T>> {
+        keys: &[[u8; 32]],
+        groups: &[([u8; 32], Range<usize>)],
+    ) -> (Vec<Option<Cached>>, Vec<bool>) {
+        let nothing = || (vec![None; keys.len()], vec![false; groups.len()]);
         let Some(db) = &self.db else {
-            return vec![None; keys.len()];
+            return nothing();
         };
-        let r = quietly(|| -> Result<Vec<Option<T>>, redb::Error> {
-            let tx = db.begin_read()?;
-            let t = tx.open_table(table)?;
-            keys.iter()
-                .map(|k| Ok(t.get(*k)?.and_then(|v| decode(v.value()))))
-                .collect()
-        });
+        let r = quietly(
+            || -> Result<(Vec<Option<Cached>>, Vec<bool>), redb::Error> {
+                let tx = db.begin_read()?;
+                let g = tx.open_table(GROUPS)?;
+                let t = tx.open_table(RESULTS)?;
+                let served: Vec<Option<Vec<Cached>>> = groups
+                    .par_iter()
+                    .map(|(key, range)| {
+                        Ok(g.get(key.as_slice())?
+                            .and_then(|v| decode_group(v.value(), range.len())))
+                    })
+                    .collect::<Result<_, redb::StorageError>>()?;
+                let mut values: Vec<Option<Cached>> = vec![None; keys.len()];
+                let mut covered = vec![false; keys.len()];
+                let hits: Vec<bool> = served.iter().map(Option::is_some).collect();
+                for ((_, range), group) in groups.iter().zip(served) {
+                    if let Some(group) = group {
+                        for (i, v) in range.clone().zip(group) {
+                            values[i] = Some(v);
+                            covered[i] = true;
+                        }
+                    }
+                }
+                let mut order: Vec<usize> = (0..keys.len()).filter(|&i| !covered[i]).collect();
+                order.sort_unstable_by_key(|&i| keys[i]);
+                let chunk = order
+                    .len()
+                    .div_ceil(rayon::current_num_threads().max(1))
+                    .max(256);
+                let found: Vec<Vec<(usize, Option<Cached>)>> = order
+                    .par_chunks(chunk)
+                    .map(|run| {
+                        run.iter()
+                            .map(|&i| {
+                                Ok((
+                                    i,
+                                    t.get(keys[i].as_slice())?.and_then(|v| decode(v.value())),
+                                ))
+                            })
+                            .collect::<Result<Vec<_>, redb::StorageError>>()
+                    })
+                    .collect::<Result<_, _>>()?;
+                for (i, v) in found.into_iter().flatten() {
+                    values[i] = v;
+                }
+                Ok((values, hits))
+            },
+        );
         match r {
             Ok(Ok(v)) => v,
             Ok(Err(e)) => {
                 self.disable(e.to_string());
-                vec![None; keys.len()]
+                nothing()
             }
             Err(_) => {
                 self.disable("the file is corrupt".into());
-                vec![None; keys.len()]
+                nothing()
             }
         }
     }
 
-    /// The blake3 of many blobs at once (one read transaction): `None` where unknown.
-    pub fn blob_hashes(&mut self, ids: &[&[u8]]) -> Vec<Option<[u8; 32]>> {
-        self.read_many(BLOBS, ids, |v| <[u8; 32]>::try_from(v).ok())
-    }
-
-    /// Looks up many result keys at once (one read transaction).
+    /// Looks up many result keys at once (one read transaction), without groups.
     pub fn results(&mut self, keys: &[[u8; 32]]) -> Vec<Option<Cached>> {
-        let keys: Vec<&[u8]> = keys.iter().map(|k| k.as_slice()).collect();
-        self.read_many(RESULTS, &keys, |v| serde_json::from_slice(v).ok())
+        self.lookup(keys, &[]).0
     }
 
-    /// Queues a blob-id → blake3 entry for [`Cache::commit`].
-    pub fn put_blob(&mut self, id: &[u8], hash: [u8; 32]) {
+    /// Queues a group's entry for [`Cache::commit`]: `key` from [`group_key`] over the
+    /// group's result keys, and their values in the same order.
+    pub fn put_group(&mut self, key: [u8; 32], values: &[&Cached]) {
         if self.db.is_some() {
-            self.new_blobs.insert(id.to_vec(), hash);
+            self.new_groups.insert(key, encode_group(values));
         }
     }
 
     /// Queues a result for [`Cache::commit`].
     pub fn put_result(&mut self, key: [u8; 32], value: &Cached) {
         if self.db.is_some() {
-            self.new_results.insert(
-                key,
-                serde_json::to_vec(value).expect("cached values serialize"),
-            );
+            self.new_results.insert(key, encode(value));
         }
     }
 
@@ -305,8 +413,8 @@ impl Cache {
             deferred: true,
             path: self.path.clone(),
             warning: None,
-            new_blobs: HashMap::new(),
             new_results: HashMap::new(),
+            new_groups: HashMap::new(),
         }
     }
 
@@ -323,8 +431,8 @@ impl Cache {
             return;
         }
         if self.db.is_some() {
-            self.new_blobs.extend(child.new_blobs);
             self.new_results.extend(child.new_results);
+            self.new_groups.extend(child.new_groups);
         }
     }
 
@@ -332,22 +440,22 @@ impl Cache {
     /// for the parent instead). A failure disables the cache and sets the warning; it never
     /// fails the run.
     pub fn commit(&mut self) {
-        if self.deferred || (self.new_blobs.is_empty() && self.new_results.is_empty()) {
+        if self.deferred || (self.new_results.is_empty() && self.new_groups.is_empty()) {
             return;
         }
         let Some(db) = &self.db else { return };
-        let blobs = std::mem::take(&mut self.new_blobs);
         let results = std::mem::take(&mut self.new_results);
+        let groups = std::mem::take(&mut self.new_groups);
         let r = quietly(|| -> Result<(), redb::Error> {
             let w = db.begin_write()?;
             {
-                let mut b = w.open_table(BLOBS)?;
-                for (k, v) in &blobs {
-                    b.insert(k.as_slice(), v.as_slice())?;
-                }
                 let mut t = w.open_table(RESULTS)?;
                 for (k, v) in &results {
                     t.insert(k.as_slice(), v.as_slice())?;
+                }
+                let mut g = w.open_table(GROUPS)?;
+                for (k, v) in &groups {
+                    g.insert(k.as_slice(), v.as_slice())?;
                 }
             }
             w.commit()?;
@@ -368,13 +476,13 @@ impl Cache {
         }
         if let Some(db) = &self.db {
             if let Ok(tx) = db.begin_read() {
-                s.blobs = tx
-                    .open_table(BLOBS)
+                s.results = tx
+                    .open_table(RESULTS)
                     .ok()
                     .and_then(|t| t.len().ok())
                     .unwrap_or(0);
-                s.results = tx
-                    .open_table(RESULTS)
+                s.groups = tx
+                    .open_table(GROUPS)
                     .ok()
                     .and_then(|t| t.len().ok())
                     .unwrap_or(0);

@@ -34,6 +34,7 @@ pub mod rules;
 pub mod run;
 pub mod source;
 pub mod suppress;
+pub mod trace;
 pub mod waiver;
 pub mod yaml;
 

@@ -385,6 +385,7 @@ fn finish(run: run::CheckRun, args: &CheckArgs) -> Result<i32, Error> {
 
 /// Writes a report to `--output` (atomically) or stdout.
 fn emit(text: &str, args: &CheckArgs) -> Result<(), Error> {
+    git_govern::trace::phase(|| format!("report formatted: {} bytes", text.len()));
     match &args.output {
         Some(p) => run::write_atomic(p, text.as_bytes()),
         None => {
@@ -736,11 +737,11 @@ fn main_inner(cli: Cli) -> Result<i32, Error> {
                         }
                         let s = c.stats();
                         println!(
-                            "path: {}\nsize: {} bytes\nblob hashes: {}\nrule results: {}",
+                            "path: {}\nsize: {} bytes\nrule results: {}\ndirectory groups: {}",
                             path.display(),
                             s.bytes,
-                            s.blobs,
-                            s.results
+                            s.results,
+                            s.groups
                         );
                     }
                 }

@@ -11,7 +11,7 @@ use crate::finding::RawFinding;
 use crate::message::{self, Message};
 use crate::path::RepoPath;
 use crate::policy::{self, Namespaces, PolicySet};
-use crate::rules::RepoSchema;
+use crate::rules::{RepoSchema, RuleSet};
 use crate::source::{self, Mode, Snapshot};
 use crate::waiver;
 
@@ -192,13 +192,17 @@ pub fn default_cache_path(snapshot: &Snapshot) -> PathBuf {
 /// Runs a check from `cwd`. Errors are usage or input errors (exit code 2); findings and
 /// files that could not be parsed are in the outcome.
 pub fn check(cwd: &Path, opts: &CheckOptions) -> Result<CheckRun> {
+    crate::trace::phase(|| "start".into());
     let snapshot = source::load(cwd, &opts.mode)?;
+    crate::trace::phase(|| format!("snapshot: {} subjects", snapshot.subjects.len()));
     let config = load_config(&snapshot.root, opts.config.as_deref())?;
     let schema = repo_schema(&governance_root(&snapshot.root))?;
     let mut cache = opts.cache.open(|| snapshot.default_cache.clone());
     let policies = load_policies(&snapshot.root, &config, &opts.policies)?;
+    crate::trace::phase(|| "configuration, schema, cache and policies loaded".into());
     let mut outcome = engine::check(&snapshot, &config, &schema, &policies, &mut cache);
     waiver::apply(&mut outcome, &config, waiver::today());
+    crate::trace::phase(|| "waivers applied".into());
     let warnings = cache
         .warning()
         .map(|w| vec![format!("warning: {w}")])
@@ -233,7 +237,7 @@ fn add_message_findings(
 ) {
     out.commits_checked += 1;
     for (rule, raws) in engine::message_findings(msg, config, schema) {
-        out.evaluated.push((path.clone(), rule.id));
+        out.evaluated.push((path.clone(), RuleSet::of(rule)));
         if raws.is_empty() {
             continue;
         }
@@ -477,7 +481,7 @@ pub fn pre_push(
         outcome.branches_checked += 1;
         let path = RepoPath::from_bytes(branch.as_bytes());
         for (rule, raws) in engine::branch_findings(branch, &config, &schema) {
-            outcome.evaluated.push((path.clone(), rule.id));
+            outcome.evaluated.push((path.clone(), RuleSet::of(rule)));
             engine::collect(&mut outcome, &config, &path, &raws);
         }
         let tip = gix::ObjectId::from_hex(u.local_oid.as_bytes())

@@ -109,13 +109,32 @@ fn default_location_and_cache_commands() {
     let repo = fixture();
     let path = stdout(&repo.govern(&["cache", "path"]));
     assert!(path.trim().ends_with(".git/govern/cache.redb"), "{path}");
-    // Staged content is addressed by blob id, so the blob table fills (every file: the
-    // secrets rules read them all).
-    repo.govern(&["check", "--staged"]);
+    // One entry per structured rule and file (9), one per file for its text rules (7); one
+    // group per directory run in path order: .github, .meta, the root (Dockerfile and
+    // README.md), config, docs/adr, k8s.
+    repo.govern(&["check", "--all"]);
     let stats = stdout(&repo.govern(&["cache", "stats"]));
-    // One entry per structured rule and file (9), one per file for its text rules (7).
     assert!(stats.contains("rule results: 16"), "{stats}");
-    assert!(stats.contains("blob hashes: 7"), "{stats}");
+    assert!(stats.contains("directory groups: 6"), "{stats}");
+    // A warm run stores nothing new (the counts; redb may grow the file on its own).
+    let counts = |s: &str| {
+        s.lines()
+            .filter(|l| !l.starts_with("size:"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    repo.govern(&["check", "--all"]);
+    assert_eq!(
+        counts(&stdout(&repo.govern(&["cache", "stats"]))),
+        counts(&stats)
+    );
+    // A changed file costs its own entries (3 k8s rules, its text rules) and its
+    // directory's group, nothing else.
+    repo.write("k8s/d.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: q}\nspec:\n  containers:\n    - name: a\n      image: a\n");
+    repo.govern(&["check", "--all"]);
+    let stats = stdout(&repo.govern(&["cache", "stats"]));
+    assert!(stats.contains("rule results: 20"), "{stats}");
+    assert!(stats.contains("directory groups: 7"), "{stats}");
     assert!(stdout(&repo.govern(&["cache", "clear"])).contains("removed"));
     assert!(!repo.path().join(".git/govern/cache.redb").exists());
 }

@@ -165,11 +165,7 @@ fn file_hashes(snapshot: &Snapshot) -> BTreeMap<String, String> {
         .filter_map(|s| {
             let id = match &s.content {
                 Content::Blob(id) => *id,
-                Content::File(p) => {
-                    let bytes = std::fs::read(p).ok()?;
-                    gix::objs::compute_hash(gix::hash::Kind::Sha1, gix::objs::Kind::Blob, &bytes)
-                        .ok()?
-                }
+                Content::File(p) => source::content_id(&std::fs::read(p).ok()?).ok()?,
             };
             Some((s.path.display().into_owned(), id.to_hex().to_string()))
         })

@@ -44,15 +44,17 @@ pub fn render(o: &Outcome) -> String {
     let mut cases: BTreeMap<(String, String), Vec<&Finding>> = BTreeMap::new();
     let failing: std::collections::BTreeSet<&str> =
         o.findings.iter().map(|f| f.rule.as_str()).collect();
-    for (path, rule) in &o.evaluated {
-        // A repository rule ran at "."; when it found something, its findings (which name
-        // the paths concerned) stand for it.
-        if path.as_bytes() == b"." && failing.contains(rule) {
-            continue;
+    for (path, set) in &o.evaluated {
+        for rule in set.rules() {
+            // A repository rule ran at "."; when it found something, its findings (which
+            // name the paths concerned) stand for it.
+            if path.as_bytes() == b"." && failing.contains(rule.id) {
+                continue;
+            }
+            cases
+                .entry((path.display().into_owned(), rule.id.to_string()))
+                .or_default();
         }
-        cases
-            .entry((path.display().into_owned(), rule.to_string()))
-            .or_default();
     }
     for f in &o.findings {
         cases

@@ -128,6 +128,40 @@ pub static ALL: &[&Rule] = &[
     &waiver::expired::RULE,
 ];
 
+/// A set of registered rules: bit `i` stands for `ALL[i]`, so iterating it gives rule ids in
+/// id order. Outcomes record per file which rules ran with one of these instead of one
+/// entry per (file, rule).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RuleSet(u64);
+
+impl RuleSet {
+    /// The set of the one rule `rule` (by identity in [`ALL`], else by id); empty for a
+    /// rule that is not registered.
+    pub fn of(rule: &Rule) -> RuleSet {
+        ALL.iter()
+            .position(|r| std::ptr::eq(*r, rule) || r.id == rule.id)
+            .map_or(RuleSet(0), |i| RuleSet(1 << i))
+    }
+
+    /// Both sets together.
+    pub fn union(self, other: RuleSet) -> RuleSet {
+        RuleSet(self.0 | other.0)
+    }
+
+    /// Whether no rule is in the set.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The rules of the set, in id order.
+    pub fn rules(self) -> impl Iterator<Item = &'static Rule> {
+        ALL.iter()
+            .enumerate()
+            .filter(move |(i, _)| self.0 & (1 << i) != 0)
+            .map(|(_, r)| *r)
+    }
+}
+
 /// Looks a rule up by id.
 pub fn by_id(id: &str) -> Option<&'static Rule> {
     ALL.iter().copied().find(|r| r.id == id)
@@ -259,6 +293,30 @@ pub fn dirs_of<'a>(paths: impl Iterator<Item = &'a [u8]>, depth: usize) -> Vec<S
     out.into_iter()
         .map(|d| String::from_utf8_lossy(d).into_owned())
         .collect()
+}
+
+#[cfg(test)]
+mod rule_set_tests {
+    use super::{RuleSet, ALL};
+
+    #[test]
+    fn the_registry_is_in_id_order_and_fits_a_rule_set() {
+        assert!(ALL.len() <= 64, "RuleSet holds at most 64 rules");
+        assert!(
+            ALL.windows(2).all(|w| w[0].id < w[1].id),
+            "ALL must stay in id order"
+        );
+    }
+
+    #[test]
+    fn a_rule_set_lists_its_rules_in_id_order() {
+        let set = RuleSet::of(ALL[5])
+            .union(RuleSet::of(ALL[1]))
+            .union(RuleSet::of(ALL[5]));
+        let ids: Vec<&str> = set.rules().map(|r| r.id).collect();
+        assert_eq!(ids, [ALL[1].id, ALL[5].id]);
+        assert!(RuleSet::default().is_empty() && !set.is_empty());
+    }
 }
 
 #[cfg(test)]

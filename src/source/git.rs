@@ -145,44 +145,144 @@ fn pushed(
 /// entry (and the entry is not racily clean) the blob id stands for its content; otherwise
 /// the file on disk is read.
 fn tracked(root: &Path, index: &gix::index::File) -> Vec<Subject> {
+    use rayon::prelude::*;
     let ts = index.timestamp();
+    let stat = WorkTreeStat::new(root);
+    // One lstat per entry, as `git status` does; in parallel, as git's preload-index does.
     index
         .entries()
-        .iter()
+        .par_iter()
         .filter(|e| checkable(e))
         .map(|e| {
-            let path = RepoPath::from_bytes(e.path(index).to_vec());
-            let abs = root.join(path.to_os_path());
-            let content = if stat_matches(&abs, e) && !e.stat.is_racy(ts, Default::default()) {
-                Content::Blob(e.id)
-            } else if abs.is_file() {
-                Content::File(abs)
-            } else {
-                Content::Blob(e.id) // deleted from the work tree: check what is tracked
+            let rel = e.path(index);
+            let path = RepoPath::from_bytes(rel.to_vec());
+            let content = match stat.of(&path) {
+                Some(m) if m.matches(e) && !e.stat.is_racy(ts, Default::default()) => {
+                    Content::Blob(e.id)
+                }
+                Some(m) if m.is_file => Content::File(root.join(path.to_os_path())),
+                _ => Content::Blob(e.id), // deleted from the work tree: check what is tracked
             };
             Subject { path, content }
         })
         .collect()
 }
 
-#[cfg(unix)]
-fn stat_matches(abs: &Path, e: &gix::index::Entry) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    match std::fs::symlink_metadata(abs) {
-        Ok(m) => {
-            m.is_file()
-                && m.size() as u32 == e.stat.size
-                && m.mtime() as u32 == e.stat.mtime.secs
-                && m.mtime_nsec() as u32 == e.stat.mtime.nsecs
-                && m.ino() as u32 == e.stat.ino
-        }
-        Err(_) => false,
+/// The stat data of a work-tree file that git compares with an index entry.
+struct FileStat {
+    is_file: bool,
+    size: u64,
+    mtime: (i64, u32),
+    ctime: (i64, u32),
+    ino: u64,
+}
+
+impl FileStat {
+    /// Whether it matches the entry, as git compares them by default (`core.trustctime`
+    /// and `core.checkStat` at their defaults): size, mtime, ctime and inode, each
+    /// truncated to 32 bits as the index stores them.
+    fn matches(&self, e: &gix::index::Entry) -> bool {
+        self.is_file
+            && self.size as u32 == e.stat.size
+            && self.mtime.0 as u32 == e.stat.mtime.secs
+            && self.mtime.1 == e.stat.mtime.nsecs
+            && self.ctime.0 as u32 == e.stat.ctime.secs
+            && self.ctime.1 == e.stat.ctime.nsecs
+            && self.ino as u32 == e.stat.ino
     }
 }
 
+/// lstat of repo-relative paths. On unix it goes through a handle on the work-tree
+/// directory, so the kernel resolves only the path inside the repository (as git does,
+/// running from the top of the work tree), not the whole absolute path again for each file.
+struct WorkTreeStat {
+    root: PathBuf,
+    #[cfg(unix)]
+    dir: Option<rustix::fd::OwnedFd>,
+}
+
+impl WorkTreeStat {
+    fn new(root: &Path) -> WorkTreeStat {
+        WorkTreeStat {
+            root: root.to_path_buf(),
+            #[cfg(unix)]
+            dir: rustix::fs::open(
+                root,
+                rustix::fs::OFlags::RDONLY
+                    | rustix::fs::OFlags::DIRECTORY
+                    | rustix::fs::OFlags::CLOEXEC,
+                rustix::fs::Mode::empty(),
+            )
+            .ok(),
+        }
+    }
+
+    /// The stat data of `path` without following a symbolic link; `None` when it does not
+    /// exist or cannot be read.
+    #[cfg(unix)]
+    fn of(&self, path: &RepoPath) -> Option<FileStat> {
+        use std::os::unix::ffi::OsStrExt;
+        let Some(dir) = &self.dir else {
+            return self.of_absolute(path);
+        };
+        let rel = path.to_os_path();
+        let st = rustix::fs::statat(
+            dir,
+            rel.as_os_str().as_bytes(),
+            rustix::fs::AtFlags::SYMLINK_NOFOLLOW,
+        )
+        .ok()?;
+        Some(FileStat {
+            is_file: rustix::fs::FileType::from_raw_mode(st.st_mode)
+                == rustix::fs::FileType::RegularFile,
+            size: st.st_size as u64,
+            mtime: (st.st_mtime as i64, st.st_mtime_nsec as u32),
+            ctime: (st.st_ctime as i64, st.st_ctime_nsec as u32),
+            ino: st.st_ino as u64,
+        })
+    }
+
+    #[cfg(not(unix))]
+    fn of(&self, path: &RepoPath) -> Option<FileStat> {
+        self.of_absolute(path)
+    }
+
+    fn of_absolute(&self, path: &RepoPath) -> Option<FileStat> {
+        let m = std::fs::symlink_metadata(self.root.join(path.to_os_path())).ok()?;
+        Some(FileStat {
+            is_file: m.is_file(),
+            size: m.len(),
+            mtime: times(&m).0,
+            ctime: times(&m).1,
+            ino: inode(&m),
+        })
+    }
+}
+
+#[cfg(unix)]
+fn times(m: &std::fs::Metadata) -> ((i64, u32), (i64, u32)) {
+    use std::os::unix::fs::MetadataExt;
+    (
+        (m.mtime(), m.mtime_nsec() as u32),
+        (m.ctime(), m.ctime_nsec() as u32),
+    )
+}
+
+#[cfg(unix)]
+fn inode(m: &std::fs::Metadata) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    m.ino()
+}
+
+/// Off unix the stat data cannot be compared with the index: every file is read.
 #[cfg(not(unix))]
-fn stat_matches(_abs: &Path, _e: &gix::index::Entry) -> bool {
-    false
+fn times(_m: &std::fs::Metadata) -> ((i64, u32), (i64, u32)) {
+    ((-1, u32::MAX), (-1, u32::MAX))
+}
+
+#[cfg(not(unix))]
+fn inode(_m: &std::fs::Metadata) -> u64 {
+    u64::MAX
 }
 
 /// Paths whose staged blob differs from HEAD (added, modified, renamed or copied), with

@@ -84,6 +84,14 @@ impl Snapshot {
     }
 }
 
+/// The content id of `bytes`: the git blob id (SHA-1) that `git hash-object` gives them, so
+/// a file on disk and the same bytes staged in the index share their cached results. Errors
+/// only when the bytes are a known SHA-1 collision attack.
+pub fn content_id(bytes: &[u8]) -> std::io::Result<gix::ObjectId> {
+    gix::objs::compute_hash(gix::hash::Kind::Sha1, gix::objs::Kind::Blob, bytes)
+        .map_err(std::io::Error::other)
+}
+
 /// Builds the snapshot for `mode`, run from `cwd`. Errors: a bare repository, an unreadable
 /// index or HEAD, a given path that does not exist or lies outside the repository.
 pub fn load(cwd: &Path, mode: &Mode) -> Result<Snapshot> {

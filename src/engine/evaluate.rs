@@ -1,0 +1,255 @@
+//! Evaluate: parse one file once and run its rules and file policies on it; run the
+//! repository policies on the repository document. Results carry no paths (they are
+//! cached by content); inline suppressions are marked here.
+
+use serde_json::Value;
+
+use super::{collect, is_binary, plan::is_json, Outcome, HELM_CONTEXT, TEXT_RULES_MAX_BYTES};
+use crate::cache::Cached;
+use crate::config::Config;
+use crate::dockerfile;
+use crate::finding::{InputError, RawFinding};
+use crate::path::RepoPath;
+use crate::policy::PolicySet;
+use crate::rules::{self, Check, Ctx, FileKind, RepoSchema, Rule};
+use crate::source::Snapshot;
+use crate::suppress;
+use crate::yaml;
+
+/// Parses one file and runs `rules` on it. Results are in `rules` order; a rule has no
+/// result (`None`) when the file could not be parsed for it, and the error says why. Text
+/// rules (`secrets.*`) still run on a file whose structure is broken.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn evaluate(
+    kind: Option<FileKind>,
+    context: &str,
+    path: &RepoPath,
+    bytes: &[u8],
+    rules: &[&'static Rule],
+    config: &Config,
+    schema: &RepoSchema,
+    policies: Option<&PolicySet>,
+) -> (Vec<Option<Cached>>, Option<Cached>, Option<InputError>) {
+    let binary = is_binary(bytes);
+    let text = String::from_utf8_lossy(bytes);
+    let run_one = |r: &Rule, f: &dyn Fn(&Ctx) -> Vec<RawFinding>| -> Cached {
+        let ctx = Ctx {
+            options: &config.rule(r.id).options,
+            repo_schema: schema,
+        };
+        let mut fs = f(&ctx);
+        suppress::apply(&text, &mut fs);
+        Cached::Findings(fs)
+    };
+    // The structured rules' input, parsed once.
+    let parsed = if binary {
+        Err(ParseFailure::Skip("binary file".into()))
+    } else {
+        parse(kind, context, &text)
+    };
+    let mut error = match &parsed {
+        Err(ParseFailure::Error(line, message)) => Some(InputError {
+            path: path.clone(),
+            line: *line,
+            message: message.clone(),
+        }),
+        _ => None,
+    };
+    let policy_result = policies.and_then(|set| match &parsed {
+        Err(ParseFailure::Skip(reason)) => Some(Cached::Skipped(reason.clone())),
+        Err(ParseFailure::Error(..)) => None,
+        Ok(p) => match evaluate_policies(set, p, &text, is_json(path)) {
+            Ok(mut fs) => {
+                suppress::apply(&text, &mut fs);
+                Some(Cached::Findings(fs))
+            }
+            Err(message) => {
+                error.get_or_insert(InputError {
+                    path: path.clone(),
+                    line: 0,
+                    message,
+                });
+                None
+            }
+        },
+    });
+    let results = rules
+        .iter()
+        .map(|r| match (&r.check, &parsed) {
+            (Check::Text(f), _) => Some(if binary || bytes.len() > TEXT_RULES_MAX_BYTES {
+                Cached::Findings(Vec::new())
+            } else {
+                run_one(r, &|ctx| f(&text, ctx))
+            }),
+            (_, Err(ParseFailure::Error(..))) => None,
+            (_, Err(ParseFailure::Skip(reason))) => Some(Cached::Skipped(reason.clone())),
+            (Check::Dockerfile(f), Ok(Parsed::Dockerfile(df))) => {
+                Some(run_one(r, &|ctx| f(df, ctx)))
+            }
+            (Check::Manifest(f), Ok(Parsed::Manifest(docs))) => {
+                Some(run_one(r, &|ctx| f(docs, ctx)))
+            }
+            (Check::Metadata(f), Ok(Parsed::Metadata(docs))) => {
+                let doc = docs.first().filter(|d| !d.value.is_null());
+                Some(run_one(r, &|ctx| f(doc, ctx)))
+            }
+            (Check::Adr(f), Ok(Parsed::Adr)) => Some(run_one(r, &|ctx| f(&text, ctx))),
+            _ => Some(Cached::Findings(Vec::new())),
+        })
+        .collect();
+    (results, policy_result, error)
+}
+
+/// Evaluates the policies on a parsed file: one input for a Dockerfile, one per YAML
+/// document. Lines come from the policy or from the values a message quotes.
+fn evaluate_policies(
+    set: &PolicySet,
+    parsed: &Parsed,
+    text: &str,
+    json: bool,
+) -> Result<Vec<RawFinding>, String> {
+    let reparsed;
+    let docs: &[yaml::Document] = match parsed {
+        Parsed::Dockerfile(df) => {
+            let candidates: Vec<(String, u32)> = df
+                .instructions
+                .iter()
+                .flat_map(|i| {
+                    let mut c = vec![(i.args.clone(), i.line)];
+                    c.extend(i.args.split_whitespace().map(|a| (a.to_string(), i.line)));
+                    c.extend(i.json.iter().flatten().map(|a| (a.clone(), i.line)));
+                    c
+                })
+                .collect();
+            return set.evaluate(&crate::policy::input::dockerfile(df), false, &|m| {
+                crate::policy::lines(&candidates, m)
+            });
+        }
+        Parsed::Manifest(d) | Parsed::Metadata(d) => d,
+        Parsed::NotManifest => {
+            reparsed = yaml::parse_stream(text).unwrap_or_default();
+            &reparsed
+        }
+        // JSON is YAML, so the YAML reader gives it a line map too.
+        Parsed::Nothing if json => match yaml::parse_stream(text) {
+            Ok(d) => {
+                reparsed = d;
+                &reparsed
+            }
+            Err(e) => return Err(format!("invalid JSON at line {}: {}", e.line, e.message)),
+        },
+        Parsed::Adr | Parsed::Nothing => return Ok(Vec::new()),
+    };
+    let mut out = Vec::new();
+    for d in docs.iter().filter(|d| !d.value.is_null()) {
+        let candidates = quoted_values(d);
+        let start = d.start_line;
+        out.extend(set.evaluate(&d.value, false, &|m| {
+            crate::policy::lines(&candidates, m).or(Some(start))
+        })?);
+    }
+    Ok(out)
+}
+
+/// The scalar values of a YAML document with their lines, for finding the line a policy
+/// message quotes. The type tags (`kind`, `apiVersion`) are left out: they name every
+/// object of their kind, so the name or the other quoted values say more about where the
+/// problem is.
+fn quoted_values(d: &yaml::Document) -> Vec<(String, u32)> {
+    d.lines
+        .iter()
+        .filter(|(ptr, _)| !matches!(ptr.as_str(), "/kind" | "/apiVersion"))
+        .filter_map(|(ptr, line)| match d.value.pointer(ptr)? {
+            Value::String(s) => Some((s.clone(), *line)),
+            Value::Number(n) => Some((n.to_string(), *line)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Evaluates the `govern.repo` policies once on the repository document; findings name
+/// `.meta/repo.yaml` (or "." without one) and the metadata line a message quotes.
+pub(super) fn repository_policies(
+    out: &mut Outcome,
+    snapshot: &Snapshot,
+    config: &Config,
+    policies: &PolicySet,
+    adr_dirs: &[String],
+) {
+    let view = snapshot.view.as_ref();
+    let (doc, meta) = crate::policy::input::repository(view, adr_dirs, &policies.repo_fields);
+    let candidates = meta.as_ref().map(quoted_values).unwrap_or_default();
+    let path = RepoPath::from_bytes(if meta.is_some() {
+        rules::METADATA_PATH
+    } else {
+        "."
+    });
+    match policies.evaluate(&doc, true, &|m| crate::policy::lines(&candidates, m)) {
+        Ok(fs) => collect(out, config, &path, &fs),
+        Err(message) => out.errors.push(InputError {
+            path,
+            line: 0,
+            message,
+        }),
+    }
+}
+
+/// A file parsed for the structured rules of its kind.
+enum Parsed {
+    Dockerfile(dockerfile::Dockerfile),
+    Manifest(Vec<yaml::Document>),
+    /// A YAML file without Kubernetes objects: the manifest rules find nothing.
+    NotManifest,
+    Metadata(Vec<yaml::Document>),
+    Adr,
+    /// No structured rule reads this file (text rules only).
+    Nothing,
+}
+
+/// Why the structured rules of a file do not run.
+enum ParseFailure {
+    /// Passed over on purpose (binary, templated): the reason.
+    Skip(String),
+    /// The file is broken: (1-based line, message).
+    Error(u32, String),
+}
+
+fn parse(kind: Option<FileKind>, context: &str, text: &str) -> Result<Parsed, ParseFailure> {
+    let yaml_error = |e: yaml::SyntaxError| {
+        ParseFailure::Error(
+            e.line,
+            format!("invalid YAML at column {}: {}", e.column, e.message),
+        )
+    };
+    match kind {
+        None => Ok(Parsed::Nothing),
+        Some(FileKind::Dockerfile) => {
+            dockerfile::parse(text)
+                .map(Parsed::Dockerfile)
+                .map_err(|e| {
+                    ParseFailure::Error(e.line, format!("cannot read Dockerfile: {}", e.message))
+                })
+        }
+        Some(FileKind::Manifest) => {
+            if context == HELM_CONTEXT && text.contains("{{") {
+                return Err(ParseFailure::Skip(
+                    "Helm chart template, not a complete manifest".into(),
+                ));
+            }
+            if !(text.contains("kind") && text.contains("apiVersion")) {
+                return Ok(Parsed::NotManifest);
+            }
+            match yaml::parse_stream(text) {
+                Ok(d) => Ok(Parsed::Manifest(d)),
+                Err(_) if text.contains("{{") => Err(ParseFailure::Skip(
+                    "templated YAML ({{ … }}), not a complete manifest".into(),
+                )),
+                Err(e) => Err(yaml_error(e)),
+            }
+        }
+        Some(FileKind::Metadata) => yaml::parse_stream(text)
+            .map(Parsed::Metadata)
+            .map_err(yaml_error),
+        Some(FileKind::Adr) => Ok(Parsed::Adr),
+    }
+}

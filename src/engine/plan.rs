@@ -1,0 +1,380 @@
+//! Plan: which rules read which subject, and under which cache keys their results live.
+//!
+//! A subject's *shape* (its kind, whether the text rules and the file policies read it,
+//! whether it is a kustomize patch) decides its rules and its cache *units*: each
+//! structured rule alone, the text rules together (they read every file, so one entry per
+//! file keeps a warm run at one lookup for them), and the file policies. Shapes are few and
+//! built once; a planned file points at its shape. Keys come from [`UnitIds`]: one small
+//! blake3 per unit and file.
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+use rayon::prelude::*;
+use serde_json::Value;
+
+use super::HELM_CONTEXT;
+use crate::cache::{result_key, unit_id};
+use crate::config::Config;
+use crate::finding::Skipped;
+use crate::path::RepoPath;
+use crate::policy::PolicySet;
+use crate::rules::{self, Check, FileKind, RepoView, Rule, RuleSet};
+use crate::source::{Content, Snapshot};
+use crate::yaml;
+
+/// One cache entry of a file's results.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Unit {
+    /// One structured rule (index into [`Shape::rules`]).
+    One(usize),
+    /// All text rules of the file together (indexes into [`Shape::rules`]).
+    Text(Vec<usize>),
+    /// The file policies.
+    Policy,
+}
+
+/// The rules and cache units that files of one shape get.
+pub(super) struct Shape {
+    /// The file's kind by name.
+    pub kind: Option<FileKind>,
+    /// The enabled rules that read it, in registry order.
+    pub rules: Vec<&'static Rule>,
+    /// Its cache units: structured rules, then text rules, then policies.
+    pub units: Vec<Unit>,
+    /// The rules of each unit as a set (empty for the policy unit).
+    pub unit_rules: Vec<RuleSet>,
+    /// The number of rules of each unit (1 for the policy unit), for counting cache hits.
+    pub unit_sizes: Vec<usize>,
+}
+
+impl Shape {
+    fn new(
+        kind: Option<FileKind>,
+        enabled: &[&'static Rule],
+        text: bool,
+        patch: bool,
+        policy: bool,
+    ) -> Shape {
+        let rules: Vec<&'static Rule> = enabled
+            .iter()
+            .copied()
+            .filter(|r| match r.check {
+                Check::Text(_) => text,
+                _ => !patch && kind.is_some() && r.file_kind() == kind,
+            })
+            .collect();
+        let mut units = Vec::new();
+        let mut text_ixs = Vec::new();
+        for (i, r) in rules.iter().enumerate() {
+            match r.check {
+                Check::Text(_) => text_ixs.push(i),
+                _ => units.push(Unit::One(i)),
+            }
+        }
+        if !text_ixs.is_empty() {
+            units.push(Unit::Text(text_ixs));
+        }
+        if policy && !patch {
+            units.push(Unit::Policy);
+        }
+        let unit_rules = units
+            .iter()
+            .map(|u| match u {
+                Unit::One(i) => RuleSet::of(rules[*i]),
+                Unit::Text(ixs) => ixs
+                    .iter()
+                    .fold(RuleSet::default(), |s, &i| s.union(RuleSet::of(rules[i]))),
+                Unit::Policy => RuleSet::default(),
+            })
+            .collect();
+        let unit_sizes = units
+            .iter()
+            .map(|u| match u {
+                Unit::Text(ixs) => ixs.len(),
+                _ => 1,
+            })
+            .collect();
+        Shape {
+            kind,
+            rules,
+            units,
+            unit_rules,
+            unit_sizes,
+        }
+    }
+}
+
+/// Every shape of a run, built up front: (kind, text rules, kustomize patch, policies).
+pub(super) struct Shapes(Vec<Shape>);
+
+const KINDS: [Option<FileKind>; 5] = [
+    None,
+    Some(FileKind::Dockerfile),
+    Some(FileKind::Manifest),
+    Some(FileKind::Metadata),
+    Some(FileKind::Adr),
+];
+
+impl Shapes {
+    pub fn new(enabled: &[&'static Rule]) -> Shapes {
+        let mut all = Vec::new();
+        for kind in KINDS {
+            for bits in 0..8u8 {
+                all.push(Shape::new(
+                    kind,
+                    enabled,
+                    bits & 1 != 0,
+                    bits & 2 != 0,
+                    bits & 4 != 0,
+                ));
+            }
+        }
+        Shapes(all)
+    }
+
+    fn index(kind: Option<FileKind>, text: bool, patch: bool, policy: bool) -> usize {
+        let k = KINDS.iter().position(|x| *x == kind).unwrap_or(0);
+        k * 8 + usize::from(text) + 2 * usize::from(patch) + 4 * usize::from(policy)
+    }
+
+    /// The shape at `index` (as stored in [`Planned::shape`]).
+    pub fn get(&self, index: usize) -> &Shape {
+        &self.0[index]
+    }
+}
+
+/// One file to check and where its results are.
+pub(super) struct Planned {
+    /// Index into the snapshot's subjects.
+    pub subject: usize,
+    /// Index into [`Shapes`].
+    pub shape: usize,
+    /// The context tag of its keys ([`HELM_CONTEXT`] or empty).
+    pub context: &'static str,
+    /// The content id (git blob id), once known.
+    pub id: Option<gix::ObjectId>,
+    /// Its bytes, when they were read (files on disk, and misses about to be evaluated).
+    pub bytes: Option<Vec<u8>>,
+    /// Why its bytes could not be read.
+    pub read_error: Option<String>,
+    /// Its first key in the run's key list (one key per unit, once `id` is known).
+    pub first_key: usize,
+}
+
+/// Plans `snapshot` (in parallel): the files some enabled rule or policy reads and the
+/// configuration selects, in subject (path) order, and the kustomize patches set aside.
+pub(super) fn plan(
+    snapshot: &Snapshot,
+    config: &Config,
+    shapes: &Shapes,
+    policies: &PolicySet,
+    adr_dirs: &[String],
+) -> (Vec<Planned>, Vec<Skipped>) {
+    let view = snapshot.view.as_ref();
+    let patches: OnceLock<HashSet<RepoPath>> = OnceLock::new();
+    let file_policies = policies.has_file_rules();
+    let planned: Vec<(Planned, bool)> = snapshot
+        .subjects
+        .par_iter()
+        .enumerate()
+        .filter_map(|(i, s)| {
+            let kind = rules::classify(&s.path, adr_dirs);
+            let display = s.path.display();
+            if !config.path_selected(&display) {
+                return None;
+            }
+            let text = !config.secrets.path_allowed(&display);
+            let policy = file_policies
+                && (matches!(
+                    kind,
+                    Some(FileKind::Dockerfile | FileKind::Manifest | FileKind::Metadata)
+                ) || (kind.is_none() && is_json(&s.path)));
+            let mut patch = false;
+            let mut context = "";
+            if kind == Some(FileKind::Manifest) {
+                patch = patches
+                    .get_or_init(|| kustomize_patches(view))
+                    .contains(&s.path);
+                if in_helm_templates(&s.path, view) {
+                    context = HELM_CONTEXT;
+                }
+            }
+            if shapes
+                .get(Shapes::index(kind, text, false, policy))
+                .units
+                .is_empty()
+            {
+                return None;
+            }
+            let shape = Shapes::index(kind, text, patch, policy);
+            Some((
+                Planned {
+                    subject: i,
+                    shape,
+                    context,
+                    id: match &s.content {
+                        Content::Blob(id) => Some(*id),
+                        Content::File(_) => None,
+                    },
+                    bytes: None,
+                    read_error: None,
+                    first_key: 0,
+                },
+                patch,
+            ))
+        })
+        .collect();
+    let mut skipped = Vec::new();
+    let mut out = Vec::with_capacity(planned.len());
+    for (p, patch) in planned {
+        if patch {
+            skipped.push(Skipped {
+                path: snapshot.subjects[p.subject].path.clone(),
+                reason: "kustomize patch (listed in a kustomization), not a complete manifest"
+                    .into(),
+            });
+            if shapes.get(p.shape).units.is_empty() {
+                continue;
+            }
+        }
+        out.push(p);
+    }
+    (out, skipped)
+}
+
+/// The unit ids of a run (see [`unit_id`]): one per enabled rule, one for the text rules
+/// cached together, one for the policy set. Computed once, so that a key costs one small
+/// blake3 per unit and file.
+pub(super) struct UnitIds {
+    rules: Vec<(&'static str, [u8; 32])>,
+    text: [u8; 32],
+    policies: [u8; 32],
+}
+
+impl UnitIds {
+    /// `config_hash` gives the hash of a rule's effective configuration.
+    pub fn new(
+        enabled: &[&'static Rule],
+        config_hash: &dyn Fn(&Rule) -> [u8; 32],
+        policies: &PolicySet,
+    ) -> UnitIds {
+        let mut text = blake3::Hasher::new();
+        let mut rules = Vec::new();
+        for r in enabled {
+            let config = config_hash(r);
+            rules.push((r.id, unit_id(r.id, r.version, &config)));
+            if matches!(r.check, Check::Text(_)) {
+                text.update(r.id.as_bytes());
+                text.update(&[0]);
+                text.update(&r.version.to_le_bytes());
+                text.update(&config);
+            }
+        }
+        UnitIds {
+            rules,
+            // A file gets every enabled text rule or none, so one id serves every text unit.
+            text: unit_id("text-rules", 2, text.finalize().as_bytes()),
+            policies: unit_id("policies", 1, &policies.hash),
+        }
+    }
+
+    /// The result key of `unit` of a file of `shape` with content `id`. A text unit's key
+    /// has no context: text rules read bytes only, so a Helm template's entry is shared
+    /// with the same bytes anywhere else.
+    pub fn key(&self, shape: &Shape, unit: &Unit, context: &str, id: &gix::ObjectId) -> [u8; 32] {
+        match unit {
+            Unit::One(i) => {
+                let rule = shape.rules[*i].id;
+                let unit = self
+                    .rules
+                    .iter()
+                    .find(|(r, _)| *r == rule)
+                    .map(|(_, u)| u)
+                    .expect("every planned rule is enabled");
+                result_key(unit, context, id.as_bytes())
+            }
+            Unit::Text(_) => result_key(&self.text, "", id.as_bytes()),
+            Unit::Policy => result_key(&self.policies, context, id.as_bytes()),
+        }
+    }
+}
+
+/// Whether `path` names a JSON file (policies read those as inputs too).
+pub(super) fn is_json(path: &RepoPath) -> bool {
+    path.file_name().to_ascii_lowercase().ends_with(b".json")
+}
+
+/// Files that a kustomization lists as patches (`patches[].path`, `patchesStrategicMerge[]`,
+/// `patchesJson6902[].path`), resolved to repo-relative paths.
+fn kustomize_patches(view: &dyn RepoView) -> HashSet<RepoPath> {
+    let mut out = HashSet::new();
+    for k in view.named(&["kustomization.yaml", "kustomization.yml", "kustomization"]) {
+        let Some(text) = view
+            .read(k.as_bytes())
+            .and_then(|b| String::from_utf8(b).ok())
+        else {
+            continue;
+        };
+        let Ok(docs) = yaml::parse_stream(&text) else {
+            continue;
+        };
+        let dir = String::from_utf8_lossy(k.parent()).into_owned();
+        for d in docs {
+            let mut rels: Vec<String> = Vec::new();
+            if let Some(list) = d
+                .value
+                .get("patchesStrategicMerge")
+                .and_then(Value::as_array)
+            {
+                rels.extend(
+                    list.iter()
+                        .filter_map(Value::as_str)
+                        .filter(|s| !s.contains('\n'))
+                        .map(str::to_string),
+                );
+            }
+            for key in ["patches", "patchesJson6902"] {
+                if let Some(list) = d.value.get(key).and_then(Value::as_array) {
+                    rels.extend(
+                        list.iter()
+                            .filter_map(|p| p.get("path").and_then(Value::as_str))
+                            .map(str::to_string),
+                    );
+                }
+            }
+            for rel in rels {
+                if let Some(p) = normalize(&dir, &rel) {
+                    out.insert(p);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Joins `rel` to `dir` and resolves `.` and `..` lexically; `None` if it leaves the root.
+fn normalize(dir: &str, rel: &str) -> Option<RepoPath> {
+    let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
+    for c in rel.split('/') {
+        match c {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            c => parts.push(c),
+        }
+    }
+    Some(RepoPath::from_bytes(parts.join("/").into_bytes()))
+}
+
+/// Whether `path` lies under `<chart>/templates/` of a Helm chart (a directory with Chart.yaml).
+fn in_helm_templates(path: &RepoPath, view: &dyn RepoView) -> bool {
+    let dirs: Vec<&[u8]> = path.dirs().collect();
+    dirs.iter().enumerate().any(|(i, d)| {
+        *d == b"templates" && {
+            let chart_dir = dirs[..i].join(&b'/');
+            view.contains(RepoPath::join(&chart_dir, b"Chart.yaml").as_bytes())
+        }
+    })
+}
