@@ -17,7 +17,6 @@
 //! foreign file, or a read-only location turns the cache off (or starts a fresh file) and
 //! leaves one warning in [`Cache::warning`]. Findings are the same either way.
 
-use std::collections::HashMap;
 use std::ops::Range;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -149,8 +148,9 @@ pub struct Cache {
     deferred: bool,
     path: Option<PathBuf>,
     warning: Option<String>,
-    new_results: HashMap<[u8; 32], Vec<u8>>,
-    new_groups: HashMap<[u8; 32], Vec<u8>>,
+    /// Queued writes: (key, encoded value), in any order, possibly repeated.
+    new_results: Vec<([u8; 32], Vec<u8>)>,
+    new_groups: Vec<([u8; 32], Vec<u8>)>,
 }
 
 fn quietly<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
@@ -233,8 +233,8 @@ impl Cache {
             deferred: false,
             path: None,
             warning: None,
-            new_results: HashMap::new(),
-            new_groups: HashMap::new(),
+            new_results: Vec::new(),
+            new_groups: Vec::new(),
         }
     }
 
@@ -392,14 +392,14 @@ impl Cache {
     /// group's result keys, and their values in the same order.
     pub fn put_group(&mut self, key: [u8; 32], values: &[&Cached]) {
         if self.db.is_some() {
-            self.new_groups.insert(key, encode_group(values));
+            self.new_groups.push((key, encode_group(values)));
         }
     }
 
     /// Queues a result for [`Cache::commit`].
     pub fn put_result(&mut self, key: [u8; 32], value: &Cached) {
         if self.db.is_some() {
-            self.new_results.insert(key, encode(value));
+            self.new_results.push((key, encode(value)));
         }
     }
 
@@ -413,8 +413,8 @@ impl Cache {
             deferred: true,
             path: self.path.clone(),
             warning: None,
-            new_results: HashMap::new(),
-            new_groups: HashMap::new(),
+            new_results: Vec::new(),
+            new_groups: Vec::new(),
         }
     }
 
@@ -444,8 +444,15 @@ impl Cache {
             return;
         }
         let Some(db) = &self.db else { return };
-        let results = std::mem::take(&mut self.new_results);
-        let groups = std::mem::take(&mut self.new_groups);
+        // Inserted in key order: neighbouring keys share leaf pages, so the B-tree copies
+        // each page once instead of once per insert (random keys would touch a new page
+        // almost every time). A key queued twice has the same value both times.
+        let mut results = std::mem::take(&mut self.new_results);
+        results.sort_unstable_by_key(|e| e.0);
+        results.dedup_by(|a, b| a.0 == b.0);
+        let mut groups = std::mem::take(&mut self.new_groups);
+        groups.sort_unstable_by_key(|e| e.0);
+        groups.dedup_by(|a, b| a.0 == b.0);
         let r = quietly(|| -> Result<(), redb::Error> {
             let w = db.begin_write()?;
             {

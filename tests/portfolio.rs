@@ -562,3 +562,36 @@ fn alert_thresholds_are_configurable_and_reach_github_outputs() {
         "{report}"
     );
 }
+
+#[test]
+fn folder_repositories_ignore_nothing_above_their_own_root() {
+    // The governance root is itself a git repository that ignores the checked-out
+    // repositories, a common layout; a folder repository's own files still count.
+    let p = Portfolio::fixture();
+    p.write(".gitignore", "organizations/**\n");
+    p.r.git(&["init", "-q", "-b", "main"]);
+    p.write("organizations/payments/ledger/.gitignore", "build/\n");
+    p.write(
+        "organizations/payments/ledger/build/Dockerfile",
+        ROOT_DOCKERFILE,
+    );
+    let out = p.govern(DAY1, &["check", "--portfolio", "--format", "json"], None);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ledger = v["portfolio"]["repositories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["repository"] == "payments/ledger")
+        .unwrap_or_else(|| panic!("{v:#}"))
+        .clone();
+    assert_eq!(ledger["compliance"], "compliant", "{ledger:#}");
+    // The repository's own .gitignore still applies: build/Dockerfile is not checked.
+    assert!(
+        !v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["path"].as_str().unwrap().contains("build/")),
+        "{v:#}"
+    );
+}

@@ -145,44 +145,50 @@ pub fn check(
         )
     });
 
-    // 4. Evaluate what the cache did not have.
-    let evaluated: Vec<(usize, Vec<Option<Cached>>, Option<InputError>)> = planned
+    // 4. Evaluate what the cache did not have, writing each file's results into its own
+    // slots of `values` (no per-file result lists), then queue the new ones for the cache.
+    let missing: Vec<bool> = values.iter().map(Option::is_none).collect();
+    let mut slots: Vec<&mut [Option<Cached>]> = Vec::with_capacity(planned.len());
+    let mut rest: &mut [Option<Cached>] = &mut values;
+    for p in &planned {
+        let n = if p.id.is_some() {
+            shapes.get(p.shape).units.len()
+        } else {
+            0
+        };
+        let (mine, others) = std::mem::take(&mut rest).split_at_mut(n);
+        slots.push(mine);
+        rest = others;
+    }
+    let errors: Vec<InputError> = planned
         .par_iter_mut()
-        .enumerate()
-        .filter(|(_, p)| {
-            let n = shapes.get(p.shape).units.len();
-            p.read_error.is_none()
-                && (p.id.is_none()
-                    || values[p.first_key..p.first_key + n]
-                        .iter()
-                        .any(Option::is_none))
-        })
+        .zip(slots.par_iter_mut())
+        .filter(|(p, slots)| p.read_error.is_none() && slots.iter().any(Option::is_none))
         .map_init(
             || snapshot.repo.as_ref().map(|r| r.to_thread_local()),
-            |repo, (pi, p)| {
+            |repo, (p, slots)| {
                 if p.bytes.is_none() {
                     read_one(repo, p);
                 }
+                // Without bytes the read error is reported in step 5.
+                let bytes = p.bytes.take()?;
                 let shape = shapes.get(p.shape);
-                let path = &snapshot.subjects[p.subject].path;
-                let Some(bytes) = p.bytes.take() else {
-                    return (pi, Vec::new(), None); // the read error is reported in step 5
-                };
                 let with_policies = shape.units.contains(&Unit::Policy).then_some(policies);
                 let (by_rule, policy, error) = evaluate::evaluate(
                     shape.kind,
                     p.context,
-                    path,
+                    &snapshot.subjects[p.subject].path,
                     &bytes,
                     &shape.rules,
                     config,
                     schema,
                     with_policies,
                 );
-                let units = shape
-                    .units
-                    .iter()
-                    .map(|u| match u {
+                for (slot, unit) in slots.iter_mut().zip(&shape.units) {
+                    if slot.is_some() {
+                        continue;
+                    }
+                    *slot = match unit {
                         Unit::One(i) => by_rule[*i].clone(),
                         Unit::Text(ixs) => ixs
                             .iter()
@@ -193,26 +199,18 @@ pub fn check(
                             .collect::<Option<Vec<_>>>()
                             .map(|v| Cached::Findings(v.concat())),
                         Unit::Policy => policy.clone(),
-                    })
-                    .collect();
-                (pi, units, error)
+                    };
+                }
+                error
             },
         )
+        .flatten()
         .collect();
-    for (pi, units, error) in evaluated {
-        out.errors.extend(error);
-        let p = &planned[pi];
-        if p.id.is_none() || units.is_empty() {
-            continue;
-        }
-        for (u, result) in units.into_iter().enumerate() {
-            let slot = &mut values[p.first_key + u];
-            if slot.is_none() {
-                if let Some(result) = result {
-                    cache.put_result(keys[p.first_key + u], &result);
-                    *slot = Some(result);
-                }
-            }
+    drop(slots);
+    out.errors.extend(errors);
+    for (i, value) in values.iter().enumerate() {
+        if let (true, Some(value)) = (missing[i], value) {
+            cache.put_result(keys[i], value);
         }
     }
     for ((key, range), hit) in group_keys.iter().zip(&group_hits) {

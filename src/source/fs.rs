@@ -7,16 +7,24 @@ use crate::path::RepoPath;
 use crate::rules::RepoView;
 use crate::source::{relative_to_root, user_cache_file, Content, Mode, Snapshot, Subject};
 
-/// The files under `root` (relative, sorted), skipping `.git` and what `.gitignore`,
-/// `.ignore` and the global git excludes ignore. Hidden files are included (`.meta/`).
+/// The files under `start` (a directory at or below `root`), relative to `root` and sorted,
+/// skipping `.git` and what the `.gitignore` and `.ignore` files from `root` down and the
+/// global git excludes ignore. Ignore files above `root` do not count: the directory is
+/// the repository (a portfolio's folder repositories often sit in a directory that an
+/// enclosing repository ignores). Hidden files are included (`.meta/`).
 pub fn walk(root: &Path, start: &Path) -> Vec<RepoPath> {
-    let mut out: Vec<RepoPath> = ignore::WalkBuilder::new(start)
+    let within = start.to_path_buf();
+    let mut out: Vec<RepoPath> = ignore::WalkBuilder::new(root)
         .hidden(false)
+        .parents(false)
         .require_git(false)
-        .filter_entry(|e| e.file_name() != ".git")
+        .filter_entry(move |e| {
+            e.file_name() != ".git"
+                && (e.path().starts_with(&within) || within.starts_with(e.path()))
+        })
         .build()
         .filter_map(|e| e.ok())
-        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+        .filter(|e| e.file_type().is_some_and(|t| t.is_file()) && e.path().starts_with(start))
         .filter_map(|e| {
             e.path()
                 .strip_prefix(root)

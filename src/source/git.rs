@@ -221,17 +221,12 @@ impl WorkTreeStat {
     /// exist or cannot be read.
     #[cfg(unix)]
     fn of(&self, path: &RepoPath) -> Option<FileStat> {
-        use std::os::unix::ffi::OsStrExt;
         let Some(dir) = &self.dir else {
             return self.of_absolute(path);
         };
-        let rel = path.to_os_path();
-        let st = rustix::fs::statat(
-            dir,
-            rel.as_os_str().as_bytes(),
-            rustix::fs::AtFlags::SYMLINK_NOFOLLOW,
-        )
-        .ok()?;
+        // Index paths are '/'-separated bytes, which is what unix takes.
+        let st =
+            rustix::fs::statat(dir, path.as_bytes(), rustix::fs::AtFlags::SYMLINK_NOFOLLOW).ok()?;
         Some(FileStat {
             is_file: rustix::fs::FileType::from_raw_mode(st.st_mode)
                 == rustix::fs::FileType::RegularFile,
