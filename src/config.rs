@@ -70,7 +70,7 @@ pub struct SecretsAllow {
 impl SecretsAllow {
     /// Whether the `secrets.*` rules skip `path` (repo-relative).
     pub fn path_allowed(&self, path: &str) -> bool {
-        self.paths.is_match(path)
+        !self.paths.is_empty() && self.paths.is_match(path)
     }
 }
 
@@ -272,7 +272,7 @@ impl Config {
     /// Whether file rules look at `path` (repo-relative, as text): matches `include` (when
     /// given) and no `exclude` glob.
     pub fn path_selected(&self, path: &str) -> bool {
-        if self.exclude.is_match(path) {
+        if !self.exclude.is_empty() && self.exclude.is_match(path) {
             return false;
         }
         self.include.as_ref().is_none_or(|g| g.is_match(path))

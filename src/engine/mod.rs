@@ -31,7 +31,7 @@ use crate::rules::{self, adr, Check, Ctx, RepoSchema, Rule, RuleSet};
 use crate::source::Snapshot;
 
 pub use outcome::Outcome;
-use plan::{Planned, Shapes, Unit, UnitIds};
+use plan::{Planned, Read, Shapes, Unit, UnitIds};
 
 /// The context tag of manifests under a Helm chart's `templates/`.
 const HELM_CONTEXT: &str = "helm-chart-template";
@@ -86,9 +86,9 @@ pub fn check(
     {
         Ok((id, bytes)) => {
             p.id = Some(id);
-            p.bytes = Some(bytes);
+            p.read = Some(Box::new(Read::Bytes(bytes)));
         }
-        Err(e) => p.read_error = Some(format!("cannot read: {e}")),
+        Err(e) => p.read = Some(Box::new(Read::Failed(format!("cannot read: {e}")))),
     };
     planned
         .par_iter_mut()
@@ -116,7 +116,7 @@ pub fn check(
             let n = if p.id.is_some() { shape.units.len() } else { 0 };
             shape.units[..n]
                 .iter()
-                .map(move |u| ids.key(shape, u, p.context, p.id.as_ref().expect("n > 0")))
+                .map(move |u| ids.key(shape, u, p.context(), p.id.as_ref().expect("n > 0")))
         })
         .collect();
     let groups = directory_groups(snapshot, &planned, &shapes);
@@ -163,20 +163,20 @@ pub fn check(
     let errors: Vec<InputError> = planned
         .par_iter_mut()
         .zip(slots.par_iter_mut())
-        .filter(|(p, slots)| p.read_error.is_none() && slots.iter().any(Option::is_none))
+        .filter(|(p, slots)| p.read_error().is_none() && slots.iter().any(Option::is_none))
         .map_init(
             || snapshot.repo.as_ref().map(|r| r.to_thread_local()),
             |repo, (p, slots)| {
-                if p.bytes.is_none() {
+                if p.read.is_none() {
                     read_one(repo, p);
                 }
                 // Without bytes the read error is reported in step 5.
-                let bytes = p.bytes.take()?;
+                let bytes = p.take_bytes()?;
                 let shape = shapes.get(p.shape);
                 let with_policies = shape.units.contains(&Unit::Policy).then_some(policies);
                 let (by_rule, policy, error) = evaluate::evaluate(
                     shape.kind,
-                    p.context,
+                    p.context(),
                     &snapshot.subjects[p.subject].path,
                     &bytes,
                     &shape.rules,
@@ -231,11 +231,11 @@ pub fn check(
     // 5. Collect file results, then repository rules.
     for p in &planned {
         let path = &snapshot.subjects[p.subject].path;
-        if let Some(e) = &p.read_error {
+        if let Some(e) = p.read_error() {
             out.errors.push(InputError {
                 path: path.clone(),
                 line: 0,
-                message: e.clone(),
+                message: e.to_string(),
             });
             continue;
         }

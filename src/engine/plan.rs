@@ -139,27 +139,66 @@ impl Shapes {
     }
 
     /// The shape at `index` (as stored in [`Planned::shape`]).
-    pub fn get(&self, index: usize) -> &Shape {
-        &self.0[index]
+    pub fn get(&self, index: impl Into<usize>) -> &Shape {
+        &self.0[index.into()]
     }
 }
 
-/// One file to check and where its results are.
+/// One file to check and where its results are (kept small: there is one per file).
 pub(super) struct Planned {
     /// Index into the snapshot's subjects.
     pub subject: usize,
-    /// Index into [`Shapes`].
-    pub shape: usize,
-    /// The context tag of its keys ([`HELM_CONTEXT`] or empty).
-    pub context: &'static str,
-    /// The content id (git blob id), once known.
-    pub id: Option<gix::ObjectId>,
-    /// Its bytes, when they were read (files on disk, and misses about to be evaluated).
-    pub bytes: Option<Vec<u8>>,
-    /// Why its bytes could not be read.
-    pub read_error: Option<String>,
     /// Its first key in the run's key list (one key per unit, once `id` is known).
     pub first_key: usize,
+    /// Index into [`Shapes`].
+    pub shape: u8,
+    /// Under a Helm chart's `templates/` (its keys carry [`HELM_CONTEXT`]).
+    pub helm: bool,
+    /// A kustomize patch: reported as skipped, its structured rules do not run.
+    pub patch: bool,
+    /// The content id (git blob id), once known.
+    pub id: Option<gix::ObjectId>,
+    /// What reading it gave, for the files that were read (files on disk, and misses
+    /// about to be evaluated).
+    pub read: Option<Box<Read>>,
+}
+
+/// What reading a planned file gave.
+pub(super) enum Read {
+    /// Its bytes, until they are evaluated.
+    Bytes(Vec<u8>),
+    /// Why they could not be read.
+    Failed(String),
+}
+
+impl Planned {
+    /// The context tag of its keys.
+    pub fn context(&self) -> &'static str {
+        if self.helm {
+            HELM_CONTEXT
+        } else {
+            ""
+        }
+    }
+
+    /// Why its bytes could not be read, if they could not.
+    pub fn read_error(&self) -> Option<&str> {
+        match self.read.as_deref() {
+            Some(Read::Failed(e)) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Takes its bytes, if they were read and not taken yet.
+    pub fn take_bytes(&mut self) -> Option<Vec<u8>> {
+        match self.read.take().map(|r| *r) {
+            Some(Read::Bytes(b)) => Some(b),
+            other => {
+                self.read = other.map(Box::new);
+                None
+            }
+        }
+    }
 }
 
 /// Plans `snapshot` (in parallel): the files some enabled rule or policy reads and the
@@ -174,11 +213,12 @@ pub(super) fn plan(
     let view = snapshot.view.as_ref();
     let patches: OnceLock<HashSet<RepoPath>> = OnceLock::new();
     let file_policies = policies.has_file_rules();
-    let planned: Vec<(Planned, bool)> = snapshot
+    // An indexed collect writes every slot in place; most subjects are planned.
+    let planned: Vec<Option<Planned>> = snapshot
         .subjects
         .par_iter()
         .enumerate()
-        .filter_map(|(i, s)| {
+        .map(|(i, s)| {
             let kind = rules::classify(&s.path, adr_dirs);
             let display = s.path.display();
             if !config.path_selected(&display) {
@@ -190,16 +230,6 @@ pub(super) fn plan(
                     kind,
                     Some(FileKind::Dockerfile | FileKind::Manifest | FileKind::Metadata)
                 ) || (kind.is_none() && is_json(&s.path)));
-            let mut patch = false;
-            let mut context = "";
-            if kind == Some(FileKind::Manifest) {
-                patch = patches
-                    .get_or_init(|| kustomize_patches(view))
-                    .contains(&s.path);
-                if in_helm_templates(&s.path, view) {
-                    context = HELM_CONTEXT;
-                }
-            }
             if shapes
                 .get(Shapes::index(kind, text, false, policy))
                 .units
@@ -207,34 +237,37 @@ pub(super) fn plan(
             {
                 return None;
             }
-            let shape = Shapes::index(kind, text, patch, policy);
-            Some((
-                Planned {
-                    subject: i,
-                    shape,
-                    context,
-                    id: match &s.content {
-                        Content::Blob(id) => Some(*id),
-                        Content::File(_) => None,
-                    },
-                    bytes: None,
-                    read_error: None,
-                    first_key: 0,
-                },
+            let (mut patch, mut helm) = (false, false);
+            if kind == Some(FileKind::Manifest) {
+                patch = patches
+                    .get_or_init(|| kustomize_patches(view))
+                    .contains(&s.path);
+                helm = in_helm_templates(&s.path, view);
+            }
+            Some(Planned {
+                subject: i,
+                first_key: 0,
+                shape: Shapes::index(kind, text, patch, policy) as u8,
+                helm,
                 patch,
-            ))
+                id: match &s.content {
+                    Content::Blob(id) => Some(*id),
+                    Content::File(_) => None,
+                },
+                read: None,
+            })
         })
         .collect();
     let mut skipped = Vec::new();
     let mut out = Vec::with_capacity(planned.len());
-    for (p, patch) in planned {
-        if patch {
+    for p in planned.into_iter().flatten() {
+        if p.patch {
             skipped.push(Skipped {
                 path: snapshot.subjects[p.subject].path.clone(),
                 reason: "kustomize patch (listed in a kustomization), not a complete manifest"
                     .into(),
             });
-            if shapes.get(p.shape).units.is_empty() {
+            if shapes.get(p.shape as usize).units.is_empty() {
                 continue;
             }
         }

@@ -439,24 +439,32 @@ pub fn classify(path: &RepoPath, adr_dirs: &[String]) -> Option<FileKind> {
     if bytes == METADATA_PATH.as_bytes() {
         return Some(FileKind::Metadata);
     }
-    let name = path.file_name().to_ascii_lowercase();
-    let not_a_dockerfile = NOT_DOCKERFILE_EXTENSIONS
-        .iter()
-        .any(|ext| name.ends_with(ext.as_bytes()));
+    // The name in lower case, on the stack for the usual lengths (this runs for every file).
+    let raw = path.file_name();
+    let mut buf = [0u8; 64];
+    let owned;
+    let name: &[u8] = if raw.len() <= buf.len() {
+        buf[..raw.len()].copy_from_slice(raw);
+        buf[..raw.len()].make_ascii_lowercase();
+        &buf[..raw.len()]
+    } else {
+        owned = raw.to_ascii_lowercase();
+        &owned
+    };
     if name == b"dockerfile"
         || name == b"containerfile"
         || name.ends_with(b".dockerfile")
         || ((name.starts_with(b"dockerfile.") || name.starts_with(b"containerfile."))
-            && !not_a_dockerfile)
+            && !NOT_DOCKERFILE_EXTENSIONS
+                .iter()
+                .any(|ext| name.ends_with(ext.as_bytes())))
     {
         return Some(FileKind::Dockerfile);
     }
     if name.ends_with(b".yaml") || name.ends_with(b".yml") {
         return Some(FileKind::Manifest);
     }
-    if name.ends_with(b".md")
-        && !matches!(name.as_slice(), b"readme.md" | b"index.md" | b"template.md")
-    {
+    if name.ends_with(b".md") && !matches!(name, b"readme.md" | b"index.md" | b"template.md") {
         let parent = path.parent();
         if adr_dirs.iter().any(|d| parent == d.as_bytes()) {
             return Some(FileKind::Adr);
