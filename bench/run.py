@@ -615,7 +615,7 @@ def report(args, version: str, peers: dict, sizes: list[int], big: int, repos: i
     peak = max((m.peak_mib for k, m in R.items() if k.endswith(f".{big}") and not k.startswith(("peer.", "floor."))), default=None)
     target(f"peak memory of git-govern on the {big:,}-file repository", None if peak is None else peak * 1.048576, 100.0, "MB")
 
-    lines = [f"git-govern {version} · {os.cpu_count()} cores · {platform.system()} {platform.machine()} · "
+    lines = [f"{version} · {os.cpu_count()} cores · {platform.system()} {platform.machine()} · "
              f"median wall time of {args.runs or (3 if args.quick else 7)} runs (peers {args.peer_runs or (1 if args.quick else 3)}) · "
              "peak resident memory of the largest process", ""]
     if f"floor.status.{big}" in R:

@@ -383,11 +383,6 @@ impl Cache {
         }
     }
 
-    /// Looks up many result keys at once (one read transaction), without groups.
-    pub fn results(&mut self, keys: &[[u8; 32]]) -> Vec<Option<Cached>> {
-        self.lookup(keys, &[]).0
-    }
-
     /// Queues a group's entry for [`Cache::commit`]: `key` from [`group_key`] over the
     /// group's result keys, and their values in the same order.
     pub fn put_group(&mut self, key: [u8; 32], values: &[&Cached]) {
