@@ -653,6 +653,8 @@ def report(args, version: str, peers: dict, sizes: list[int], big: int, repos: i
     row("peer.hadolint.corpus", "corpus.cold", "git-govern")
     row("peer.checkov.corpus", "corpus.cold", "git-govern")
     lines += ["", "| target | measured | limit | met |", "|---|---:|---:|---|"]
+    if args.quick:
+        lines.insert(-2, "(--quick: small inputs and few runs; the targets are defined for the full run)")
     for t in targets:
         v = "–" if t["value"] is None else f"{t['value']:,.2f} {t['unit']}"
         met = {True: "yes", False: "**no**", None: "not measured"}[t["met"]]
