@@ -207,22 +207,34 @@ def repo_file(i: int) -> tuple[str, str]:
     return f"{d}/f{i}.py", f"x = {i}\n"
 
 
-def make_repo(dir: Path, files: int) -> None:
-    """A git repository of `files` files (plus metadata, README, CODEOWNERS), one commit."""
-    if fresh(dir, str(files)):
-        return
-    print(f"building a {files:,}-file repository in {dir} ...", flush=True)
+def start_inputs(dir: Path, stamp_value: str, what: str) -> bool:
+    """Whether `dir` must be (re)built; if so, says so and leaves it empty."""
+    if fresh(dir, stamp_value):
+        return False
+    print(f"building {what} in {dir} ...", flush=True)
     shutil.rmtree(dir, ignore_errors=True)
     dir.mkdir(parents=True)
+    return True
+
+
+def commit_all(dir: Path, message: str) -> None:
+    """Makes `dir` a git repository with everything in one commit."""
     sh(["git", "init", "-q", "-b", "main"], dir)
+    sh(["git", "add", "-A"], dir)
+    sh(["git", "commit", "-q", "-m", message], dir)
+
+
+def make_repo(dir: Path, files: int) -> None:
+    """A git repository of `files` files (plus metadata, README, CODEOWNERS), one commit."""
+    if not start_inputs(dir, str(files), f"a {files:,}-file repository"):
+        return
     for i in range(files):
         p, text = repo_file(i)
         write(dir / p, text)
     write(dir / ".meta/repo.yaml", METADATA)
     write(dir / "README.md", "# bench\n")
     write(dir / ".github/CODEOWNERS", "* @bench/platform\n")
-    sh(["git", "add", "-A"], dir)
-    sh(["git", "commit", "-q", "-m", "init"], dir)
+    commit_all(dir, "init")
     stamp(dir, str(files))
     settle_index(dir)
 
@@ -275,9 +287,7 @@ def make_portfolio(root: Path, repos: int) -> None:
     for i in range(repos):
         if i % 4 != 3:
             d = root / f"organizations/org{i % 4}/repo{i:04d}"
-            sh(["git", "init", "-q", "-b", "main"], d)
-            sh(["git", "add", "-A"], d)
-            sh(["git", "commit", "-q", "-m", "init"], d)
+            commit_all(d, "init")
     time.sleep(1.1)
     (root / ".bench-stamp").write_text(f"{GENERATOR}:{repos}")
 
@@ -359,18 +369,13 @@ def corpus_manifest(r: random.Random, i: int) -> str:
 
 def make_corpus(dir: Path, n: int) -> None:
     """`n` Dockerfiles and `n` manifest files, from a fixed seed, in one git repository."""
-    if fresh(dir, str(n)):
+    if not start_inputs(dir, str(n), f"a corpus of {n} Dockerfiles and {n} manifests"):
         return
-    print(f"building a corpus of {n} Dockerfiles and {n} manifests in {dir} ...", flush=True)
-    shutil.rmtree(dir, ignore_errors=True)
-    dir.mkdir(parents=True)
     r = random.Random(6)
     for i in range(n):
         write(dir / f"images/img{i:04d}/Dockerfile", corpus_dockerfile(r, i))
         write(dir / f"k8s/app{i:04d}/deployment.yaml", corpus_manifest(r, i))
-    sh(["git", "init", "-q", "-b", "main"], dir)
-    sh(["git", "add", "-A"], dir)
-    sh(["git", "commit", "-q", "-m", "corpus"], dir)
+    commit_all(dir, "corpus")
     stamp(dir, str(n))
     settle_index(dir)
 
