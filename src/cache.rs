@@ -17,10 +17,11 @@
 //! foreign file, or a read-only location turns the cache off (or starts a fresh file) and
 //! leaves one warning in [`Cache::warning`]. Findings are the same either way.
 
+use std::cell::Cell;
 use std::ops::Range;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Once};
 use std::time::Duration;
 
 use rayon::prelude::*;
@@ -153,11 +154,28 @@ pub struct Cache {
     new_groups: Vec<([u8; 32], Vec<u8>)>,
 }
 
+thread_local! {
+    /// Set while this thread runs a redb call under [`quietly`].
+    static QUIET: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f` (a redb call, which panics on some corrupt files), turning a panic into an
+/// error without printing it. The process-wide panic hook is wrapped once, so that it stays
+/// silent only on the thread inside such a call: other threads (a portfolio scan runs many)
+/// keep the hook they had, and nothing is swapped while they run.
 fn quietly<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
-    let prev = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
+    static WRAP: Once = Once::new();
+    WRAP.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    let was = QUIET.with(|q| q.replace(true));
     let r = catch_unwind(AssertUnwindSafe(f));
-    std::panic::set_hook(prev);
+    QUIET.with(|q| q.set(was));
     r
 }
 

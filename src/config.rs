@@ -278,9 +278,16 @@ impl Config {
         self.include.as_ref().is_none_or(|g| g.is_match(path))
     }
 
-    /// The settings of rule `id` (every registered rule has some).
-    pub fn rule(&self, id: &str) -> &RuleSettings {
-        &self.rules[id]
+    /// The settings of `rule`. Every rule of [`rules::ALL`] has some; a rule outside the
+    /// registry (a build has none) is off, so this never fails.
+    pub fn rule(&self, rule: &Rule) -> &RuleSettings {
+        static OFF: std::sync::LazyLock<RuleSettings> = std::sync::LazyLock::new(|| RuleSettings {
+            enabled: false,
+            severity: Severity::Warning,
+            options: Value::Object(Default::default()),
+            hash: [0; 32],
+        });
+        self.rules.get(rule.id).unwrap_or(&OFF)
     }
 }
 
@@ -339,8 +346,11 @@ mod tests {
     #[test]
     fn shorthand_and_options() {
         let c = Config::parse("rules:\n  docker.healthcheck: off\n  k8s.resources:\n    severity: warning\n    options: {limits: [memory]}\nexclude: [\"vendor/**\"]\n", FILE_NAME).unwrap();
-        assert!(!c.rule("docker.healthcheck").enabled);
-        assert_eq!(c.rule("k8s.resources").severity, Severity::Warning);
+        assert!(!c.rule(&rules::docker::healthcheck::RULE).enabled);
+        assert_eq!(
+            c.rule(&rules::k8s::resources::RULE).severity,
+            Severity::Warning
+        );
         assert!(!c.path_selected("vendor/x/Dockerfile"));
         assert!(c.path_selected("Dockerfile"));
     }

@@ -63,7 +63,7 @@ pub fn install(cwd: &Path, force: bool) -> Result<Vec<PathBuf>> {
     let mut written = Vec::new();
     for hook in HOOKS {
         let p = dir.join(hook);
-        crate::run::write_atomic(&p, shim(hook).as_bytes())?;
+        crate::output::write_atomic(&p, shim(hook).as_bytes())?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

@@ -19,6 +19,8 @@
 //! [`run`] ties them together for the commands; `main.rs` only parses arguments.
 
 pub mod cache;
+pub mod check;
+pub mod commits;
 pub mod config;
 pub mod dockerfile;
 pub mod engine;
@@ -26,12 +28,14 @@ pub mod error;
 pub mod finding;
 pub mod hooks;
 pub mod message;
+pub mod output;
 pub mod path;
 pub mod policy;
 pub mod portfolio;
+pub mod push;
 pub mod report;
 pub mod rules;
-pub mod run;
+pub mod session;
 pub mod source;
 pub mod suppress;
 pub mod trace;

@@ -13,19 +13,6 @@ use crate::finding::{Finding, Suppressed, Waived};
 use crate::path::RepoPath;
 use crate::rules::waiver::expired;
 
-/// Today's date for expiry checks: the UTC date of `SOURCE_DATE_EPOCH` (seconds since the
-/// epoch) when set and valid, else the local date.
-pub fn today() -> Date {
-    if let Some(ts) = std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|v| v.trim().parse::<i64>().ok())
-        .and_then(|s| jiff::Timestamp::from_second(s).ok())
-    {
-        return ts.to_zoned(jiff::tz::TimeZone::UTC).date();
-    }
-    jiff::Zoned::now().date()
-}
-
 /// Applies the allow-list and the waivers of `config` to `out` as of `today`, then restores
 /// the report order.
 pub fn apply(out: &mut Outcome, config: &Config, today: Date) {
@@ -60,7 +47,7 @@ pub fn apply(out: &mut Outcome, config: &Config, today: Date) {
             None => out.findings.push(f),
         }
     }
-    let settings = config.rule(expired::RULE.id);
+    let settings = config.rule(&expired::RULE);
     if settings.enabled {
         for w in config.waivers.iter().filter(|w| today > w.expires) {
             out.findings.push(Finding {

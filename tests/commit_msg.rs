@@ -14,7 +14,9 @@ fn lint(message: &[u8], config: Option<&str>) -> Vec<(Option<u32>, String)> {
     if let Some(c) = config {
         std::fs::write(dir.path().join(".govern.yaml"), c).unwrap();
     }
-    let run = git_govern::run::commit_msg(dir.path(), Path::new("COMMIT_EDITMSG"), None)
+    let now = jiff::Timestamp::now();
+    let opts = git_govern::session::Options::new(now, now.to_zoned(jiff::tz::TimeZone::UTC).date());
+    let run = git_govern::commits::commit_msg(dir.path(), Path::new("COMMIT_EDITMSG"), &opts)
         .expect("message checked");
     assert_eq!(run.outcome.commits_checked, 1);
     run.outcome

@@ -34,7 +34,7 @@ pub(super) fn evaluate(
     let text = String::from_utf8_lossy(bytes);
     let run_one = |r: &Rule, f: &dyn Fn(&Ctx) -> Vec<RawFinding>| -> Cached {
         let ctx = Ctx {
-            options: &config.rule(r.id).options,
+            options: &config.rule(r).options,
             repo_schema: schema,
         };
         let mut fs = f(&ctx);

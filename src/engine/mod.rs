@@ -49,12 +49,12 @@ pub fn check(
     let enabled: Vec<&'static Rule> = rules::ALL
         .iter()
         .copied()
-        .filter(|r| config.rule(r.id).enabled)
+        .filter(|r| config.rule(r).enabled)
         .collect();
-    let adr_dirs = adr::dirs(Some(&config.rule("adr.format").options));
+    let adr_dirs = adr::dirs(Some(&config.rule(&adr::format::RULE).options));
     let schema_hash = *blake3::hash(schema.schema.to_string().as_bytes()).as_bytes();
     let config_hash = |r: &Rule| -> [u8; 32] {
-        let base = config.rule(r.id).hash;
+        let base = config.rule(r).hash;
         if matches!(r.check, Check::Metadata(_)) {
             let mut h = blake3::Hasher::new();
             h.update(&base);
@@ -279,7 +279,7 @@ pub fn check(
     for rule in enabled.iter().filter(|r| matches!(r.check, Check::Repo(_))) {
         let Check::Repo(f) = rule.check else { continue };
         let ctx = Ctx {
-            options: &config.rule(rule.id).options,
+            options: &config.rule(rule).options,
             repo_schema: schema,
         };
         out.evaluated
@@ -384,11 +384,11 @@ fn run_on<T: ?Sized>(
     rules::ALL
         .iter()
         .copied()
-        .filter(|r| config.rule(r.id).enabled)
+        .filter(|r| config.rule(r).enabled)
         .filter_map(|r| {
             let f = pick(&r.check)?;
             let ctx = Ctx {
-                options: &config.rule(r.id).options,
+                options: &config.rule(r).options,
                 repo_schema: schema,
             };
             Some((r, f(input, &ctx)))

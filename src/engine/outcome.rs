@@ -33,6 +33,42 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// Adds every list and count of `other` to this outcome, with each path placed under
+    /// `prefix` (a '/'-separated directory, e.g. `organizations/shop/api`; the repository
+    /// path "." becomes the prefix itself). Call [`Outcome::sort`] after the last one.
+    pub fn absorb(&mut self, other: Outcome, prefix: Option<&str>) {
+        let place = |path: RepoPath| match prefix {
+            None => path,
+            Some(pre) => {
+                let mut b = pre.as_bytes().to_vec();
+                if path.as_bytes() != b"." {
+                    b.push(b'/');
+                    b.extend_from_slice(path.as_bytes());
+                }
+                RepoPath::from_bytes(b)
+            }
+        };
+        macro_rules! moved {
+            ($field:ident) => {
+                self.$field.extend(other.$field.into_iter().map(|mut f| {
+                    f.path = place(std::mem::take(&mut f.path));
+                    f
+                }))
+            };
+        }
+        moved!(findings);
+        moved!(suppressed);
+        moved!(waived);
+        moved!(errors);
+        moved!(skipped);
+        self.evaluated
+            .extend(other.evaluated.into_iter().map(|(p, r)| (place(p), r)));
+        self.files_checked += other.files_checked;
+        self.cache_hits += other.cache_hits;
+        self.commits_checked += other.commits_checked;
+        self.branches_checked += other.branches_checked;
+    }
+
     /// Restores the report order: findings by path, line, rule; the other lists by path
     /// and line; duplicates removed.
     pub fn sort(&mut self) {

@@ -332,18 +332,9 @@ pub fn to_markdown(c: &Catalog) -> String {
     out
 }
 
-/// The `generated` timestamp: `SOURCE_DATE_EPOCH` (seconds since the epoch) when set and
-/// valid, else the current time; RFC 3339 in UTC, whole seconds.
-pub fn generated_now() -> String {
-    let ts = std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|v| v.trim().parse::<i64>().ok())
-        .and_then(|s| jiff::Timestamp::from_second(s).ok())
-        .unwrap_or_else(|| {
-            jiff::Timestamp::from_second(jiff::Timestamp::now().as_second())
-                .expect("now is in range")
-        });
-    ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+/// The `generated` field for a run at `now`: RFC 3339 in UTC, whole seconds.
+pub fn generated(now: jiff::Timestamp) -> String {
+    now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// Rebuilds a catalog from a checkpoint's repositories (recovery, `catalog

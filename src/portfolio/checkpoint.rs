@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::run::write_atomic;
+use crate::output::write_atomic;
 
 use super::record::{Compliance, RepoRecord};
 

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::run::write_atomic;
+use crate::output::write_atomic;
 
 use super::ack;
 use super::catalog::{self, Catalog};
@@ -90,7 +90,11 @@ pub fn catalog(
             let scan = check(root, &Selection::default(), opts)?;
             warnings.extend(scan.warnings.iter().cloned());
             let records: Vec<_> = scan.repos.into_iter().map(|r| r.record).collect();
-            catalog::build(&records, catalog::generated_now(), previous.as_ref())
+            catalog::build(
+                &records,
+                catalog::generated(opts.session.now),
+                previous.as_ref(),
+            )
         }
     };
     let text = match format {
@@ -159,7 +163,7 @@ pub fn checkpoint(root: &Path, opts: &CheckpointOptions) -> Result<CheckpointRun
     let scan = check(root, &Selection::default(), &opts.scan)?;
     let warnings = scan.warnings.clone();
     let records = scan.repos.into_iter().map(|r| r.record).collect();
-    let cp = checkpoint::build(records, catalog::generated_now());
+    let cp = checkpoint::build(records, catalog::generated(opts.scan.session.now));
     let archived = if opts.baseline {
         checkpoint::archive(&dir)?
     } else {
@@ -167,7 +171,7 @@ pub fn checkpoint(root: &Path, opts: &CheckpointOptions) -> Result<CheckpointRun
     };
     let (dated, latest_path) = checkpoint::write(&dir, &cp)?;
     let drift = previous
-        .map(|prev| drift::compare(&prev, &cp, acks, crate::waiver::today(), opts.thresholds));
+        .map(|prev| drift::compare(&prev, &cp, acks, opts.scan.session.today, opts.thresholds));
     let report = match &drift {
         Some(d) => d.to_markdown(),
         None => drift::baseline_markdown(&cp),
@@ -188,24 +192,24 @@ pub fn checkpoint(root: &Path, opts: &CheckpointOptions) -> Result<CheckpointRun
 
 /// Compares two checkpoint files (`--compare A B`) under the acknowledgements at
 /// `acks_path` (none when absent). Errors: a file that is not a checkpoint, an invalid
-/// acknowledgements file.
-pub fn compare(a: &Path, b: &Path, acks_path: &Path, thresholds: Thresholds) -> Result<Drift> {
+/// acknowledgements file. `today` decides which acknowledgements are in force.
+pub fn compare(
+    a: &Path,
+    b: &Path,
+    acks_path: &Path,
+    today: jiff::civil::Date,
+    thresholds: Thresholds,
+) -> Result<Drift> {
     let acks = ack::load(acks_path)?;
     let (a, b) = (checkpoint::read(a)?, checkpoint::read(b)?);
-    Ok(drift::compare(
-        &a,
-        &b,
-        acks,
-        crate::waiver::today(),
-        thresholds,
-    ))
+    Ok(drift::compare(&a, &b, acks, today, thresholds))
 }
 
-/// Appends the drift outputs to the file named by `GITHUB_OUTPUT`, when set. Errors: the
-/// file cannot be opened for appending.
-pub fn github_output(d: Option<&Drift>) -> Result<()> {
+/// Appends the drift outputs to `path` (the file `GITHUB_OUTPUT` names), when given.
+/// Errors: the file cannot be opened for appending.
+pub fn github_output(path: Option<&Path>, d: Option<&Drift>) -> Result<()> {
     use std::io::Write;
-    let Some(path) = std::env::var_os("GITHUB_OUTPUT").filter(|v| !v.is_empty()) else {
+    let Some(path) = path else {
         return Ok(());
     };
     let lines = match d {
@@ -216,12 +220,7 @@ pub fn github_output(d: Option<&Drift>) -> Result<()> {
         .create(true)
         .append(true)
         .open(&path)
-        .map_err(|e| {
-            Error::io(
-                format!("opening GITHUB_OUTPUT {}", Path::new(&path).display()),
-                e,
-            )
-        })?;
+        .map_err(|e| Error::io(format!("opening GITHUB_OUTPUT {}", path.display()), e))?;
     f.write_all(lines.as_bytes())
         .map_err(|e| Error::io("writing GITHUB_OUTPUT", e))
 }

@@ -70,14 +70,17 @@ pub struct Selection {
 }
 
 /// The governance root for portfolio commands: `explicit` (`--root`), else
-/// `GOLDEN_PATH_ROOT`, else the nearest ancestor of `cwd` (itself included) holding
-/// `.metaHub/` or `organizations/`, else `cwd`. The result is canonical (absolute, links
-/// resolved). Errors: the root does not exist.
-pub fn root(explicit: Option<&Path>, cwd: &Path) -> Result<PathBuf> {
+/// `golden_path_root` (`GOLDEN_PATH_ROOT`), else the nearest ancestor of `cwd` (itself
+/// included) holding `.metaHub/` or `organizations/`, else `cwd`. The result is canonical
+/// (absolute, links resolved). Errors: the root does not exist.
+pub fn root(
+    explicit: Option<&Path>,
+    golden_path_root: Option<&Path>,
+    cwd: &Path,
+) -> Result<PathBuf> {
     let chosen = match explicit {
-        Some(p) if p.is_absolute() => p.to_path_buf(),
         Some(p) => cwd.join(p),
-        None => crate::run::governance_root(cwd),
+        None => crate::session::governance_root(cwd, golden_path_root),
     };
     chosen
         .canonicalize()

@@ -1,24 +1,21 @@
 //! Scan: every repository of a portfolio checked with the hook's rules, in parallel, all
 //! sharing one cache file, and turned into a [`RepoRecord`] plus its [`Outcome`].
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use crate::cache::Cache;
 use crate::config::Config;
-use crate::engine::{self, Outcome};
+use crate::engine::Outcome;
 use crate::error::{Error, Result};
 use crate::finding::InputError;
 use crate::path::RepoPath;
-use crate::policy::PolicySet;
-use crate::rules::RepoSchema;
-use crate::run::{self, CacheChoice, PolicyOptions};
+use crate::session::{Governance, Options, Session};
 use crate::source::{self, Content, Mode, Snapshot};
-use crate::waiver;
 
 use super::discover::{Discovery, RepoDir, RepoKind};
 use super::record::{self, RepoRecord};
@@ -31,10 +28,9 @@ pub fn default_cache(root: &Path) -> PathBuf {
 /// How a portfolio is scanned.
 #[derive(Debug, Clone)]
 pub struct ScanOptions {
-    /// Which cache ([`CacheChoice::Default`] is `GOVERN_CACHE`, else [`default_cache`]).
-    pub cache: CacheChoice,
-    /// Rego policies from the command line.
-    pub policies: PolicyOptions,
+    /// The run's options: cache ([`crate::session::CacheChoice::Default`] is
+    /// [`default_cache`]), policies, today's date.
+    pub session: Options,
     /// Compute every file's git blob id (checkpoints need them; checks do not).
     pub file_hashes: bool,
     /// Draw a progress bar on stderr (only when stderr is a terminal).
@@ -67,77 +63,10 @@ impl Scan {
     pub fn merged(&self) -> Outcome {
         let mut out = Outcome::default();
         for r in &self.repos {
-            let prefix = format!("{}/", r.record.path);
-            let p = |path: &RepoPath| {
-                let mut b = prefix.as_bytes().to_vec();
-                if path.as_bytes() != b"." {
-                    b.extend_from_slice(path.as_bytes());
-                } else {
-                    b.pop();
-                }
-                RepoPath::from_bytes(b)
-            };
-            let o = &r.outcome;
-            out.findings.extend(o.findings.iter().cloned().map(|mut f| {
-                f.path = p(&f.path);
-                f
-            }));
-            out.suppressed
-                .extend(o.suppressed.iter().cloned().map(|mut f| {
-                    f.path = p(&f.path);
-                    f
-                }));
-            out.waived.extend(o.waived.iter().cloned().map(|mut f| {
-                f.path = p(&f.path);
-                f
-            }));
-            out.errors.extend(o.errors.iter().cloned().map(|mut f| {
-                f.path = p(&f.path);
-                f
-            }));
-            out.skipped.extend(o.skipped.iter().cloned().map(|mut f| {
-                f.path = p(&f.path);
-                f
-            }));
-            out.evaluated
-                .extend(o.evaluated.iter().map(|(path, rule)| (p(path), *rule)));
-            out.files_checked += o.files_checked;
-            out.cache_hits += o.cache_hits;
+            out.absorb(r.outcome.clone(), Some(&r.record.path));
         }
         out.sort();
         out
-    }
-}
-
-/// Policy sets are compiled once per distinct `policies:` setting (almost always one for the
-/// whole portfolio).
-struct PolicyMemo {
-    sets: Mutex<HashMap<String, Arc<PolicySet>>>,
-}
-
-impl PolicyMemo {
-    fn get(
-        &self,
-        gov_root: &Path,
-        repo_root: &Path,
-        config: &Config,
-        opts: &PolicyOptions,
-    ) -> Result<Arc<PolicySet>> {
-        let p = &config.policies;
-        let key = if p.dirs.is_empty() {
-            format!("{:?}", (p.rego_v0, &p.namespaces, p.all_namespaces))
-        } else {
-            format!("{:?}{}", p, repo_root.display())
-        };
-        if let Some(s) = self.sets.lock().expect("policy memo").get(&key) {
-            return Ok(s.clone());
-        }
-        let set = Arc::new(run::load_policies_at(gov_root, repo_root, config, opts)?);
-        self.sets
-            .lock()
-            .expect("policy memo")
-            .insert(key, set.clone());
-        Ok(set)
     }
 }
 
@@ -182,9 +111,7 @@ fn failed(path: &str, message: String) -> InputError {
 
 fn check_one(
     repo: &RepoDir,
-    gov_root: &Path,
-    schema: &RepoSchema,
-    memo: &PolicyMemo,
+    governance: &Arc<Governance>,
     opts: &ScanOptions,
     cache: &mut Cache,
 ) -> RepoResult {
@@ -203,18 +130,16 @@ fn check_one(
     };
     let outcome = (|| -> std::result::Result<Outcome, InputError> {
         let snapshot = snapshot_of(repo).map_err(|e| failed(".", e.to_string()))?;
-        let config = run::load_config(&snapshot.root, None).map_err(|e| match e {
+        let session = Session::within(governance.clone(), &snapshot.root).map_err(|e| match e {
             Error::Input { line, message, .. } => InputError {
                 line,
                 ..failed(crate::config::FILE_NAME, message)
             },
             e => failed(crate::config::FILE_NAME, e.to_string()),
         })?;
-        let policies = memo
-            .get(gov_root, &snapshot.root, &config, &opts.policies)
+        let outcome = session
+            .check(&snapshot, cache)
             .map_err(|e| failed(".", e.to_string()))?;
-        let mut outcome = engine::check(&snapshot, &config, schema, &policies, cache);
-        waiver::apply(&mut outcome, &config, waiver::today());
         let meta = record::read_metadata(snapshot.view.as_ref());
         if let record::MetadataFile::Read(m) = &meta {
             record.metadata = m.clone();
@@ -244,13 +169,15 @@ fn check_one(
 /// is read concurrently and written once at the end. Errors: the metadata schema or a
 /// policy of the governance root is invalid.
 pub fn scan(root: &Path, discovery: Discovery, opts: &ScanOptions) -> Result<Scan> {
-    let schema = run::repo_schema(root)?;
-    let memo = PolicyMemo {
-        sets: Mutex::new(HashMap::new()),
-    };
+    let o = &opts.session;
+    let governance = Arc::new(Governance::open(
+        root.to_path_buf(),
+        o.today,
+        o.policies.clone(),
+    )?);
     // Compile the shared policy set up front so an invalid policy stops the run once.
-    memo.get(root, root, &Config::default(), &opts.policies)?;
-    let mut cache = opts.cache.open(|| default_cache(root));
+    governance.policies(root, &Config::default())?;
+    let mut cache = o.cache.open(|| default_cache(root));
     let bar = if opts.progress && std::io::stderr().is_terminal() {
         let b = indicatif::ProgressBar::new(discovery.repos.len() as u64);
         b.set_style(
@@ -269,7 +196,7 @@ pub fn scan(root: &Path, discovery: Discovery, opts: &ScanOptions) -> Result<Sca
         .par_iter()
         .map(|repo| {
             let mut child = shared.child();
-            let r = check_one(repo, root, &schema, &memo, opts, &mut child);
+            let r = check_one(repo, &governance, opts, &mut child);
             bar.set_message(repo.key());
             bar.inc(1);
             (r, child)

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::path::RepoPath;
 use crate::rules::RepoView;
-use crate::source::{relative_to_root, user_cache_file, Content, Mode, Snapshot, Subject};
+use crate::source::{relative_to_root, Content, Mode, Snapshot, Subject};
 
 /// The files under `start` (a directory at or below `root`), relative to `root` and sorted,
 /// skipping `.git` and what the `.gitignore` and `.ignore` files from `root` down and the
@@ -72,7 +72,7 @@ pub fn snapshot(cwd: &Path, mode: &Mode) -> Result<Snapshot> {
         root,
         subjects,
         repo: None,
-        default_cache: user_cache_file(),
+        default_cache: None,
     })
 }
 

@@ -98,7 +98,7 @@ pub fn snapshot(repo: gix::Repository, cwd: &Path, mode: &Mode) -> Result<Snapsh
         root,
         subjects,
         repo: Some(sync),
-        default_cache,
+        default_cache: Some(default_cache),
     })
 }
 

@@ -62,8 +62,9 @@ pub struct Snapshot {
     pub view: Box<dyn RepoView + Send>,
     /// The git repository, for reading blobs (`None` outside git).
     pub repo: Option<gix::ThreadSafeRepository>,
-    /// The default cache file for this repository.
-    pub default_cache: PathBuf,
+    /// The default cache file of a git repository (`<git common dir>/govern/cache.redb`);
+    /// `None` outside git, where the caller picks one.
+    pub default_cache: Option<PathBuf>,
 }
 
 impl Snapshot {
@@ -99,17 +100,6 @@ pub fn load(cwd: &Path, mode: &Mode) -> Result<Snapshot> {
         Some(repo) => git::snapshot(repo, cwd, mode),
         None => fs::snapshot(cwd, mode),
     }
-}
-
-/// The per-user cache file used outside git repositories:
-/// `$XDG_CACHE_HOME/git-govern/cache.redb`, else `~/.cache/git-govern/cache.redb`.
-pub fn user_cache_file() -> PathBuf {
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
-        .unwrap_or_else(std::env::temp_dir);
-    base.join("git-govern").join("cache.redb")
 }
 
 /// Resolves user-given paths against `cwd` and returns them relative to `root`, lexically

@@ -1,0 +1,357 @@
+//! The command line, defined in one place: every command, option and help text that
+//! `git-govern --help`, the man page and the shell see. The handlers are in the sibling
+//! modules, one per command.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use git_govern::policy::Namespaces;
+use git_govern::portfolio::command::CatalogFormat;
+use git_govern::portfolio::drift::Thresholds;
+use git_govern::report::Format;
+use git_govern::session::{CacheChoice, PolicyOptions};
+
+#[derive(Parser)]
+#[command(
+    name = "git-govern",
+    version,
+    about = "Repository governance where people work: a git hook, a CI check, a portfolio report.",
+    long_about = "Checks Dockerfiles, Kubernetes manifests, repository metadata (.meta/repo.yaml), SLOs, ADRs, \
+CODEOWNERS, secrets, commit messages and branch names against your governance rules, with a \
+content-addressed cache so nothing unchanged is checked twice.\n\n\
+Exit codes: 0 clean, 1 violations (or warnings with --strict / GOVERN_STRICT=true), 2 usage errors or input \
+that could not be checked.\n\nEnvironment: GOVERN_STRICT, GOVERN_CACHE, GOLDEN_PATH_ROOT, NO_COLOR, SOURCE_DATE_EPOCH (the date \
+waivers expire against)."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ColorChoice {
+    /// Colour when writing to a terminal and NO_COLOR is not set.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+#[derive(clap::Args)]
+pub struct CheckArgs {
+    /// Check what is staged in the index (the pre-commit hook's view).
+    #[arg(long, conflicts_with_all = ["all", "paths"])]
+    pub staged: bool,
+    /// Check every tracked file (outside git: every file not ignored). The default.
+    #[arg(long, conflicts_with = "paths")]
+    pub all: bool,
+    /// Check the messages of the commits in a revision range instead of files (e.g.
+    /// origin/main..HEAD, a pull request's commits); one finding per bad commit.
+    #[arg(long, value_name = "RANGE", conflicts_with_all = ["staged", "all", "paths"])]
+    pub commits: Option<String>,
+    /// With --commits: check at most N commits, newest first (as `git log -n N`), e.g.
+    /// `--commits HEAD --max-count 100` for the last 100 commits.
+    #[arg(long, value_name = "N", requires = "commits")]
+    pub max_count: Option<usize>,
+    /// Check every repository of the portfolio under <root>/organizations/<org>/<repo>/,
+    /// in parallel, with one shared cache (<root>/.metaHub/cache/cache.redb). Giving a path
+    /// `organizations`, `organizations/<org>` or `organizations/<org>/<repo>` does the same
+    /// for that part of the portfolio.
+    #[arg(long, conflicts_with_all = ["staged", "all", "paths", "commits"])]
+    pub portfolio: bool,
+    /// The governance root for --portfolio [default: GOLDEN_PATH_ROOT, else the nearest
+    /// ancestor holding .metaHub/ or organizations/].
+    #[arg(long, value_name = "DIR", requires = "portfolio")]
+    pub root: Option<PathBuf>,
+    /// Files and directories to check (as the pre-commit framework passes them).
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value = "text")]
+    pub format: Format,
+    /// Write the report to FILE (atomically) instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Warnings fail the check too (also GOVERN_STRICT=true or `strict: true` in .govern.yaml).
+    #[arg(long)]
+    pub strict: bool,
+    /// Do not read or write the result cache.
+    #[arg(long, conflicts_with = "cache")]
+    pub no_cache: bool,
+    /// Cache file [default: <git common dir>/govern/cache.redb; with --portfolio
+    /// <root>/.metaHub/cache/cache.redb].
+    #[arg(long, env = "GOVERN_CACHE", value_name = "PATH")]
+    pub cache: Option<PathBuf>,
+    /// Configuration file [default: <repository root>/.govern.yaml].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// When to colour the text report.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+    /// A directory of Rego policies (*.rego, conftest conventions); repeatable. Also read:
+    /// <governance root>/.metaHub/policies and `policies.dirs` of .govern.yaml.
+    #[arg(long = "policy", value_name = "DIR")]
+    pub policy_dirs: Vec<PathBuf>,
+    /// The policies use Rego v0 syntax (`deny[msg] { ... }`).
+    #[arg(long)]
+    rego_v0: bool,
+    /// Evaluate this policy package instead of `main` and `govern.*`; repeatable.
+    #[arg(
+        long = "namespace",
+        value_name = "PACKAGE",
+        conflicts_with = "all_namespaces"
+    )]
+    pub namespaces: Vec<String>,
+    /// Evaluate every policy package.
+    #[arg(long)]
+    pub all_namespaces: bool,
+    /// Do not run the built-in policies (policies/govern/repo: on-call for tier 1-2
+    /// services, the Kubernetes layout of seed 002).
+    #[arg(long)]
+    pub no_builtin_policies: bool,
+}
+
+impl CheckArgs {
+    /// The policy settings these options give.
+    pub fn policy_options(&self) -> PolicyOptions {
+        PolicyOptions {
+            dirs: self.policy_dirs.clone(),
+            rego_v0: self.rego_v0,
+            namespaces: if self.all_namespaces {
+                Namespaces::All
+            } else if self.namespaces.is_empty() {
+                Namespaces::Default
+            } else {
+                Namespaces::Only(self.namespaces.clone())
+            },
+            no_builtin: self.no_builtin_policies,
+        }
+    }
+
+    /// The cache these options choose.
+    pub fn cache_choice(&self) -> CacheChoice {
+        cache_choice(self.no_cache, self.cache.clone())
+    }
+
+    /// The options the hooks run with: `--staged`, a text report, the default cache (or
+    /// `GOVERN_CACHE`), everything else at its default.
+    pub fn for_hook() -> CheckArgs {
+        #[derive(Parser)]
+        struct Hook {
+            #[command(flatten)]
+            args: CheckArgs,
+        }
+        Hook::parse_from(["git-govern", "--staged"]).args
+    }
+}
+
+/// `--no-cache` and `--cache` as a [`CacheChoice`].
+pub fn cache_choice(no_cache: bool, cache: Option<PathBuf>) -> CacheChoice {
+    if no_cache {
+        CacheChoice::Off
+    } else if let Some(p) = cache {
+        CacheChoice::At(p)
+    } else {
+        CacheChoice::Default
+    }
+}
+
+#[derive(Subcommand)]
+pub enum CacheCommand {
+    /// Print the cache file's size and entry counts.
+    Stats,
+    /// Delete the cache file.
+    Clear,
+    /// Print the cache file's path.
+    Path,
+}
+
+#[derive(Subcommand)]
+pub enum PolicyCommand {
+    /// Run the `test_*` rules of the `*_test.rego` files in DIR (as `opa test` and
+    /// `conftest verify` do), with every policy of DIR loaded. Exit 1 when a test fails.
+    Test {
+        /// Policy directory [default: <governance root>/.metaHub/policies, else ./policy].
+        dir: Option<PathBuf>,
+        /// The policies use Rego v0 syntax.
+        #[arg(long)]
+        rego_v0: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum HookCommand {
+    /// Check the staged content (what `git commit` is about to record).
+    PreCommit,
+    /// Check the commit message file git passes to the commit-msg hook.
+    CommitMsg {
+        /// The message file (.git/COMMIT_EDITMSG).
+        file: PathBuf,
+    },
+    /// Check a push: branch names, and the files the pushed commits change. Reads git's
+    /// pre-push lines on stdin (or the pre-commit framework's PRE_COMMIT_* variables).
+    PrePush {
+        /// The remote's name, as git passes it.
+        remote: Option<String>,
+        /// The remote's URL, as git passes it.
+        url: Option<String>,
+    },
+}
+
+/// Options shared by the portfolio commands.
+#[derive(clap::Args)]
+pub struct PortfolioArgs {
+    /// The governance root [default: GOLDEN_PATH_ROOT, else the nearest ancestor holding
+    /// .metaHub/ or organizations/].
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Do not read or write the result cache.
+    #[arg(long, conflicts_with = "cache")]
+    pub no_cache: bool,
+    /// Cache file [default: <root>/.metaHub/cache/cache.redb].
+    #[arg(long, env = "GOVERN_CACHE", value_name = "PATH")]
+    pub cache: Option<PathBuf>,
+}
+
+impl PortfolioArgs {
+    /// The cache these options choose.
+    pub fn cache_choice(&self) -> CacheChoice {
+        cache_choice(self.no_cache, self.cache.clone())
+    }
+}
+
+/// Alert thresholds of the drift report (seed runbook, "Key Metrics").
+#[derive(clap::Args)]
+pub struct ThresholdArgs {
+    /// Alert when more than N new violations appear (unacknowledged).
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub alert_new_violations: usize,
+    /// Alert when more than N new warnings appear (unacknowledged).
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    pub alert_new_warnings: usize,
+    /// Alert when more than N repositories lose compliance (unacknowledged); 0 = any.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub alert_degraded: usize,
+    /// The reviewed acknowledgements file [default:
+    /// <root>/.metaHub/drift-acknowledgements.yaml].
+    #[arg(long, value_name = "FILE")]
+    pub acknowledgements: Option<PathBuf>,
+}
+
+impl ThresholdArgs {
+    /// The thresholds these options give.
+    pub fn thresholds(&self) -> Thresholds {
+        Thresholds {
+            new_violations: self.alert_new_violations,
+            new_warnings: self.alert_new_warnings,
+            compliance_degraded: self.alert_degraded,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Check a repository: staged content, all tracked files, or given paths.
+    Check(CheckArgs),
+    /// Inventory the portfolio: write .metaHub/catalog/catalog.json (or Markdown) with every
+    /// repository's metadata and compliance, a summary, and the changes since the previous
+    /// catalog. Exit 1 on error (seed runbook).
+    #[command(
+        after_help = "The `generated` field is the time of the run, or SOURCE_DATE_EPOCH when set: with it, \
+two runs on an unchanged portfolio write byte-identical files."
+    )]
+    Catalog(CatalogArgs),
+    /// Snapshot the portfolio into .metaHub/checkpoints/ and write the drift report against
+    /// the previous checkpoint to .metaHub/catalog/weekly-reports/. Exit 1 on error.
+    #[command(
+        after_help = "With GITHUB_OUTPUT set, appends has_drift, compliance_degraded, new_violations, \
+new_warnings, new_repos and alert. Dates and `generated` honour SOURCE_DATE_EPOCH."
+    )]
+    Checkpoint(CheckpointArgs),
+    /// List the rules with their default severity.
+    Rules {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a rule's documentation: what it does, why, a failing and a passing example.
+    Explain {
+        /// Rule id, e.g. docker.user-not-root.
+        rule: String,
+    },
+    /// Inspect or clear the result cache.
+    Cache {
+        #[command(subcommand)]
+        command: CacheCommand,
+        /// Cache file [default: <git common dir>/govern/cache.redb].
+        #[arg(long, env = "GOVERN_CACHE", value_name = "PATH", global = true)]
+        cache: Option<PathBuf>,
+    },
+    /// Install the pre-commit, commit-msg and pre-push hook shims into this repository's
+    /// hooks directory.
+    Install {
+        /// Replace an existing hook that git-govern did not write.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Remove the hook shims that `install` wrote.
+    Uninstall,
+    /// Print the man page, or install it so that `git govern --help` finds it.
+    Man {
+        /// Write it to <prefix>/share/man/man1/git-govern.1, where <prefix> is the
+        /// directory above the one holding this binary (e.g. ~/.cargo), which man-db
+        /// searches for programs on PATH.
+        #[arg(long)]
+        install: bool,
+    },
+    /// Rego policies: run their tests.
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
+    /// Entry points that the hook shims call.
+    Hook {
+        #[command(subcommand)]
+        hook: HookCommand,
+    },
+}
+/// `catalog`'s options.
+#[derive(clap::Args)]
+pub struct CatalogArgs {
+    #[command(flatten)]
+    pub portfolio: PortfolioArgs,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value = "json")]
+    pub format: CatalogFormat,
+    /// Write to FILE (`-` for stdout) [default: .metaHub/catalog/catalog.json, or
+    /// catalog.md for Markdown].
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Rebuild the catalog from a checkpoint file instead of scanning (recovery).
+    #[arg(long, value_name = "FILE")]
+    pub from_checkpoint: Option<PathBuf>,
+}
+
+/// `checkpoint`'s options.
+#[derive(clap::Args)]
+pub struct CheckpointArgs {
+    #[command(flatten)]
+    pub portfolio: PortfolioArgs,
+    #[command(flatten)]
+    pub thresholds: ThresholdArgs,
+    /// Archive the existing checkpoints into .metaHub/checkpoints/archive/ and start a new
+    /// baseline.
+    #[arg(long, conflicts_with_all = ["compare", "prune"])]
+    pub baseline: bool,
+    /// Compare two checkpoint files and print the drift report; nothing is scanned or
+    /// written.
+    #[arg(long, num_args = 2, value_names = ["OLD", "NEW"], conflicts_with = "prune")]
+    pub compare: Option<Vec<PathBuf>>,
+    /// Remove old dated checkpoints, keeping the newest --keep; nothing is scanned.
+    #[arg(long, requires = "keep")]
+    pub prune: bool,
+    /// With --prune: how many dated checkpoints to keep.
+    #[arg(long, value_name = "N", requires = "prune")]
+    pub keep: Option<usize>,
+}

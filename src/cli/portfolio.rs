@@ -1,0 +1,153 @@
+//! `git govern catalog` and `git govern checkpoint`: the portfolio files. Errors exit 1,
+//! as the seed runbook's catalog.py and checkpoint.py did.
+
+use std::io::Write;
+
+use git_govern::portfolio::checkpoint;
+use git_govern::portfolio::command as portfolio;
+use git_govern::portfolio::discover;
+use git_govern::portfolio::drift::Drift;
+use git_govern::portfolio::scan::ScanOptions;
+use git_govern::session::PolicyOptions;
+use git_govern::Error;
+
+use super::args::{CatalogArgs, CheckpointArgs, PortfolioArgs};
+use super::env::{cwd, Env};
+
+/// Runs a portfolio command whose errors exit 1 (seed runbook: "Error (catalog.py,
+/// checkpoint.py)"), printing the error.
+fn exit_one(r: Result<i32, Error>) -> Result<i32, Error> {
+    r.or_else(|e| {
+        eprintln!("git-govern: error: {e}");
+        Ok(1)
+    })
+}
+
+fn scan_options(p: &PortfolioArgs, env: &Env, file_hashes: bool) -> ScanOptions {
+    ScanOptions {
+        session: env.options(None, PolicyOptions::default(), p.cache_choice()),
+        file_hashes,
+        progress: true,
+    }
+}
+
+fn root(p: &PortfolioArgs, env: &Env) -> Result<std::path::PathBuf, Error> {
+    discover::root(p.root.as_deref(), env.golden_path_root.as_deref(), &cwd()?)
+}
+
+/// `git govern catalog`.
+pub fn catalog(a: &CatalogArgs, env: &Env) -> Result<i32, Error> {
+    exit_one(catalog_inner(a, env))
+}
+
+fn catalog_inner(a: &CatalogArgs, env: &Env) -> Result<i32, Error> {
+    let root = root(&a.portfolio, env)?;
+    let opts = scan_options(&a.portfolio, env, false);
+    let run = portfolio::catalog(
+        &root,
+        a.format,
+        a.output.as_deref(),
+        a.from_checkpoint.as_deref(),
+        &opts,
+    )?;
+    for w in &run.warnings {
+        eprintln!("git-govern: {w}");
+    }
+    match &run.written {
+        Some(path) => {
+            let s = &run.catalog.summary;
+            let c = &run.catalog.changes;
+            eprintln!(
+                "git-govern: wrote {}: {} repositories, {} compliant ({}%), {} new, {} deleted, {} status changes",
+                path.display(),
+                s.total_repos,
+                s.compliant,
+                s.compliance_percentage,
+                c.new.len(),
+                c.deleted.len(),
+                c.status_changes.len()
+            );
+        }
+        None => {
+            let _ = std::io::stdout().lock().write_all(run.text.as_bytes());
+        }
+    }
+    Ok(0)
+}
+
+/// `git govern checkpoint` (and `--compare`, `--prune`).
+pub fn checkpoint(a: &CheckpointArgs, env: &Env) -> Result<i32, Error> {
+    exit_one(checkpoint_inner(a, env))
+}
+
+fn checkpoint_inner(a: &CheckpointArgs, env: &Env) -> Result<i32, Error> {
+    let root = root(&a.portfolio, env)?;
+    let t = &a.thresholds;
+    let acks = t
+        .acknowledgements
+        .clone()
+        .unwrap_or_else(|| root.join(git_govern::portfolio::ack::DEFAULT_PATH));
+    if let Some([old, new]) = a.compare.as_deref() {
+        let d = portfolio::compare(old, new, &acks, env.today, t.thresholds())?;
+        portfolio::github_output(env.github_output.as_deref(), Some(&d))?;
+        let _ = std::io::stdout()
+            .lock()
+            .write_all(d.to_markdown().as_bytes());
+        return Ok(0);
+    }
+    if let Some(keep) = a.keep.filter(|_| a.prune) {
+        let removed = checkpoint::prune(&root.join(checkpoint::DIR), keep)?;
+        for r in &removed {
+            println!("removed {}", r.display());
+        }
+        println!("{} removed, newest {keep} kept", removed.len());
+        return Ok(0);
+    }
+    let run = portfolio::checkpoint(
+        &root,
+        &portfolio::CheckpointOptions {
+            baseline: a.baseline,
+            acknowledgements: Some(acks),
+            thresholds: t.thresholds(),
+            scan: scan_options(&a.portfolio, env, true),
+        },
+    )?;
+    for w in &run.warnings {
+        eprintln!("git-govern: {w}");
+    }
+    portfolio::github_output(env.github_output.as_deref(), run.drift.as_ref())?;
+    for p in &run.archived {
+        println!("archived {}", p.display());
+    }
+    for p in &run.written {
+        println!("wrote {}", p.display());
+    }
+    match &run.drift {
+        Some(d) => println!("{}", drift_line(d)),
+        None => println!(
+            "baseline: {} repositories, {} compliant",
+            run.checkpoint.summary.total_repos, run.checkpoint.summary.compliant
+        ),
+    }
+    Ok(0)
+}
+
+/// `drift: N changes (U unintentional, I intentional)[; alert: …]`.
+fn drift_line(d: &Drift) -> String {
+    let intentional = d
+        .changes
+        .iter()
+        .filter(|c| c.acknowledged_by.is_some())
+        .count();
+    let alert = if d.alerts.is_empty() {
+        String::new()
+    } else {
+        format!("; alert: {}", d.alerts.join("; "))
+    };
+    format!(
+        "drift: {} changes ({} unintentional, {} intentional){alert}",
+        d.changes.len(),
+        d.changes.len() - intentional,
+        intentional,
+    )
+}

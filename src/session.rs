@@ -1,0 +1,294 @@
+//! The pipeline every command shares: configuration → metadata schema → policies →
+//! [`engine::check`] → waivers.
+//!
+//! A [`Governance`] holds what the governance root decides for every repository under it
+//! (the metadata schema, the policy options, today's date) and compiles each distinct
+//! policy set once. A [`Session`] adds one repository's `.govern.yaml`. `check`,
+//! `--commits`, the hooks, `policy test` and the portfolio scan all go through them, so a
+//! run is assembled in exactly one place. Nothing here reads the environment: the command
+//! line resolves it into [`Options`].
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use jiff::civil::Date;
+use jiff::Timestamp;
+
+use crate::cache::Cache;
+use crate::config::{self, Config};
+use crate::engine::{self, Outcome};
+use crate::error::{Error, Result};
+use crate::policy::{self, Namespaces, PolicySet};
+use crate::rules::RepoSchema;
+use crate::source::Snapshot;
+use crate::waiver;
+
+/// How the cache of a run is chosen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CacheChoice {
+    /// The default location of the run (a repository's or a portfolio's).
+    Default,
+    /// An explicit file (`--cache` or `GOVERN_CACHE`).
+    At(PathBuf),
+    /// No cache (`--no-cache`).
+    Off,
+}
+
+impl CacheChoice {
+    /// Opens the cache this choice names: none (`Off`), the given file (`At`), else
+    /// `default` (computed only then). Never fails; see [`Cache::open`].
+    pub fn open(&self, default: impl FnOnce() -> PathBuf) -> Cache {
+        match self {
+            CacheChoice::Off => Cache::disabled(),
+            CacheChoice::At(p) => Cache::open(p),
+            CacheChoice::Default => Cache::open(&default()),
+        }
+    }
+}
+
+/// Policy settings given on the command line; `.govern.yaml` adds to them.
+#[derive(Debug, Clone, Default)]
+pub struct PolicyOptions {
+    /// `--policy DIR`, repeatable.
+    pub dirs: Vec<PathBuf>,
+    /// `--rego-v0`.
+    pub rego_v0: bool,
+    /// `--namespace` / `--all-namespaces`.
+    pub namespaces: Namespaces,
+    /// `--no-builtin-policies`.
+    pub no_builtin: bool,
+}
+
+/// What the command line and its environment decided for a run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// `GOLDEN_PATH_ROOT`: the governance root, overriding the search for `.metaHub/`.
+    pub golden_path_root: Option<PathBuf>,
+    /// The time of the run, for `generated` fields: `SOURCE_DATE_EPOCH` when set, else the
+    /// clock, in whole seconds.
+    pub now: Timestamp,
+    /// The date waivers and acknowledgements expire against (seed runbook: the UTC date of
+    /// `SOURCE_DATE_EPOCH` when set, else the local date).
+    pub today: Date,
+    /// A config file other than `<repository root>/.govern.yaml` (`--config`).
+    pub config: Option<PathBuf>,
+    /// Rego policies from the command line.
+    pub policies: PolicyOptions,
+    /// Which cache.
+    pub cache: CacheChoice,
+}
+
+impl Options {
+    /// Defaults for a run at `now` on `today`: no root override, no config file, default
+    /// policies and cache.
+    pub fn new(now: Timestamp, today: Date) -> Options {
+        Options {
+            golden_path_root: None,
+            now,
+            today,
+            config: None,
+            policies: PolicyOptions::default(),
+            cache: CacheChoice::Default,
+        }
+    }
+}
+
+/// The governance root for a repository at `repo_root`: `golden_path_root` if given, else
+/// the nearest ancestor (the repository itself included) holding `.metaHub/` or
+/// `organizations/`, else `repo_root` (seed runbook).
+pub fn governance_root(repo_root: &Path, golden_path_root: Option<&Path>) -> PathBuf {
+    if let Some(r) = golden_path_root {
+        return r.to_path_buf();
+    }
+    repo_root
+        .ancestors()
+        .find(|dir| dir.join(".metaHub").is_dir() || dir.join("organizations").is_dir())
+        .unwrap_or(repo_root)
+        .to_path_buf()
+}
+
+/// The metadata schema in force: `<governance root>/.metaHub/schemas/repo-schema.json` if
+/// present (an error naming the file and line if it is not JSON), else the built-in one.
+pub fn repo_schema(gov_root: &Path) -> Result<RepoSchema> {
+    let p = gov_root
+        .join(".metaHub")
+        .join("schemas")
+        .join("repo-schema.json");
+    match std::fs::read_to_string(&p) {
+        Ok(text) => {
+            let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+                Error::input(
+                    p.display().to_string(),
+                    e.line() as u32,
+                    format!("invalid JSON: {e}"),
+                )
+            })?;
+            Ok(RepoSchema::new(p.display().to_string(), v))
+        }
+        Err(_) => Ok(RepoSchema::builtin()),
+    }
+}
+
+/// Reads a repository's configuration: `explicit` if given, else `<root>/.govern.yaml` if
+/// present, else the defaults. Errors: the file is not UTF-8 or not a valid configuration
+/// (an input error with its line), or an explicit file cannot be read (usage).
+pub fn load_config(root: &Path, explicit: Option<&Path>) -> Result<Config> {
+    let (path, shown) = match explicit {
+        Some(p) => (p.to_path_buf(), p.display().to_string()),
+        None => (root.join(config::FILE_NAME), config::FILE_NAME.to_string()),
+    };
+    match std::fs::read(&path) {
+        Ok(bytes) => {
+            let text = String::from_utf8(bytes)
+                .map_err(|e| Error::input(&shown, 0, format!("not UTF-8: {e}")))?;
+            Config::parse(&text, &shown)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && explicit.is_none() => {
+            Ok(Config::default())
+        }
+        Err(e) => Err(Error::Usage(format!("{shown}: {e}"))),
+    }
+}
+
+/// What a governance root decides for every repository under it.
+pub struct Governance {
+    /// The governance root.
+    pub root: PathBuf,
+    /// The metadata schema in force.
+    pub schema: RepoSchema,
+    /// The date waivers expire against.
+    pub today: Date,
+    policy_options: PolicyOptions,
+    /// Policy sets compiled so far, by the `policies:` settings that shaped them (almost
+    /// always one for a whole portfolio).
+    policy_sets: Mutex<HashMap<String, Arc<PolicySet>>>,
+}
+
+impl Governance {
+    /// Reads the governance root's schema. Errors: an invalid custom schema.
+    pub fn open(root: PathBuf, today: Date, policies: PolicyOptions) -> Result<Governance> {
+        Ok(Governance {
+            schema: repo_schema(&root)?,
+            root,
+            today,
+            policy_options: policies,
+            policy_sets: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The policies for a repository at `repo_root` with `config`: the built-in ones (unless
+    /// `--no-builtin-policies`), `--policy` directories, `<governance root>/.metaHub/policies`
+    /// when present, and the directories `.govern.yaml` names (relative to `repo_root`);
+    /// compiled once per distinct setting. Errors: a directory that cannot be read, a
+    /// policy that does not parse.
+    pub fn policies(&self, repo_root: &Path, config: &Config) -> Result<Arc<PolicySet>> {
+        let p = &config.policies;
+        let key = if p.dirs.is_empty() {
+            format!("{:?}", (p.rego_v0, &p.namespaces, p.all_namespaces))
+        } else {
+            format!("{:?}{}", p, repo_root.display())
+        };
+        let sets = || self.policy_sets.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(s) = sets().get(&key) {
+            return Ok(s.clone());
+        }
+        let set = Arc::new(self.compile_policies(repo_root, config)?);
+        sets().insert(key, set.clone());
+        Ok(set)
+    }
+
+    fn compile_policies(&self, repo_root: &Path, config: &Config) -> Result<PolicySet> {
+        let opts = &self.policy_options;
+        let mut dirs: Vec<PathBuf> = opts.dirs.clone();
+        let hub = self.root.join(".metaHub").join("policies");
+        if hub.is_dir() {
+            dirs.push(hub);
+        }
+        dirs.extend(config.policies.dirs.iter().map(|d| repo_root.join(d)));
+        let mut sources = if opts.no_builtin {
+            Vec::new()
+        } else {
+            policy::builtin()
+        };
+        for d in &dirs {
+            sources.extend(policy::read_dir(d)?);
+        }
+        let namespaces = match &opts.namespaces {
+            Namespaces::Default if config.policies.all_namespaces => Namespaces::All,
+            Namespaces::Default if !config.policies.namespaces.is_empty() => {
+                Namespaces::Only(config.policies.namespaces.clone())
+            }
+            n => n.clone(),
+        };
+        PolicySet::load(
+            &sources,
+            opts.rego_v0 || config.policies.rego_v0,
+            &namespaces,
+        )
+    }
+}
+
+/// One repository under a [`Governance`]: its configuration, and the run built from it.
+pub struct Session {
+    /// The governance root's decisions.
+    pub governance: Arc<Governance>,
+    /// The repository root (its work tree, or the folder).
+    pub root: PathBuf,
+    /// The effective configuration.
+    pub config: Config,
+}
+
+impl Session {
+    /// A session for the repository at `root`, run alone: its configuration (from
+    /// `opts.config` or `.govern.yaml`), then its governance root's schema. Errors: an
+    /// invalid configuration or schema.
+    pub fn open(root: &Path, opts: &Options) -> Result<Session> {
+        let config = load_config(root, opts.config.as_deref())?;
+        let gov_root = governance_root(root, opts.golden_path_root.as_deref());
+        let governance = Governance::open(gov_root, opts.today, opts.policies.clone())?;
+        Ok(Session {
+            governance: Arc::new(governance),
+            root: root.to_path_buf(),
+            config,
+        })
+    }
+
+    /// A session for a repository of a portfolio: its own `.govern.yaml` under a shared
+    /// governance. Errors: an invalid configuration.
+    pub fn within(governance: Arc<Governance>, root: &Path) -> Result<Session> {
+        let config = load_config(root, None)?;
+        Ok(Session {
+            governance,
+            root: root.to_path_buf(),
+            config,
+        })
+    }
+
+    /// The metadata schema in force.
+    pub fn schema(&self) -> &RepoSchema {
+        &self.governance.schema
+    }
+
+    /// This repository's policies (compiled on first use). Errors: see
+    /// [`Governance::policies`].
+    pub fn policies(&self) -> Result<Arc<PolicySet>> {
+        self.governance.policies(&self.root, &self.config)
+    }
+
+    /// Checks `snapshot` with every enabled rule and policy, then applies the waivers.
+    /// Errors: the policies cannot be loaded.
+    pub fn check(&self, snapshot: &Snapshot, cache: &mut Cache) -> Result<Outcome> {
+        let policies = self.policies()?;
+        crate::trace::phase(|| "configuration, schema, cache and policies loaded".into());
+        let mut outcome = engine::check(snapshot, &self.config, self.schema(), &policies, cache);
+        self.finish(&mut outcome);
+        Ok(outcome)
+    }
+
+    /// Applies the waivers and the secrets allow-list of the configuration to `outcome`.
+    pub fn finish(&self, outcome: &mut Outcome) {
+        waiver::apply(outcome, &self.config, self.governance.today);
+        crate::trace::phase(|| "waivers applied".into());
+    }
+}
