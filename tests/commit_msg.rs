@@ -68,7 +68,10 @@ const VALID: &[(&str, &str)] = &[
 ];
 
 /// (name, message, [(line, fragment)], config)
-const INVALID: &[(&str, &str, &[(Option<u32>, &str)], Option<&str>)] = &[
+/// Expected findings as (line, fragment of the message).
+type Expected = &'static [(Option<u32>, &'static str)];
+
+const INVALID: &[(&str, &str, Expected, Option<&str>)] = &[
     ("empty file", "", &[(None, "is empty")], None),
     (
         "only comments",

@@ -3,8 +3,11 @@
 mod common;
 use common::*;
 
-/// (name, Dockerfile, expected docker.* findings as (rule, line)).
-const CASES: &[(&str, &str, &[(&str, u64)])] = &[
+/// Expected docker.* findings as (rule, line).
+type Expected = &'static [(&'static str, u64)];
+
+/// (name, Dockerfile, expected findings).
+const CASES: &[(&str, &str, Expected)] = &[
     ("clean", "FROM python:3.12-slim\nUSER 10001\nHEALTHCHECK CMD true\n", &[]),
     ("root-explicit", "FROM python:3.12-slim\nUSER root\nHEALTHCHECK CMD true\n", &[("docker.user-not-root", 2)]),
     ("root-uid-group", "FROM python:3.12-slim\nUSER 0:0\nHEALTHCHECK CMD true\n", &[("docker.user-not-root", 2)]),

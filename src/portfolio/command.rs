@@ -219,7 +219,7 @@ pub fn github_output(path: Option<&Path>, d: Option<&Drift>) -> Result<()> {
     let mut f = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
-        .open(&path)
+        .open(path)
         .map_err(|e| Error::io(format!("opening GITHUB_OUTPUT {}", path.display()), e))?;
     f.write_all(lines.as_bytes())
         .map_err(|e| Error::io("writing GITHUB_OUTPUT", e))
