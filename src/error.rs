@@ -10,13 +10,14 @@ pub enum Error {
     /// The command line or the environment asked for something impossible.
     #[error("{0}")]
     Usage(String),
-    /// A file the user controls (config, schema) could not be used; `path:line: message`.
-    #[error("{path}:{line}: {message}")]
+    /// A file the user controls (config, schema) could not be used; `path:line: message`,
+    /// or `path: message` when the problem concerns the whole file.
+    #[error("{}: {message}", crate::finding::location(path, *line))]
     Input {
         /// Path as shown to the user (repo-relative where possible).
         path: String,
-        /// 1-based line, 0 when the problem concerns the whole file.
-        line: u32,
+        /// The line, `None` when the problem concerns the whole file.
+        line: Option<crate::finding::Line>,
         /// What is wrong, in one sentence.
         message: String,
     },
@@ -40,11 +41,11 @@ impl Error {
         }
     }
 
-    /// Builds an [`Error::Input`] for `path` at `line`.
+    /// Builds an [`Error::Input`] for `path` at 1-based `line` (0: the whole file).
     pub fn input(path: impl Into<String>, line: u32, message: impl Into<String>) -> Self {
         Error::Input {
             path: path.into(),
-            line,
+            line: crate::finding::Line::new(line),
             message: message.into(),
         }
     }

@@ -29,6 +29,37 @@ impl Severity {
     }
 }
 
+/// A 1-based line number; zero cannot be represented, so "no line" is always `None`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Line(std::num::NonZeroU32);
+
+impl Line {
+    /// Line `n`, or `None` for 0.
+    pub fn new(n: u32) -> Option<Line> {
+        std::num::NonZeroU32::new(n).map(Line)
+    }
+
+    /// The number, at least 1.
+    pub fn get(self) -> u32 {
+        self.0.get()
+    }
+}
+
+impl std::fmt::Display for Line {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// `path:line` when there is a line, else `path`: how a location is shown to people.
+pub fn location(path: &str, line: Option<Line>) -> String {
+    match line {
+        Some(l) => format!("{path}:{l}"),
+        None => path.to_string(),
+    }
+}
+
 /// A finding as a rule reports it: no path, no configured severity. This is what the
 /// cache stores, so it must depend only on the content, the rule and its options.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -157,8 +188,8 @@ pub struct Waived {
 pub struct InputError {
     /// Repo-relative path.
     pub path: RepoPath,
-    /// 1-based line, 0 when unknown.
-    pub line: u32,
+    /// The line, `None` when the problem concerns the whole file.
+    pub line: Option<Line>,
     /// What could not be understood.
     pub message: String,
 }

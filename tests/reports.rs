@@ -298,3 +298,45 @@ print(len(cases), s.get('failures'), s.get('errors'))\n";
     );
     insta::assert_snapshot!(xml);
 }
+
+/// An input error that concerns a whole file has no line: no format shows `:0:` or a
+/// line 0, and JSON gives `null` (the report schema's line).
+#[test]
+fn an_input_error_without_a_line_shows_none() {
+    let repo = Repo::new();
+    repo.with_compliant_base();
+    std::fs::write(repo.path().join(".govern.yaml"), b"strict: \xff\n").unwrap();
+    let out = repo.govern(&["check", "--no-cache"]);
+    assert_eq!(out.status.code(), Some(2));
+    let said = stderr(&out);
+    assert!(said.contains(".govern.yaml: not UTF-8"), "{said}");
+    assert!(!said.contains(":0:"), "{said}");
+
+    // In a portfolio the same file is an input error of its repository's outcome.
+    let root = tempfile::tempdir().unwrap();
+    let member = root.path().join("organizations/shop/api");
+    std::fs::create_dir_all(&member).unwrap();
+    std::fs::write(member.join(".govern.yaml"), b"strict: \xff\n").unwrap();
+    let root_s = root.path().to_str().unwrap();
+    for format in ["text", "markdown", "github", "junit", "sarif", "json"] {
+        let out = repo.govern(&[
+            "check",
+            "--portfolio",
+            "--root",
+            root_s,
+            "--no-cache",
+            "--format",
+            format,
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{format}");
+        let said = stdout(&out);
+        assert!(said.contains("not UTF-8"), "{format}: {said}");
+        for zero in [":0:", "line=0", ".govern.yaml | 0 |", "\"startLine\": 0"] {
+            assert!(!said.contains(zero), "{format} shows {zero}: {said}");
+        }
+        if format == "json" {
+            let v: serde_json::Value = serde_json::from_str(&said).unwrap();
+            assert_eq!(v["errors"][0]["line"], serde_json::Value::Null, "{said}");
+        }
+    }
+}

@@ -8,7 +8,7 @@ use super::{collect, is_binary, plan::is_json, Outcome, HELM_CONTEXT, TEXT_RULES
 use crate::cache::Cached;
 use crate::config::Config;
 use crate::dockerfile;
-use crate::finding::{InputError, RawFinding};
+use crate::finding::{InputError, Line, RawFinding};
 use crate::path::RepoPath;
 use crate::policy::PolicySet;
 use crate::rules::{self, Check, Ctx, FileKind, RepoSchema, Rule};
@@ -50,7 +50,7 @@ pub(super) fn evaluate(
     let mut error = match &parsed {
         Err(ParseFailure::Error(line, message)) => Some(InputError {
             path: path.clone(),
-            line: *line,
+            line: Line::new(*line),
             message: message.clone(),
         }),
         _ => None,
@@ -66,7 +66,7 @@ pub(super) fn evaluate(
             Err(message) => {
                 error.get_or_insert(InputError {
                     path: path.clone(),
-                    line: 0,
+                    line: None,
                     message,
                 });
                 None
@@ -188,7 +188,7 @@ pub(super) fn repository_policies(
         Ok(fs) => collect(out, config, &path, &fs),
         Err(message) => out.errors.push(InputError {
             path,
-            line: 0,
+            line: None,
             message,
         }),
     }

@@ -234,7 +234,7 @@ pub fn check(
         if let Some(e) = p.read_error() {
             out.errors.push(InputError {
                 path: path.clone(),
-                line: 0,
+                line: None,
                 message: e.to_string(),
             });
             continue;

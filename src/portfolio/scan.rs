@@ -104,7 +104,7 @@ fn file_hashes(snapshot: &Snapshot) -> BTreeMap<String, String> {
 fn failed(path: &str, message: String) -> InputError {
     InputError {
         path: RepoPath::from_bytes(path.as_bytes()),
-        line: 0,
+        line: None,
         message,
     }
 }

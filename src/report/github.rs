@@ -44,9 +44,9 @@ pub fn render(o: &Outcome) -> String {
     }
     for e in &o.errors {
         s.push_str(&format!(
-            "::error file={},line={},title=could not check::{}\n",
+            "::error file={}{},title=could not check::{}\n",
             escape_property(&e.path.display()),
-            e.line.max(1),
+            e.line.map(|l| format!(",line={l}")).unwrap_or_default(),
             escape_data(&e.message)
         ));
     }

@@ -116,11 +116,10 @@ pub fn render(o: &Outcome) -> String {
     }
     for e in &o.errors {
         body.push_str(&format!(
-            "    <testcase classname=\"git-govern.input\" name=\"{}\">\n      <error type=\"input\" message=\"{}\">{}:{}: {}</error>\n    </testcase>\n",
+            "    <testcase classname=\"git-govern.input\" name=\"{}\">\n      <error type=\"input\" message=\"{}\">{}: {}</error>\n    </testcase>\n",
             escape(&e.path.display()),
             escape(&e.message),
-            escape(&e.path.display()),
-            e.line,
+            escape(&crate::finding::location(&e.path.display(), e.line)),
             escape(&e.message)
         ));
     }

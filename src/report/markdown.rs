@@ -73,7 +73,7 @@ pub fn render(o: &Outcome) -> String {
             s.push_str(&format!(
                 "| {} | {} | {} |\n",
                 cell(&e.path.display()),
-                e.line,
+                e.line.map(|l| l.to_string()).unwrap_or_default(),
                 cell(&e.message)
             ));
         }

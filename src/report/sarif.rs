@@ -156,7 +156,7 @@ pub fn value(o: &Outcome) -> Value {
             json!({
                 "level": "error",
                 "message": {"text": format!("could not check: {}", e.message)},
-                "locations": [location(&e.path, Some(e.line), None)],
+                "locations": [location(&e.path, e.line.map(crate::finding::Line::get), None)],
             })
         })
         .collect();

@@ -49,9 +49,8 @@ pub fn render(o: &Outcome, color: bool) -> String {
         }
         for e in &o.errors {
             s.push_str(&format!(
-                "{}:{}: {} {}\n",
-                e.path,
-                e.line,
+                "{}: {} {}\n",
+                crate::finding::location(&e.path.display(), e.line),
                 paint("could not check:".into(), |t| t.red().bold().to_string()),
                 e.message
             ));
