@@ -67,7 +67,7 @@ pub struct RawFinding {
     /// The rule id, e.g. `docker.user-not-root`.
     pub rule: String,
     /// 1-based line, `None` when the finding concerns the whole file or repository.
-    pub line: Option<u32>,
+    pub line: Option<Line>,
     /// 1-based column where known.
     pub column: Option<u32>,
     /// What is wrong, in one sentence.
@@ -100,7 +100,7 @@ impl RawFinding {
     ) -> Self {
         RawFinding {
             rule: rule.to_string(),
-            line,
+            line: line.and_then(Line::new),
             column: None,
             message: message.into(),
             help: help.into(),
@@ -128,7 +128,7 @@ pub struct Finding {
     /// Repo-relative path (for repo-level rules, the file the rule is about).
     pub path: RepoPath,
     /// 1-based line, `None` for whole-file findings.
-    pub line: Option<u32>,
+    pub line: Option<Line>,
     /// 1-based column where known.
     pub column: Option<u32>,
     /// What is wrong.
@@ -144,7 +144,7 @@ impl Finding {
     pub fn sort_key(&self) -> (&RepoPath, u32, &str, u32, &str) {
         (
             &self.path,
-            self.line.unwrap_or(0),
+            self.line.map_or(0, Line::get),
             &self.rule,
             self.column.unwrap_or(0),
             &self.message,
@@ -160,7 +160,7 @@ pub struct Suppressed {
     /// Repo-relative path.
     pub path: RepoPath,
     /// 1-based line, if any.
-    pub line: Option<u32>,
+    pub line: Option<Line>,
     /// The reason written in the comment (may be empty).
     pub reason: String,
 }
@@ -173,7 +173,7 @@ pub struct Waived {
     /// Repo-relative path.
     pub path: RepoPath,
     /// 1-based line, if any.
-    pub line: Option<u32>,
+    pub line: Option<Line>,
     /// The waiver's reason.
     pub reason: String,
     /// The waiver's owner.

@@ -63,7 +63,7 @@ pub fn apply(text: &str, findings: &mut [RawFinding]) {
     for f in findings.iter_mut() {
         let Some(line) = f.line else { continue };
         let mut candidates = Vec::new();
-        for l in std::iter::once(line).chain(f.anchors.iter().copied()) {
+        for l in std::iter::once(line.get()).chain(f.anchors.iter().copied()) {
             let idx = l as usize - 1;
             if l == 0 || idx >= lines.len() {
                 continue;

@@ -54,7 +54,7 @@ pub fn apply(out: &mut Outcome, config: &Config, today: Date) {
                 rule: expired::RULE.id.to_string(),
                 severity: settings.severity,
                 path: RepoPath::from_bytes(config.source.clone().into_bytes()),
-                line: Some(w.line),
+                line: crate::finding::Line::new(w.line),
                 column: None,
                 message: format!(
                     "the waiver of {} on {:?} expired on {} (owner: {})",

@@ -25,7 +25,10 @@ fn lint(message: &[u8], config: Option<&str>) -> Vec<(Option<u32>, String)> {
         .map(|f| {
             assert_eq!(f.rule, "commit.conventional");
             assert!(!f.help.is_empty());
-            (f.line, f.message.clone())
+            (
+                f.line.map(git_govern::finding::Line::get),
+                f.message.clone(),
+            )
         })
         .collect()
 }

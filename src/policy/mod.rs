@@ -425,7 +425,13 @@ mod tests {
         let f = set.evaluate(&pod, false, &|_| None).unwrap();
         let got: Vec<(&str, Option<u32>, Option<Severity>)> = f
             .iter()
-            .map(|f| (f.rule.as_str(), f.line, f.severity))
+            .map(|f| {
+                (
+                    f.rule.as_str(),
+                    f.line.map(crate::finding::Line::get),
+                    f.severity,
+                )
+            })
             .collect();
         assert_eq!(
             got,

@@ -10,7 +10,7 @@
 use serde_json::{json, Value};
 
 use crate::engine::Outcome;
-use crate::finding::Severity;
+use crate::finding::{Line, Severity};
 use crate::path::RepoPath;
 use crate::rules;
 
@@ -113,7 +113,7 @@ pub fn value(o: &Outcome) -> Value {
             &f.rule,
             level(f.severity),
             format!("{} ({})", f.message, f.help),
-            location(&f.path, f.line, f.column),
+            location(&f.path, f.line.map(Line::get), f.column),
         );
         if let Some(fp) = &f.fingerprint {
             r["partialFingerprints"] = json!({"gitGovernSecret/v1": fp});
@@ -126,7 +126,7 @@ pub fn value(o: &Outcome) -> Value {
             &s.rule,
             "note",
             format!("suppressed: {}", s.rule),
-            location(&s.path, s.line, None),
+            location(&s.path, s.line.map(Line::get), None),
         );
         r["suppressions"] = json!([{"kind": "inSource", "justification": s.reason}]);
         results.push(r);
@@ -140,7 +140,7 @@ pub fn value(o: &Outcome) -> Value {
                 "waived: {} (owner {}, until {})",
                 w.rule, w.owner, w.expires
             ),
-            location(&w.path, w.line, None),
+            location(&w.path, w.line.map(Line::get), None),
         );
         r["suppressions"] = json!([{
             "kind": "external",
@@ -156,7 +156,7 @@ pub fn value(o: &Outcome) -> Value {
             json!({
                 "level": "error",
                 "message": {"text": format!("could not check: {}", e.message)},
-                "locations": [location(&e.path, e.line.map(crate::finding::Line::get), None)],
+                "locations": [location(&e.path, e.line.map(Line::get), None)],
             })
         })
         .collect();
