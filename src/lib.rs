@@ -2,6 +2,7 @@
 //!
 //! Data flow, one module per stage:
 //! - [`source`]: which bytes are checked (staged blobs, tracked files, given paths);
+//! - [`kinds`]: the input-kind registry (what a file is, how it is read);
 //! - [`engine`]: plan rule × subject, serve results from the [`cache`] or run the
 //!   [`rules`] (on a parsed [`dockerfile`] or [`yaml`] stream), apply [`config`] and
 //!   inline suppressions ([`suppress`]);
@@ -27,6 +28,7 @@ pub mod engine;
 pub mod error;
 pub mod finding;
 pub mod hooks;
+pub mod kinds;
 pub mod message;
 pub mod output;
 pub mod path;

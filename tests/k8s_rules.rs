@@ -205,3 +205,63 @@ fn options_relax_the_rules() {
     let (report, code) = repo.json(&["check", "--no-cache"]);
     assert_eq!((code, hits(&report)), (0, vec![]));
 }
+
+/// kubectl applies manifests written as JSON: a `.json` file whose top level is an object
+/// with `apiVersion` and `kind` is judged by the manifest rules, at its lines; other JSON
+/// files (package.json, a tsconfig with comments, an array) are no manifests and no errors.
+#[test]
+fn json_manifests_are_checked_like_yaml() {
+    let repo = Repo::new();
+    repo.with_compliant_base();
+    repo.write(
+        "deploy/web.json",
+        r#"{
+  "apiVersion": "apps/v1",
+  "kind": "Deployment",
+  "metadata": {"name": "web"},
+  "spec": {
+    "template": {
+      "spec": {
+        "containers": [
+          {
+            "name": "web",
+            "image": "nginx:latest"
+          }
+        ]
+      }
+    }
+  }
+}
+"#,
+    );
+    repo.write(
+        "package.json",
+        "{\"name\": \"x\", \"description\": \"kind of an apiVersion helper\"}\n",
+    );
+    repo.write(
+        "tsconfig.json",
+        "{\n  // comments are not JSON: kind, apiVersion\n  \"compilerOptions\": {}\n}\n",
+    );
+    repo.write(
+        "list.json",
+        "[{\"apiVersion\": \"v1\", \"kind\": \"Pod\"}]\n",
+    );
+    repo.git(&["add", "-A"]);
+    let (report, code) = repo.json(&["check", "--no-cache"]);
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(report["errors"], serde_json::json!([]), "{report}");
+    let hits = hits_in(&report, "deploy/web.json");
+    for (rule, line) in [
+        ("k8s.image-tag", 11),
+        ("k8s.resources", 9),
+        ("k8s.probes", 9),
+    ] {
+        assert!(
+            hits.contains(&(rule.to_string(), Some(line))),
+            "{rule} at {line}: {hits:?}"
+        );
+    }
+    for other in ["package.json", "tsconfig.json", "list.json"] {
+        assert_eq!(hits_in(&report, other), vec![], "{other}");
+    }
+}

@@ -4,14 +4,14 @@
 
 use serde_json::Value;
 
-use super::{collect, is_binary, plan::is_json, Outcome, HELM_CONTEXT, TEXT_RULES_MAX_BYTES};
+use super::{collect, Outcome};
 use crate::cache::Cached;
 use crate::config::Config;
-use crate::dockerfile;
 use crate::finding::{InputError, Line, RawFinding};
+use crate::kinds::{self, text, FileKind, ParseFailure, Parsed, ReadCtx};
 use crate::path::RepoPath;
 use crate::policy::PolicySet;
-use crate::rules::{self, Check, Ctx, FileKind, RepoSchema, Rule};
+use crate::rules::{Check, Ctx, RepoSchema, Rule};
 use crate::source::Snapshot;
 use crate::suppress;
 use crate::yaml;
@@ -30,7 +30,7 @@ pub(super) fn evaluate(
     schema: &RepoSchema,
     policies: Option<&PolicySet>,
 ) -> (Vec<Option<Cached>>, Option<Cached>, Option<InputError>) {
-    let binary = is_binary(bytes);
+    let binary = text::is_binary(bytes);
     let text = String::from_utf8_lossy(bytes);
     let run_one = |r: &Rule, f: &dyn Fn(&Ctx) -> Vec<RawFinding>| -> Cached {
         let ctx = Ctx {
@@ -45,7 +45,11 @@ pub(super) fn evaluate(
     let parsed = if binary {
         Err(ParseFailure::Skip("binary file".into()))
     } else {
-        parse(kind, context, &text)
+        let ctx = ReadCtx {
+            context,
+            json: kinds::is_json(path),
+        };
+        kinds::read(kind, &text, &ctx)
     };
     let mut error = match &parsed {
         Err(ParseFailure::Error(line, message)) => Some(InputError {
@@ -58,7 +62,7 @@ pub(super) fn evaluate(
     let policy_result = policies.and_then(|set| match &parsed {
         Err(ParseFailure::Skip(reason)) => Some(Cached::Skipped(reason.clone())),
         Err(ParseFailure::Error(..)) => None,
-        Ok(p) => match evaluate_policies(set, p, &text, is_json(path)) {
+        Ok(p) => match evaluate_policies(set, p, &text, kinds::is_json(path)) {
             Ok(mut fs) => {
                 suppress::apply(&text, &mut fs);
                 Some(Cached::Findings(fs))
@@ -76,7 +80,7 @@ pub(super) fn evaluate(
     let results = rules
         .iter()
         .map(|r| match (&r.check, &parsed) {
-            (Check::Text(f), _) => Some(if binary || bytes.len() > TEXT_RULES_MAX_BYTES {
+            (Check::Text(f), _) => Some(if !text::readable(bytes) {
                 Cached::Findings(Vec::new())
             } else {
                 run_one(r, &|ctx| f(&text, ctx))
@@ -180,7 +184,7 @@ pub(super) fn repository_policies(
     let (doc, meta) = crate::policy::input::repository(view, adr_dirs, &policies.repo_fields);
     let candidates = meta.as_ref().map(quoted_values).unwrap_or_default();
     let path = RepoPath::from_bytes(if meta.is_some() {
-        rules::METADATA_PATH
+        kinds::metadata::PATH
     } else {
         "."
     });
@@ -191,65 +195,5 @@ pub(super) fn repository_policies(
             line: None,
             message,
         }),
-    }
-}
-
-/// A file parsed for the structured rules of its kind.
-enum Parsed {
-    Dockerfile(dockerfile::Dockerfile),
-    Manifest(Vec<yaml::Document>),
-    /// A YAML file without Kubernetes objects: the manifest rules find nothing.
-    NotManifest,
-    Metadata(Vec<yaml::Document>),
-    Adr,
-    /// No structured rule reads this file (text rules only).
-    Nothing,
-}
-
-/// Why the structured rules of a file do not run.
-enum ParseFailure {
-    /// Passed over on purpose (binary, templated): the reason.
-    Skip(String),
-    /// The file is broken: (1-based line, message).
-    Error(u32, String),
-}
-
-fn parse(kind: Option<FileKind>, context: &str, text: &str) -> Result<Parsed, ParseFailure> {
-    let yaml_error = |e: yaml::SyntaxError| {
-        ParseFailure::Error(
-            e.line,
-            format!("invalid YAML at column {}: {}", e.column, e.message),
-        )
-    };
-    match kind {
-        None => Ok(Parsed::Nothing),
-        Some(FileKind::Dockerfile) => {
-            dockerfile::parse(text)
-                .map(Parsed::Dockerfile)
-                .map_err(|e| {
-                    ParseFailure::Error(e.line, format!("cannot read Dockerfile: {}", e.message))
-                })
-        }
-        Some(FileKind::Manifest) => {
-            if context == HELM_CONTEXT && text.contains("{{") {
-                return Err(ParseFailure::Skip(
-                    "Helm chart template, not a complete manifest".into(),
-                ));
-            }
-            if !(text.contains("kind") && text.contains("apiVersion")) {
-                return Ok(Parsed::NotManifest);
-            }
-            match yaml::parse_stream(text) {
-                Ok(d) => Ok(Parsed::Manifest(d)),
-                Err(_) if text.contains("{{") => Err(ParseFailure::Skip(
-                    "templated YAML ({{ … }}), not a complete manifest".into(),
-                )),
-                Err(e) => Err(yaml_error(e)),
-            }
-        }
-        Some(FileKind::Metadata) => yaml::parse_stream(text)
-            .map(Parsed::Metadata)
-            .map_err(yaml_error),
-        Some(FileKind::Adr) => Ok(Parsed::Adr),
     }
 }

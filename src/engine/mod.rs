@@ -33,9 +33,6 @@ use crate::source::Snapshot;
 pub use outcome::Outcome;
 use plan::{Planned, Read, Shapes, Unit, UnitIds};
 
-/// The context tag of manifests under a Helm chart's `templates/`.
-const HELM_CONTEXT: &str = "helm-chart-template";
-
 /// Runs every enabled rule on `snapshot` under `config`. `schema` is the metadata schema in
 /// force. The cache is read and written but never changes the outcome.
 pub fn check(
@@ -351,14 +348,6 @@ pub fn collect(out: &mut Outcome, config: &Config, path: &RepoPath, raws: &[RawF
         }
     }
 }
-
-/// Whether the content looks binary (a NUL byte in the first 8000 bytes, as git decides).
-pub fn is_binary(bytes: &[u8]) -> bool {
-    bytes[..bytes.len().min(8000)].contains(&0)
-}
-
-/// Text rules skip files larger than this (bytes): generated bundles, data dumps.
-pub const TEXT_RULES_MAX_BYTES: usize = 1 << 20;
 
 /// Per-rule counts of findings, for summaries: rule id → (violations, warnings).
 pub fn by_rule(findings: &[Finding]) -> HashMap<&str, (usize, usize)> {

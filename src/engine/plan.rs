@@ -13,13 +13,13 @@ use std::sync::OnceLock;
 use rayon::prelude::*;
 use serde_json::Value;
 
-use super::HELM_CONTEXT;
 use crate::cache::{result_key, unit_id};
 use crate::config::Config;
 use crate::finding::Skipped;
+use crate::kinds::{self, manifest::HELM_CONTEXT, FileKind};
 use crate::path::RepoPath;
 use crate::policy::PolicySet;
-use crate::rules::{self, Check, FileKind, RepoView, Rule, RuleSet};
+use crate::rules::{Check, RepoView, Rule, RuleSet};
 use crate::source::{Content, Snapshot};
 use crate::yaml;
 
@@ -108,18 +108,15 @@ impl Shape {
 /// Every shape of a run, built up front: (kind, text rules, kustomize patch, policies).
 pub(super) struct Shapes(Vec<Shape>);
 
-const KINDS: [Option<FileKind>; 5] = [
-    None,
-    Some(FileKind::Dockerfile),
-    Some(FileKind::Manifest),
-    Some(FileKind::Metadata),
-    Some(FileKind::Adr),
-];
+/// The kinds a shape can have: none, then the registry's.
+fn shape_kinds() -> impl Iterator<Item = Option<FileKind>> {
+    std::iter::once(None).chain(kinds::ALL.iter().map(|k| Some(k.kind)))
+}
 
 impl Shapes {
     pub fn new(enabled: &[&'static Rule]) -> Shapes {
         let mut all = Vec::new();
-        for kind in KINDS {
+        for kind in shape_kinds() {
             for bits in 0..8u8 {
                 all.push(Shape::new(
                     kind,
@@ -134,7 +131,7 @@ impl Shapes {
     }
 
     fn index(kind: Option<FileKind>, text: bool, patch: bool, policy: bool) -> usize {
-        let k = KINDS.iter().position(|x| *x == kind).unwrap_or(0);
+        let k = shape_kinds().position(|x| x == kind).unwrap_or(0);
         k * 8 + usize::from(text) + 2 * usize::from(patch) + 4 * usize::from(policy)
     }
 
@@ -219,17 +216,13 @@ pub(super) fn plan(
         .par_iter()
         .enumerate()
         .map(|(i, s)| {
-            let kind = rules::classify(&s.path, adr_dirs);
+            let kind = kinds::classify(&s.path, adr_dirs);
             let display = s.path.display();
             if !config.path_selected(&display) {
                 return None;
             }
             let text = !config.secrets.path_allowed(&display);
-            let policy = file_policies
-                && (matches!(
-                    kind,
-                    Some(FileKind::Dockerfile | FileKind::Manifest | FileKind::Metadata)
-                ) || (kind.is_none() && is_json(&s.path)));
+            let policy = file_policies && kind.is_some_and(|k| kinds::get(k).policy_input);
             if shapes
                 .get(Shapes::index(kind, text, false, policy))
                 .units
@@ -331,11 +324,6 @@ impl UnitIds {
             Unit::Policy => result_key(&self.policies, context, id.as_bytes()),
         }
     }
-}
-
-/// Whether `path` names a JSON file (policies read those as inputs too).
-pub(super) fn is_json(path: &RepoPath) -> bool {
-    path.file_name().to_ascii_lowercase().ends_with(b".json")
 }
 
 /// Files that a kustomization lists as patches (`patches[].path`, `patchesStrategicMerge[]`,

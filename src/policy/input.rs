@@ -17,7 +17,8 @@
 use serde_json::{json, Value};
 
 use crate::dockerfile::Dockerfile;
-use crate::rules::{self, FileKind, RepoView, METADATA_PATH};
+use crate::kinds::{self, FileKind};
+use crate::rules::RepoView;
 use crate::yaml::Document;
 
 /// How many directory levels the repository document lists.
@@ -34,14 +35,14 @@ pub fn repository(
     fields: &std::collections::BTreeSet<&'static str>,
 ) -> (Value, Option<Document>) {
     let meta = view
-        .read(METADATA_PATH.as_bytes())
+        .read(kinds::metadata::PATH.as_bytes())
         .and_then(|b| crate::yaml::parse_stream(&String::from_utf8_lossy(&b)).ok())
         .and_then(|d| d.into_iter().next())
         .filter(|d| !d.value.is_null());
     let mut adrs = Vec::new();
     for d in adr_dirs {
         for p in view.list(d.as_bytes()) {
-            if rules::classify(&p, adr_dirs) == Some(FileKind::Adr) {
+            if kinds::classify(&p, adr_dirs) == Some(FileKind::Adr) {
                 adrs.push(p.display().into_owned());
             }
         }
@@ -62,7 +63,7 @@ pub fn repository(
         doc["dockerfiles"] = Value::Array(
             files
                 .iter()
-                .filter(|p| rules::classify(p, adr_dirs) == Some(FileKind::Dockerfile))
+                .filter(|p| kinds::classify(p, adr_dirs) == Some(FileKind::Dockerfile))
                 .filter_map(|p| {
                     let text = String::from_utf8(view.read(p.as_bytes())?).ok()?;
                     let df = crate::dockerfile::parse(&text).ok()?;
@@ -87,7 +88,7 @@ pub fn repository(
         let mut out = Vec::new();
         for p in files
             .iter()
-            .filter(|p| rules::classify(p, adr_dirs) == Some(FileKind::Manifest))
+            .filter(|p| kinds::classify(p, adr_dirs) == Some(FileKind::Manifest))
         {
             let Some(bytes) = view.read(p.as_bytes()) else {
                 continue;

@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::Outcome;
-use crate::rules::{RepoView, METADATA_PATH};
+use crate::kinds::metadata::PATH as METADATA_PATH;
+use crate::rules::RepoView;
 use crate::Severity;
 
 use super::discover::RepoKind;

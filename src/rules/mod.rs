@@ -21,6 +21,7 @@ use serde_json::Value;
 
 use crate::dockerfile::Dockerfile;
 use crate::finding::{RawFinding, Severity};
+use crate::kinds::FileKind;
 use crate::path::RepoPath;
 use crate::yaml::Document;
 
@@ -52,7 +53,7 @@ pub enum Check {
     /// The repository as a whole; findings name the path they concern.
     Repo(fn(&dyn RepoView, &Ctx) -> Vec<(RepoPath, RawFinding)>),
     /// Any text file, whatever its kind (binary files and files over
-    /// [`crate::engine::TEXT_RULES_MAX_BYTES`] are passed over).
+    /// [`crate::kinds::text::MAX_BYTES`] are passed over).
     Text(fn(&str, &Ctx) -> Vec<RawFinding>),
     /// A commit message (the commit-msg hook, `check --commits`).
     CommitMessage(fn(&crate::message::Message, &Ctx) -> Vec<RawFinding>),
@@ -335,142 +336,6 @@ mod dirs_tests {
             ["a", "a/b", "k8s", "k8s/base"]
         );
     }
-}
-
-/// The kinds of file that file rules read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum FileKind {
-    /// A Dockerfile or Containerfile.
-    Dockerfile,
-    /// A `.yaml`/`.yml` file that may hold Kubernetes objects.
-    Manifest,
-    /// `.meta/repo.yaml`.
-    Metadata,
-    /// A Markdown file in an ADR directory.
-    Adr,
-}
-
-/// The path of the repository metadata file (seed 000).
-pub const METADATA_PATH: &str = ".meta/repo.yaml";
-
-/// Directories where ADRs are looked for, unless `adr.*` options name others.
-pub const DEFAULT_ADR_DIRS: &[&str] = &[
-    "docs/adr",
-    "doc/adr",
-    "adr",
-    "docs/decisions",
-    "docs/architecture/decisions",
-];
-
-/// Endings that make a `Dockerfile.*` name something else: BuildKit's per-Dockerfile
-/// ignore file, documentation, templates that need rendering, backups.
-pub const NOT_DOCKERFILE_EXTENSIONS: &[&str] = &[
-    // BuildKit's per-Dockerfile ignore file, documentation, templates, backups, data.
-    ".dockerignore",
-    ".md",
-    ".txt",
-    ".rst",
-    ".adoc",
-    ".orig",
-    ".bak",
-    ".swp",
-    ".j2",
-    ".jinja",
-    ".jinja2",
-    ".tmpl",
-    ".tpl",
-    ".template",
-    ".in",
-    ".erb",
-    ".json",
-    ".yaml",
-    ".yml",
-    ".toml",
-    ".xml",
-    ".lock",
-    ".log",
-    ".patch",
-    ".diff",
-    ".snap",
-    ".html",
-    // Source code named after Dockerfiles (a parser's `dockerfile.rs`, `dockerfile.go`, ...).
-    ".rs",
-    ".go",
-    ".py",
-    ".pyi",
-    ".js",
-    ".mjs",
-    ".cjs",
-    ".ts",
-    ".jsx",
-    ".tsx",
-    ".java",
-    ".kt",
-    ".scala",
-    ".rb",
-    ".php",
-    ".c",
-    ".h",
-    ".cc",
-    ".cpp",
-    ".hpp",
-    ".cs",
-    ".swift",
-    ".lua",
-    ".pl",
-    ".sh",
-    ".bash",
-    ".ps1",
-    ".bat",
-    ".cmd",
-    ".el",
-    ".hs",
-    ".ex",
-    ".exs",
-    ".clj",
-    ".dart",
-    ".vim",
-    ".sql",
-];
-
-/// Decides which kind of file `path` is, by name alone. `adr_dirs` are repo-relative.
-pub fn classify(path: &RepoPath, adr_dirs: &[String]) -> Option<FileKind> {
-    let bytes = path.as_bytes();
-    if bytes == METADATA_PATH.as_bytes() {
-        return Some(FileKind::Metadata);
-    }
-    // The name in lower case, on the stack for the usual lengths (this runs for every file).
-    let raw = path.file_name();
-    let mut buf = [0u8; 64];
-    let owned;
-    let name: &[u8] = if raw.len() <= buf.len() {
-        buf[..raw.len()].copy_from_slice(raw);
-        buf[..raw.len()].make_ascii_lowercase();
-        &buf[..raw.len()]
-    } else {
-        owned = raw.to_ascii_lowercase();
-        &owned
-    };
-    if name == b"dockerfile"
-        || name == b"containerfile"
-        || name.ends_with(b".dockerfile")
-        || ((name.starts_with(b"dockerfile.") || name.starts_with(b"containerfile."))
-            && !NOT_DOCKERFILE_EXTENSIONS
-                .iter()
-                .any(|ext| name.ends_with(ext.as_bytes())))
-    {
-        return Some(FileKind::Dockerfile);
-    }
-    if name.ends_with(b".yaml") || name.ends_with(b".yml") {
-        return Some(FileKind::Manifest);
-    }
-    if name.ends_with(b".md") && !matches!(name, b"readme.md" | b"index.md" | b"template.md") {
-        let parent = path.parent();
-        if adr_dirs.iter().any(|d| parent == d.as_bytes()) {
-            return Some(FileKind::Adr);
-        }
-    }
-    None
 }
 
 /// Checks `.govern.yaml` options for a rule against its defaults: every key must be known

@@ -5,7 +5,7 @@ pub mod present;
 
 use serde_json::Value;
 
-use crate::rules::DEFAULT_ADR_DIRS;
+use crate::kinds::adr::DEFAULT_DIRS as DEFAULT_ADR_DIRS;
 
 /// The ADR directories in force: the `dirs` option of `adr.*`, else the defaults.
 pub fn dirs(options: Option<&Value>) -> Vec<String> {

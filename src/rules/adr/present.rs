@@ -3,8 +3,9 @@
 use serde_json::Value;
 
 use crate::finding::{RawFinding, Severity};
+use crate::kinds::metadata::PATH as METADATA_PATH;
 use crate::path::RepoPath;
-use crate::rules::{Check, Ctx, RepoView, Rule, RuleDoc, METADATA_PATH};
+use crate::rules::{Check, Ctx, RepoView, Rule, RuleDoc};
 
 /// The rule (seed 000 "Architecture Decision Records (ADR presence)"; seed 003 "Architecture
 /// decisions (ADRs)" in the required project documentation).

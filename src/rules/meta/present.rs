@@ -1,8 +1,9 @@
 //! `meta.present`: the repository has `.meta/repo.yaml`.
 
 use crate::finding::{RawFinding, Severity};
+use crate::kinds::metadata::PATH as METADATA_PATH;
 use crate::path::RepoPath;
-use crate::rules::{Check, Ctx, RepoView, Rule, RuleDoc, METADATA_PATH};
+use crate::rules::{Check, Ctx, RepoView, Rule, RuleDoc};
 
 /// The rule (seed 000: catalog.py reads `.meta/repo.yaml` of every repository; Backstage
 /// `catalog-info.yaml` plays the same part).

@@ -6,8 +6,9 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::finding::{RawFinding, Severity};
+use crate::kinds::metadata::PATH as METADATA_PATH;
 use crate::path::RepoPath;
-use crate::rules::{Check, Ctx, RepoView, Rule, RuleDoc, METADATA_PATH};
+use crate::rules::{Check, Ctx, RepoView, Rule, RuleDoc};
 
 /// The rule (seed 003 "Pull Request Process" reviews by owners; seed 000 metadata
 /// `owner`; GitHub and GitLab CODEOWNERS; OpenSSF Scorecard Code-Review).
@@ -42,8 +43,7 @@ reviews to the wrong team.",
     check: Check::Repo(check),
 };
 
-/// Where GitHub looks, in the order it looks.
-pub const LOCATIONS: &[&str] = &[".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"];
+pub use crate::kinds::codeowners::LOCATIONS;
 
 static OWNER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:/[A-Za-z0-9][A-Za-z0-9._-]*)?|[^@\s]+@[^@\s]+\.[^@\s]+)$")
