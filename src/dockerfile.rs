@@ -172,12 +172,25 @@ pub fn parse(text: &str) -> Result<Dockerfile, ParseError> {
         .split('\n')
         .map(|l| l.strip_suffix('\r').unwrap_or(l))
         .collect();
-    let n = lines.len();
-    let mut i = 0;
-    let mut escape = '\\';
+    let (mut i, escape) = directives(&lines)?;
+    let mut instructions = Vec::new();
+    while i < lines.len() {
+        let first = lines[i].trim_start();
+        if first.is_empty() || first.starts_with('#') {
+            i += 1;
+            continue;
+        }
+        instructions.push(instruction(&lines, &mut i, escape)?);
+    }
+    build_stages(instructions)
+}
 
-    // Parser directives: only at the very top, before any comment, blank line or instruction.
-    while i < n {
+/// The parser directives at the very top (before any comment, blank line or
+/// instruction): the index of the first line after them and the escape character.
+fn directives(lines: &[&str]) -> Result<(usize, char), ParseError> {
+    let mut escape = '\\';
+    let mut i = 0;
+    while i < lines.len() {
         let t = lines[i].trim();
         let Some(rest) = t.strip_prefix('#') else {
             break;
@@ -205,96 +218,100 @@ pub fn parse(text: &str) -> Result<Dockerfile, ParseError> {
         }
         i += 1;
     }
+    Ok((i, escape))
+}
 
-    let mut instructions = Vec::new();
-    while i < n {
-        let first = lines[i].trim_start();
-        if first.is_empty() || first.starts_with('#') {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        let mut logical = String::new();
-        loop {
-            let t = lines[i].trim_end();
-            if let Some(body) = t.strip_suffix(escape) {
-                logical.push_str(body);
-                i += 1;
-                while i < n
-                    && (lines[i].trim().is_empty() || lines[i].trim_start().starts_with('#'))
-                {
-                    i += 1;
-                }
-                if i >= n {
-                    break;
-                }
-            } else {
-                logical.push_str(t);
-                i += 1;
-                break;
+/// Joins the continuation lines of the instruction starting at `*i` (comments and blank
+/// lines inside it are dropped, as BuildKit does) and moves `*i` past them.
+fn logical_line(lines: &[&str], i: &mut usize, escape: char) -> String {
+    let mut logical = String::new();
+    loop {
+        let t = lines[*i].trim_end();
+        if let Some(body) = t.strip_suffix(escape) {
+            logical.push_str(body);
+            *i += 1;
+            while *i < lines.len()
+                && (lines[*i].trim().is_empty() || lines[*i].trim_start().starts_with('#'))
+            {
+                *i += 1;
             }
-        }
-        let line = start as u32 + 1;
-        let logical = logical.trim();
-        let (kw, rest) = match logical.find(char::is_whitespace) {
-            Some(p) => (&logical[..p], logical[p..].trim_start()),
-            None => (logical, ""),
-        };
-        let keyword = kw.to_ascii_uppercase();
-        if !KEYWORDS.contains(&keyword.as_str()) {
-            return Err(ParseError {
-                line,
-                message: format!("unknown instruction {kw:?}"),
-            });
-        }
-        let (flags, args) = split_flags(rest);
-        let json = parse_json_form(args);
-        let mut heredocs = Vec::new();
-        if matches!(keyword.as_str(), "RUN" | "COPY" | "ADD") && json.is_none() {
-            for (word, strip_tabs) in heredoc_markers(args) {
-                let body_start = i;
-                let mut body = Vec::new();
-                let mut closed = false;
-                while i < n {
-                    let l = lines[i];
-                    let cmp = if strip_tabs {
-                        l.trim_start_matches('\t')
-                    } else {
-                        l
-                    };
-                    i += 1;
-                    if cmp == word {
-                        closed = true;
-                        break;
-                    }
-                    body.push(cmp);
-                }
-                if !closed {
-                    return Err(ParseError {
-                        line,
-                        message: format!(
-                            "heredoc <<{word} is never terminated (expected a line \"{word}\")"
-                        ),
-                    });
-                }
-                heredocs.push(Heredoc {
-                    word,
-                    first_line: body_start as u32 + 1,
-                    body: body.join("\n"),
-                });
+            if *i >= lines.len() {
+                return logical;
             }
+        } else {
+            logical.push_str(t);
+            *i += 1;
+            return logical;
         }
-        instructions.push(Instruction {
-            keyword,
+    }
+}
+
+/// Reads the instruction starting at `*i`, with its heredoc bodies, and moves `*i` past it.
+fn instruction(lines: &[&str], i: &mut usize, escape: char) -> Result<Instruction, ParseError> {
+    let line = *i as u32 + 1;
+    let logical = logical_line(lines, i, escape);
+    let logical = logical.trim();
+    let (kw, rest) = match logical.find(char::is_whitespace) {
+        Some(p) => (&logical[..p], logical[p..].trim_start()),
+        None => (logical, ""),
+    };
+    let keyword = kw.to_ascii_uppercase();
+    if !KEYWORDS.contains(&keyword.as_str()) {
+        return Err(ParseError {
             line,
-            flags,
-            args: args.to_string(),
-            json,
-            heredocs,
+            message: format!("unknown instruction {kw:?}"),
         });
     }
+    let (flags, args) = split_flags(rest);
+    let json = parse_json_form(args);
+    let mut heredocs = Vec::new();
+    if matches!(keyword.as_str(), "RUN" | "COPY" | "ADD") && json.is_none() {
+        for (word, strip_tabs) in heredoc_markers(args) {
+            heredocs.push(heredoc(lines, i, word, strip_tabs, line)?);
+        }
+    }
+    Ok(Instruction {
+        keyword,
+        line,
+        flags,
+        args: args.to_string(),
+        json,
+        heredocs,
+    })
+}
 
-    build_stages(instructions)
+/// Reads a heredoc body from `*i` up to its terminator `word` and moves `*i` past it.
+/// Errors: no terminator (at the instruction's `line`).
+fn heredoc(
+    lines: &[&str],
+    i: &mut usize,
+    word: String,
+    strip_tabs: bool,
+    line: u32,
+) -> Result<Heredoc, ParseError> {
+    let body_start = *i;
+    let mut body = Vec::new();
+    while *i < lines.len() {
+        let l = lines[*i];
+        let cmp = if strip_tabs {
+            l.trim_start_matches('\t')
+        } else {
+            l
+        };
+        *i += 1;
+        if cmp == word {
+            return Ok(Heredoc {
+                word,
+                first_line: body_start as u32 + 1,
+                body: body.join("\n"),
+            });
+        }
+        body.push(cmp);
+    }
+    Err(ParseError {
+        line,
+        message: format!("heredoc <<{word} is never terminated (expected a line \"{word}\")"),
+    })
 }
 
 fn build_stages(instructions: Vec<Instruction>) -> Result<Dockerfile, ParseError> {

@@ -42,29 +42,10 @@ pub fn check(
     policies: &PolicySet,
     cache: &mut Cache,
 ) -> Outcome {
+    let run = Run::new(snapshot, config, schema, policies);
     let mut out = Outcome::default();
-    let enabled: Vec<&'static Rule> = rules::ALL
-        .iter()
-        .copied()
-        .filter(|r| config.rule(r).enabled)
-        .collect();
-    let adr_dirs = adr::dirs(Some(&config.rule(&adr::format::RULE).options));
-    let schema_hash = *blake3::hash(schema.schema.to_string().as_bytes()).as_bytes();
-    let config_hash = |r: &Rule| -> [u8; 32] {
-        let base = config.rule(r).hash;
-        if matches!(r.check, Check::Metadata(_)) {
-            let mut h = blake3::Hasher::new();
-            h.update(&base);
-            h.update(&schema_hash);
-            *h.finalize().as_bytes()
-        } else {
-            base
-        }
-    };
-
     // 1. Plan.
-    let shapes = Shapes::new(&enabled);
-    let (mut planned, skipped) = plan::plan(snapshot, config, &shapes, policies, &adr_dirs);
+    let (mut planned, skipped) = plan::plan(snapshot, config, &run.shapes, policies, &run.adr_dirs);
     out.skipped = skipped;
     crate::trace::phase(|| {
         format!(
@@ -73,66 +54,16 @@ pub fn check(
             snapshot.subjects.len()
         )
     });
-
-    // 2. Content ids: blobs carry theirs; files on disk are read and hashed as git would.
-    let read_one = |repo: &mut Option<gix::Repository>, p: &mut Planned| match Snapshot::read(
-        repo.as_ref(),
-        &snapshot.subjects[p.subject].content,
-    )
-    .and_then(|bytes| Ok((crate::source::content_id(&bytes)?, bytes)))
-    {
-        Ok((id, bytes)) => {
-            p.id = Some(id);
-            p.read = Some(Box::new(Read::Bytes(bytes)));
-        }
-        Err(e) => p.read = Some(Box::new(Read::Failed(format!("cannot read: {e}")))),
-    };
-    planned
-        .par_iter_mut()
-        .filter(|p| p.id.is_none())
-        .for_each_init(
-            || snapshot.repo.as_ref().map(|r| r.to_thread_local()),
-            |repo, p| read_one(repo, p),
-        );
-    crate::trace::phase(|| "content ids".into());
-
-    // 3. Keys, grouped by directory, and one lookup for them all.
-    let ids = UnitIds::new(&enabled, &config_hash, policies);
-    let mut next = 0;
-    for p in planned.iter_mut() {
-        p.first_key = next;
-        if p.id.is_some() {
-            next += shapes.get(p.shape).units.len();
-        }
-    }
-    let ids = &ids;
-    let keys: Vec<[u8; 32]> = planned
-        .par_iter()
-        .flat_map_iter(|p| {
-            let shape = shapes.get(p.shape);
-            let n = if p.id.is_some() { shape.units.len() } else { 0 };
-            shape.units[..n]
-                .iter()
-                .map(move |u| ids.key(shape, u, p.context(), p.id.as_ref().expect("n > 0")))
-        })
+    // 2. Content ids.
+    run.content_ids(&mut planned);
+    // 3. Keys and one lookup for them all.
+    let keys = run.keys(&mut planned);
+    let groups: Vec<([u8; 32], Range<usize>)> = directory_groups(snapshot, &planned, &run.shapes)
+        .into_par_iter()
+        .map(|r| (group_key(&keys[r.clone()]), r))
         .collect();
-    let groups = directory_groups(snapshot, &planned, &shapes);
-    let group_keys: Vec<([u8; 32], Range<usize>)> = groups
-        .par_iter()
-        .map(|r| (group_key(&keys[r.clone()]), r.clone()))
-        .collect();
-    let (mut values, group_hits) = cache.lookup(&keys, &group_keys);
-    out.cache_hits = planned
-        .iter()
-        .filter(|p| p.id.is_some())
-        .map(|p| {
-            let shape = shapes.get(p.shape);
-            (0..shape.units.len())
-                .filter(|u| values[p.first_key + u].is_some())
-                .map(|u| shape.unit_sizes[u])
-                .sum::<usize>()
-        })
-        .sum();
+    let (mut values, group_hits) = cache.lookup(&keys, &groups);
+    out.cache_hits = run.cache_hits(&planned, &values);
     crate::trace::phase(|| {
         format!(
             "cache lookups: {} keys in {} directory groups ({} served whole)",
@@ -141,76 +72,296 @@ pub fn check(
             group_hits.iter().filter(|h| **h).count()
         )
     });
-
-    // 4. Evaluate what the cache did not have, writing each file's results into its own
-    // slots of `values` (no per-file result lists), then queue the new ones for the cache.
+    // 4. Evaluate the misses and store them.
     let missing: Vec<bool> = values.iter().map(Option::is_none).collect();
-    let mut slots: Vec<&mut [Option<Cached>]> = Vec::with_capacity(planned.len());
-    let mut rest: &mut [Option<Cached>] = &mut values;
-    for p in &planned {
-        let n = if p.id.is_some() {
-            shapes.get(p.shape).units.len()
+    out.errors
+        .extend(run.evaluate_misses(&mut planned, &mut values));
+    store(cache, &keys, &missing, &values, &groups, &group_hits);
+    // 5. Collect.
+    run.collect_files(&mut out, &planned, &values);
+    drop(planned);
+    crate::trace::phase(|| "file results collected".into());
+    run.repository_rules(&mut out);
+    out.sort();
+    out
+}
+
+/// What every step of one [`check`] shares.
+struct Run<'a> {
+    snapshot: &'a Snapshot,
+    config: &'a Config,
+    schema: &'a RepoSchema,
+    policies: &'a PolicySet,
+    /// The enabled rules, in registry order.
+    enabled: Vec<&'static Rule>,
+    shapes: Shapes,
+    adr_dirs: Vec<String>,
+}
+
+impl<'a> Run<'a> {
+    fn new(
+        snapshot: &'a Snapshot,
+        config: &'a Config,
+        schema: &'a RepoSchema,
+        policies: &'a PolicySet,
+    ) -> Run<'a> {
+        let enabled: Vec<&'static Rule> = rules::ALL
+            .iter()
+            .copied()
+            .filter(|r| config.rule(r).enabled)
+            .collect();
+        Run {
+            snapshot,
+            config,
+            schema,
+            policies,
+            shapes: Shapes::new(&enabled),
+            enabled,
+            adr_dirs: adr::dirs(Some(&config.rule(&adr::format::RULE).options)),
+        }
+    }
+
+    /// The number of cache units of a planned file (none without a content id).
+    fn units(&self, p: &Planned) -> usize {
+        if p.id.is_some() {
+            self.shapes.get(p.shape).units.len()
         } else {
             0
-        };
-        let (mine, others) = std::mem::take(&mut rest).split_at_mut(n);
-        slots.push(mine);
-        rest = others;
+        }
     }
-    let errors: Vec<InputError> = planned
-        .par_iter_mut()
-        .zip(slots.par_iter_mut())
-        .filter(|(p, slots)| p.read_error().is_none() && slots.iter().any(Option::is_none))
-        .map_init(
-            || snapshot.repo.as_ref().map(|r| r.to_thread_local()),
-            |repo, (p, slots)| {
-                if p.read.is_none() {
-                    read_one(repo, p);
-                }
-                // Without bytes the read error is reported in step 5.
-                let bytes = p.take_bytes()?;
+
+    /// Reads a planned file and computes its content id as git would.
+    fn read_one(&self, repo: Option<&gix::Repository>, p: &mut Planned) {
+        let content = &self.snapshot.subjects[p.subject].content;
+        match Snapshot::read(repo, content)
+            .and_then(|bytes| Ok((crate::source::content_id(&bytes)?, bytes)))
+        {
+            Ok((id, bytes)) => {
+                p.id = Some(id);
+                p.read = Some(Box::new(Read::Bytes(bytes)));
+            }
+            Err(e) => p.read = Some(Box::new(Read::Failed(format!("cannot read: {e}")))),
+        }
+    }
+
+    /// Step 2: blobs carry their content ids; files on disk are read and hashed (in
+    /// parallel).
+    fn content_ids(&self, planned: &mut [Planned]) {
+        planned
+            .par_iter_mut()
+            .filter(|p| p.id.is_none())
+            .for_each_init(
+                || self.snapshot.repo.as_ref().map(|r| r.to_thread_local()),
+                |repo, p| self.read_one(repo.as_ref(), p),
+            );
+        crate::trace::phase(|| "content ids".into());
+    }
+
+    /// The hash of a rule's effective configuration; metadata rules add the schema's.
+    fn config_hash(&self, r: &Rule, schema_hash: &[u8; 32]) -> [u8; 32] {
+        let base = self.config.rule(r).hash;
+        if matches!(r.check, Check::Metadata(_)) {
+            let mut h = blake3::Hasher::new();
+            h.update(&base);
+            h.update(schema_hash);
+            *h.finalize().as_bytes()
+        } else {
+            base
+        }
+    }
+
+    /// Step 3: every planned file's keys, in plan order; sets each file's `first_key`.
+    fn keys(&self, planned: &mut [Planned]) -> Vec<[u8; 32]> {
+        let schema_hash = *blake3::hash(self.schema.schema.to_string().as_bytes()).as_bytes();
+        let config_hash = |r: &Rule| self.config_hash(r, &schema_hash);
+        let ids = UnitIds::new(&self.enabled, &config_hash, self.policies);
+        let mut next = 0;
+        for p in planned.iter_mut() {
+            p.first_key = next;
+            next += self.units(p);
+        }
+        let (ids, shapes) = (&ids, &self.shapes);
+        planned
+            .par_iter()
+            .flat_map_iter(|p| {
                 let shape = shapes.get(p.shape);
-                let with_policies = shape.units.contains(&Unit::Policy).then_some(policies);
-                let (by_rule, policy, error) = evaluate::evaluate(
-                    shape.kind,
-                    p.context(),
-                    &snapshot.subjects[p.subject].path,
-                    &bytes,
-                    &shape.rules,
-                    config,
-                    schema,
-                    with_policies,
-                );
-                for (slot, unit) in slots.iter_mut().zip(&shape.units) {
-                    if slot.is_some() {
-                        continue;
+                shape.units[..self.units(p)]
+                    .iter()
+                    .map(move |u| ids.key(shape, u, p.context(), p.id.as_ref().expect("units > 0")))
+            })
+            .collect()
+    }
+
+    /// The rule results the cache served.
+    fn cache_hits(&self, planned: &[Planned], values: &[Option<Cached>]) -> usize {
+        planned
+            .iter()
+            .map(|p| {
+                let shape = self.shapes.get(p.shape);
+                (0..self.units(p))
+                    .filter(|u| values[p.first_key + u].is_some())
+                    .map(|u| shape.unit_sizes[u])
+                    .sum::<usize>()
+            })
+            .sum()
+    }
+
+    /// Step 4: evaluates, in parallel, every file with a result the cache did not have,
+    /// writing into its own slots of `values`. Returns the files that could not be parsed.
+    fn evaluate_misses(
+        &self,
+        planned: &mut [Planned],
+        values: &mut [Option<Cached>],
+    ) -> Vec<InputError> {
+        let mut slots: Vec<&mut [Option<Cached>]> = Vec::with_capacity(planned.len());
+        let mut rest: &mut [Option<Cached>] = values;
+        for p in planned.iter() {
+            let (mine, others) = std::mem::take(&mut rest).split_at_mut(self.units(p));
+            slots.push(mine);
+            rest = others;
+        }
+        planned
+            .par_iter_mut()
+            .zip(slots.par_iter_mut())
+            .filter(|(p, slots)| p.read_error().is_none() && slots.iter().any(Option::is_none))
+            .map_init(
+                || self.snapshot.repo.as_ref().map(|r| r.to_thread_local()),
+                |repo, (p, slots)| self.evaluate_one(repo.as_ref(), p, slots),
+            )
+            .flatten()
+            .collect()
+    }
+
+    /// Evaluates one file and fills its empty slots; `None` without bytes (the read error
+    /// is reported when collecting).
+    fn evaluate_one(
+        &self,
+        repo: Option<&gix::Repository>,
+        p: &mut Planned,
+        slots: &mut [Option<Cached>],
+    ) -> Option<InputError> {
+        if p.read.is_none() {
+            self.read_one(repo, p);
+        }
+        let bytes = p.take_bytes()?;
+        let shape = self.shapes.get(p.shape);
+        let with_policies = shape.units.contains(&Unit::Policy).then_some(self.policies);
+        let (by_rule, policy, error) = evaluate::evaluate(
+            shape.kind,
+            p.context(),
+            &self.snapshot.subjects[p.subject].path,
+            &bytes,
+            &shape.rules,
+            self.config,
+            self.schema,
+            with_policies,
+        );
+        for (slot, unit) in slots.iter_mut().zip(&shape.units) {
+            if slot.is_some() {
+                continue;
+            }
+            *slot = match unit {
+                Unit::One(i) => by_rule[*i].clone(),
+                Unit::Text(ixs) => ixs
+                    .iter()
+                    .map(|&i| match &by_rule[i] {
+                        Some(Cached::Findings(fs)) => Some(fs.clone()),
+                        _ => None,
+                    })
+                    .collect::<Option<Vec<_>>>()
+                    .map(|v| Cached::Findings(v.concat())),
+                Unit::Policy => policy.clone(),
+            };
+        }
+        error
+    }
+
+    /// Step 5: each planned file's results with the configured severities, its evaluated
+    /// rules, or the reason it was skipped or could not be read.
+    fn collect_files(&self, out: &mut Outcome, planned: &[Planned], values: &[Option<Cached>]) {
+        for p in planned {
+            let path = &self.snapshot.subjects[p.subject].path;
+            if let Some(e) = p.read_error() {
+                out.errors.push(InputError {
+                    path: path.clone(),
+                    line: None,
+                    message: e.to_string(),
+                });
+                continue;
+            }
+            let shape = self.shapes.get(p.shape);
+            let results = &values[p.first_key..p.first_key + self.units(p)];
+            if results.iter().all(Option::is_none) {
+                continue;
+            }
+            let mut skipped = None;
+            let mut ran = RuleSet::default();
+            for (u, result) in results.iter().enumerate() {
+                match result {
+                    Some(Cached::Findings(fs)) => {
+                        ran = ran.union(shape.unit_rules[u]);
+                        collect(out, self.config, path, fs);
                     }
-                    *slot = match unit {
-                        Unit::One(i) => by_rule[*i].clone(),
-                        Unit::Text(ixs) => ixs
-                            .iter()
-                            .map(|&i| match &by_rule[i] {
-                                Some(Cached::Findings(fs)) => Some(fs.clone()),
-                                _ => None,
-                            })
-                            .collect::<Option<Vec<_>>>()
-                            .map(|v| Cached::Findings(v.concat())),
-                        Unit::Policy => policy.clone(),
-                    };
+                    // A rule's reason wins over the policies' (they come from the same parse).
+                    Some(Cached::Skipped(reason))
+                        if skipped.is_none() || shape.units[u] != Unit::Policy =>
+                    {
+                        skipped = Some(reason.clone());
+                    }
+                    Some(Cached::Skipped(_)) | None => {}
                 }
-                error
-            },
-        )
-        .flatten()
-        .collect();
-    drop(slots);
-    out.errors.extend(errors);
+            }
+            if !ran.is_empty() {
+                out.evaluated.push((path.clone(), ran));
+            }
+            match skipped {
+                Some(reason) => out.skipped.push(Skipped {
+                    path: path.clone(),
+                    reason,
+                }),
+                None => out.files_checked += 1,
+            }
+        }
+    }
+
+    /// The repository-level rules and policies, once per run.
+    fn repository_rules(&self, out: &mut Outcome) {
+        for rule in &self.enabled {
+            let Check::Repo(f) = rule.check else { continue };
+            let ctx = Ctx {
+                options: &self.config.rule(rule).options,
+                repo_schema: self.schema,
+            };
+            out.evaluated
+                .push((RepoPath::from_bytes("."), RuleSet::of(rule)));
+            for (path, raw) in f(self.snapshot.view.as_ref(), &ctx) {
+                collect(out, self.config, &path, std::slice::from_ref(&raw));
+            }
+        }
+        if self.policies.has_repo_rules() {
+            let s = self.snapshot;
+            evaluate::repository_policies(out, s, self.config, self.policies, &self.adr_dirs);
+        }
+        crate::trace::phase(|| "repository rules and policies run".into());
+    }
+}
+
+/// Queues the new results and the groups now whole for the cache, and writes them in one
+/// transaction.
+fn store(
+    cache: &mut Cache,
+    keys: &[[u8; 32]],
+    missing: &[bool],
+    values: &[Option<Cached>],
+    groups: &[([u8; 32], Range<usize>)],
+    group_hits: &[bool],
+) {
     for (i, value) in values.iter().enumerate() {
         if let (true, Some(value)) = (missing[i], value) {
             cache.put_result(keys[i], value);
         }
     }
-    for ((key, range), hit) in group_keys.iter().zip(&group_hits) {
+    for ((key, range), hit) in groups.iter().zip(group_hits) {
         if !hit {
             if let Some(all) = values[range.clone()]
                 .iter()
@@ -224,74 +375,6 @@ pub fn check(
     crate::trace::phase(|| "evaluated the misses".into());
     cache.commit();
     crate::trace::phase(|| "cache written".into());
-
-    // 5. Collect file results, then repository rules.
-    for p in &planned {
-        let path = &snapshot.subjects[p.subject].path;
-        if let Some(e) = p.read_error() {
-            out.errors.push(InputError {
-                path: path.clone(),
-                line: None,
-                message: e.to_string(),
-            });
-            continue;
-        }
-        let shape = shapes.get(p.shape);
-        let n = if p.id.is_some() { shape.units.len() } else { 0 };
-        let results = &values[p.first_key..p.first_key + n];
-        if results.iter().all(Option::is_none) {
-            continue;
-        }
-        let mut skipped = None;
-        let mut ran = RuleSet::default();
-        for (u, result) in results.iter().enumerate() {
-            match result {
-                Some(Cached::Findings(fs)) => {
-                    ran = ran.union(shape.unit_rules[u]);
-                    collect(&mut out, config, path, fs);
-                }
-                // A rule's reason wins over the policies' (they come from the same parse).
-                Some(Cached::Skipped(reason))
-                    if skipped.is_none() || shape.units[u] != Unit::Policy =>
-                {
-                    skipped = Some(reason.clone());
-                }
-                Some(Cached::Skipped(_)) => {}
-                None => {}
-            }
-        }
-        if !ran.is_empty() {
-            out.evaluated.push((path.clone(), ran));
-        }
-        match skipped {
-            Some(reason) => out.skipped.push(Skipped {
-                path: path.clone(),
-                reason,
-            }),
-            None => out.files_checked += 1,
-        }
-    }
-    drop(planned);
-    crate::trace::phase(|| "file results collected".into());
-    for rule in enabled.iter().filter(|r| matches!(r.check, Check::Repo(_))) {
-        let Check::Repo(f) = rule.check else { continue };
-        let ctx = Ctx {
-            options: &config.rule(rule).options,
-            repo_schema: schema,
-        };
-        out.evaluated
-            .push((RepoPath::from_bytes("."), RuleSet::of(rule)));
-        for (path, raw) in f(snapshot.view.as_ref(), &ctx) {
-            collect(&mut out, config, &path, std::slice::from_ref(&raw));
-        }
-    }
-    if policies.has_repo_rules() {
-        evaluate::repository_policies(&mut out, snapshot, config, policies, &adr_dirs);
-    }
-    crate::trace::phase(|| "repository rules and policies run".into());
-
-    out.sort();
-    out
 }
 
 /// Groups the keys of the planned files by directory: each run of consecutive files (in

@@ -220,89 +220,45 @@ fn opt<T: ToString>(v: &Option<T>) -> String {
     v.as_ref().map_or_else(|| "none".into(), |v| v.to_string())
 }
 
-fn repo_changes(key: &str, a: Option<&RepoRecord>, b: Option<&RepoRecord>) -> Vec<Change> {
-    let change = |kind, rules| Change {
+/// A change of `kind` to the repository `key`, with the violations of `rules`.
+fn change(key: &str, kind: ChangeKind, rules: BTreeMap<String, usize>) -> Change {
+    Change {
         repository: key.to_string(),
         kind,
         rules,
         warnings: BTreeMap::new(),
         resolved: BTreeMap::new(),
         acknowledged_by: None,
+    }
+}
+
+/// A file of the repository `key` that was added, removed or modified (`how`).
+fn file_change(key: &str, path: &str, how: &'static str) -> Change {
+    let kind = ChangeKind::File {
+        path: path.to_string(),
+        how,
     };
-    let empty = BTreeMap::new();
+    change(key, kind, BTreeMap::new())
+}
+
+fn repo_changes(key: &str, a: Option<&RepoRecord>, b: Option<&RepoRecord>) -> Vec<Change> {
     match (a, b) {
         (None, None) => Vec::new(),
         (None, Some(b)) => {
-            let mut first = change(ChangeKind::New, increases(&empty, &b.violations));
+            let mut first = change(
+                key,
+                ChangeKind::New,
+                increases(&BTreeMap::new(), &b.violations),
+            );
             first.warnings = b.warnings.clone();
             let mut out = vec![first];
-            out.extend(b.files.keys().map(|p| {
-                change(
-                    ChangeKind::File {
-                        path: p.clone(),
-                        how: "added",
-                    },
-                    BTreeMap::new(),
-                )
-            }));
+            out.extend(b.files.keys().map(|p| file_change(key, p, "added")));
             out
         }
-        (Some(_), None) => vec![change(ChangeKind::Deleted, BTreeMap::new())],
+        (Some(_), None) => vec![change(key, ChangeKind::Deleted, BTreeMap::new())],
         (Some(a), Some(b)) => {
-            let mut out = Vec::new();
-            let rules = increases(&a.violations, &b.violations);
-            if b.metadata.lifecycle.as_deref() == Some("archived")
-                && a.metadata.lifecycle.as_deref() != Some("archived")
-            {
-                out.push(change(ChangeKind::Archived, BTreeMap::new()));
-            }
-            let resolved = increases(&b.violations, &a.violations);
-            if a.compliance != b.compliance {
-                let mut c = change(
-                    ChangeKind::Status {
-                        from: a.compliance,
-                        to: b.compliance,
-                    },
-                    rules,
-                );
-                c.resolved = resolved;
-                out.push(c);
-            } else {
-                if !rules.is_empty() {
-                    out.push(change(ChangeKind::NewViolations, rules));
-                }
-                if !resolved.is_empty() {
-                    let mut c = change(ChangeKind::Resolved, BTreeMap::new());
-                    c.resolved = resolved;
-                    out.push(c);
-                }
-            }
-            let warnings = increases(&a.warnings, &b.warnings);
-            if !warnings.is_empty() {
-                let mut c = change(ChangeKind::NewWarnings, BTreeMap::new());
-                c.warnings = warnings;
-                out.push(c);
-            }
-            let (ma, mb) = (&a.metadata, &b.metadata);
-            let fields: [(&'static str, String, String); 5] = [
-                ("type", opt(&ma.repo_type), opt(&mb.repo_type)),
-                ("language", opt(&ma.language), opt(&mb.language)),
-                ("tier", opt(&ma.tier), opt(&mb.tier)),
-                ("owner", opt(&ma.owner), opt(&mb.owner)),
-                ("lifecycle", opt(&ma.lifecycle), opt(&mb.lifecycle)),
-            ];
-            // Metadata that appears or disappears is the status change; fields are compared
-            // only when both sides have a metadata file.
-            let both = a.compliance != Compliance::MissingMetadata
-                && b.compliance != Compliance::MissingMetadata;
-            for (field, from, to) in fields {
-                if both && from != to {
-                    out.push(change(
-                        ChangeKind::Metadata { field, from, to },
-                        BTreeMap::new(),
-                    ));
-                }
-            }
+            let mut out = compliance_changes(key, a, b);
+            out.extend(metadata_changes(key, a, b));
             let paths: BTreeSet<&String> = a.files.keys().chain(b.files.keys()).collect();
             for p in paths {
                 let how = match (a.files.get(p), b.files.get(p)) {
@@ -311,17 +267,78 @@ fn repo_changes(key: &str, a: Option<&RepoRecord>, b: Option<&RepoRecord>) -> Ve
                     (Some(x), Some(y)) if x != y => "modified",
                     _ => continue,
                 };
-                out.push(change(
-                    ChangeKind::File {
-                        path: p.clone(),
-                        how,
-                    },
-                    BTreeMap::new(),
-                ));
+                out.push(file_change(key, p, how));
             }
             out
         }
     }
+}
+
+/// Archiving, the status change (or new and resolved violations) and new warnings of a
+/// repository present in both checkpoints.
+fn compliance_changes(key: &str, a: &RepoRecord, b: &RepoRecord) -> Vec<Change> {
+    let mut out = Vec::new();
+    let rules = increases(&a.violations, &b.violations);
+    if b.metadata.lifecycle.as_deref() == Some("archived")
+        && a.metadata.lifecycle.as_deref() != Some("archived")
+    {
+        out.push(change(key, ChangeKind::Archived, BTreeMap::new()));
+    }
+    let resolved = increases(&b.violations, &a.violations);
+    if a.compliance != b.compliance {
+        let status = ChangeKind::Status {
+            from: a.compliance,
+            to: b.compliance,
+        };
+        let mut c = change(key, status, rules);
+        c.resolved = resolved;
+        out.push(c);
+    } else {
+        if !rules.is_empty() {
+            out.push(change(key, ChangeKind::NewViolations, rules));
+        }
+        if !resolved.is_empty() {
+            let mut c = change(key, ChangeKind::Resolved, BTreeMap::new());
+            c.resolved = resolved;
+            out.push(c);
+        }
+    }
+    let warnings = increases(&a.warnings, &b.warnings);
+    if !warnings.is_empty() {
+        let mut c = change(key, ChangeKind::NewWarnings, BTreeMap::new());
+        c.warnings = warnings;
+        out.push(c);
+    }
+    out
+}
+
+/// The metadata fields that changed. Metadata that appears or disappears is the status
+/// change; fields are compared only when both sides have a metadata file.
+fn metadata_changes(key: &str, a: &RepoRecord, b: &RepoRecord) -> Vec<Change> {
+    let both =
+        a.compliance != Compliance::MissingMetadata && b.compliance != Compliance::MissingMetadata;
+    if !both {
+        return Vec::new();
+    }
+    let (ma, mb) = (&a.metadata, &b.metadata);
+    let fields: [(&'static str, String, String); 5] = [
+        ("type", opt(&ma.repo_type), opt(&mb.repo_type)),
+        ("language", opt(&ma.language), opt(&mb.language)),
+        ("tier", opt(&ma.tier), opt(&mb.tier)),
+        ("owner", opt(&ma.owner), opt(&mb.owner)),
+        ("lifecycle", opt(&ma.lifecycle), opt(&mb.lifecycle)),
+    ];
+    fields
+        .into_iter()
+        .filter(|(_, from, to)| from != to)
+        .map(|(field, from, to)| {
+            change(
+                key,
+                ChangeKind::Metadata { field, from, to },
+                BTreeMap::new(),
+            )
+        })
+        .collect()
 }
 
 fn acknowledgement(c: &Change, acks: &[Ack]) -> Option<usize> {
@@ -462,52 +479,62 @@ impl Drift {
     /// unintentional then intentional changes, file-level drift by repository, expired
     /// acknowledgements.
     pub fn to_markdown(&self) -> String {
-        use crate::report::plural;
         let mut s = format!(
             "# Weekly Drift Report — Week of {}\n\nCompared the checkpoint of {} ({}) with the checkpoint of {} ({}).\n\n## Summary\n",
             self.to.0, self.from.0, self.from.1, self.to.0, self.to.1
         );
+        self.summary_markdown(&mut s);
+        self.changes_markdown(&mut s);
+        self.files_markdown(&mut s);
+        self.expired_markdown(&mut s);
+        s
+    }
+
+    fn summary_markdown(&self, s: &mut String) {
+        use crate::report::plural;
         let a = &self.all;
-        s.push_str(&format!(
-            "- {} added\n",
-            plural(a.new_repos, "new repository")
-        ));
-        s.push_str(&format!(
-            "- {} deleted or archived\n",
-            plural(a.removed_repos, "repository")
-        ));
-        s.push_str(&format!(
-            "- {} with status changes ({} lost compliance)\n",
-            plural(a.status_changes, "repository"),
-            a.compliance_degraded
-        ));
-        s.push_str(&format!(
-            "- {}\n",
-            plural(a.new_violations, "new policy violation")
-        ));
-        s.push_str(&format!("- {}\n", plural(a.new_warnings, "new warning")));
-        s.push_str(&format!(
-            "- {} changed in {}\n",
-            plural(a.files_changed, "file"),
-            plural(a.repos_with_file_changes, "repository")
-        ));
         let n_int = self
             .changes
             .iter()
             .filter(|c| c.acknowledged_by.is_some())
             .count();
         let n_un = self.changes.len() - n_int;
-        s.push_str(&format!(
-            "- {}: {n_un} unintentional, {n_int} intentional (acknowledged)\n",
-            plural(self.changes.len(), "change")
-        ));
+        let lines = [
+            format!("{} added", plural(a.new_repos, "new repository")),
+            format!(
+                "{} deleted or archived",
+                plural(a.removed_repos, "repository")
+            ),
+            format!(
+                "{} with status changes ({} lost compliance)",
+                plural(a.status_changes, "repository"),
+                a.compliance_degraded
+            ),
+            plural(a.new_violations, "new policy violation"),
+            plural(a.new_warnings, "new warning"),
+            format!(
+                "{} changed in {}",
+                plural(a.files_changed, "file"),
+                plural(a.repos_with_file_changes, "repository")
+            ),
+            format!(
+                "{}: {n_un} unintentional, {n_int} intentional (acknowledged)",
+                plural(self.changes.len(), "change")
+            ),
+        ];
+        for l in lines {
+            s.push_str(&format!("- {l}\n"));
+        }
         if self.alerts.is_empty() {
             s.push_str("- No alert threshold crossed\n");
-        } else {
-            for al in &self.alerts {
-                s.push_str(&format!("- **Alert:** {al}\n"));
-            }
         }
+        for al in &self.alerts {
+            s.push_str(&format!("- **Alert:** {al}\n"));
+        }
+    }
+
+    /// The repository-level changes, unacknowledged then acknowledged.
+    fn changes_markdown(&self, s: &mut String) {
         let repo_level = |c: &&Change| !matches!(c.kind, ChangeKind::File { .. });
         s.push_str("\n## Unintentional changes\n\n");
         let un: Vec<&Change> = self
@@ -523,17 +550,16 @@ impl Drift {
             s.push_str(&format!("- {}\n", c.describe()));
         }
         s.push_str("\n## Intentional changes (acknowledged)\n\n");
-        let int: Vec<&Change> = self
+        let int: Vec<(&Change, &Ack)> = self
             .changes
             .iter()
             .filter(repo_level)
-            .filter(|c| c.acknowledged_by.is_some())
+            .filter_map(|c| Some((c, &self.acks[c.acknowledged_by?])))
             .collect();
         if int.is_empty() {
             s.push_str("None.\n");
         }
-        for c in int {
-            let a = &self.acks[c.acknowledged_by.expect("filtered")];
+        for (c, a) in int {
             s.push_str(&format!(
                 "- {}: {} (approved by {}, until {})\n",
                 c.describe(),
@@ -542,48 +568,57 @@ impl Drift {
                 a.expires
             ));
         }
+    }
+
+    /// The file-level drift table.
+    fn files_markdown(&self, s: &mut String) {
         s.push_str("\n## File-level drift\n\n");
-        let files: Vec<&Change> = self.changes.iter().filter(|c| !repo_level(c)).collect();
+        let files: Vec<(&Change, &str, &str)> = self
+            .changes
+            .iter()
+            .filter_map(|c| match &c.kind {
+                ChangeKind::File { path, how } => Some((c, path.as_str(), *how)),
+                _ => None,
+            })
+            .collect();
         if files.is_empty() {
             s.push_str("No file changed.\n");
-        } else {
-            s.push_str("| repository | file | change | class |\n|---|---|---|---|\n");
-            for c in files {
-                if let ChangeKind::File { path, how } = &c.kind {
-                    let class = match c.acknowledged_by {
-                        Some(i) => format!("intentional: {}", self.acks[i].reason),
-                        None => "unintentional".into(),
-                    };
-                    s.push_str(&format!(
-                        "| {} | {} | {how} | {} |\n",
-                        c.repository,
-                        path.replace('|', "\\|"),
-                        class.replace('|', "\\|")
-                    ));
-                }
-            }
+            return;
         }
-        if !self.expired.is_empty() {
-            s.push_str("\n## Expired acknowledgements (not applied)\n\n");
-            for a in &self.expired {
-                s.push_str(&format!(
-                    "- line {}: {}{}{} — expired {} ({})\n",
-                    a.line,
-                    a.repository,
-                    a.rule
-                        .as_ref()
-                        .map(|r| format!(" rule {r}"))
-                        .unwrap_or_default(),
-                    a.path
-                        .as_ref()
-                        .map(|p| format!(" path {p}"))
-                        .unwrap_or_default(),
-                    a.expires,
-                    a.approved_by
-                ));
-            }
+        s.push_str("| repository | file | change | class |\n|---|---|---|---|\n");
+        for (c, path, how) in files {
+            let class = match c.acknowledged_by {
+                Some(i) => format!("intentional: {}", self.acks[i].reason),
+                None => "unintentional".into(),
+            };
+            s.push_str(&format!(
+                "| {} | {} | {how} | {} |\n",
+                c.repository,
+                path.replace('|', "\\|"),
+                class.replace('|', "\\|")
+            ));
         }
-        s
+    }
+
+    /// The acknowledgements that expired and were not applied.
+    fn expired_markdown(&self, s: &mut String) {
+        if self.expired.is_empty() {
+            return;
+        }
+        s.push_str("\n## Expired acknowledgements (not applied)\n\n");
+        for a in &self.expired {
+            let rule = a.rule.as_ref().map(|r| format!(" rule {r}"));
+            let path = a.path.as_ref().map(|p| format!(" path {p}"));
+            s.push_str(&format!(
+                "- line {}: {}{}{} — expired {} ({})\n",
+                a.line,
+                a.repository,
+                rule.unwrap_or_default(),
+                path.unwrap_or_default(),
+                a.expires,
+                a.approved_by
+            ));
+        }
     }
 }
 
