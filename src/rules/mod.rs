@@ -32,13 +32,38 @@ pub struct RuleDoc {
     pub what: &'static str,
     /// Why is this bad? The risk the rule guards against.
     pub why: &'static str,
-    /// Example: input that fails.
-    pub example: &'static str,
-    /// Use instead: the same input fixed.
-    pub use_instead: &'static str,
+    /// Example: whole files that fail, from `docs/rules/<id>/example/` (a test runs them).
+    pub example: &'static [DocFile],
+    /// Use instead: the same files fixed, from `docs/rules/<id>/use-instead/`.
+    pub use_instead: &'static [DocFile],
     /// References: the seed and the peer rules it corresponds to.
     pub references: &'static [&'static str],
 }
+
+/// One file of a rule's Example or Use instead: its path in the repository the example
+/// stands for (`Dockerfile`, `.meta/repo.yaml`, `COMMIT_EDITMSG`; for `branch.naming`,
+/// `branches` lists branch names one per line) and its whole text.
+#[derive(Debug)]
+pub struct DocFile {
+    /// Repo-relative path.
+    pub path: &'static str,
+    /// The whole file.
+    pub text: &'static str,
+}
+
+/// The [`DocFile`]s of `docs/rules/<id>/<side>/`, embedded: `doc_files!("adr.format",
+/// "example", ["docs/adr/0007-use-postgres.md"])`.
+macro_rules! doc_files {
+    ($id:literal, $side:literal, [$($path:literal),+ $(,)?]) => {
+        &[$($crate::rules::DocFile {
+            path: $path,
+            text: include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"), "/docs/rules/", $id, "/", $side, "/", $path
+            )),
+        }),+]
+    };
+}
+pub(crate) use doc_files;
 
 /// What a rule reads, and the function that checks it.
 pub enum Check {
@@ -395,8 +420,8 @@ pub fn explain(rule: &Rule) -> String {
         summary = rule.summary,
         what = d.what,
         why = d.why,
-        ex = indent(d.example),
-        ui = indent(d.use_instead),
+        ex = show_files(d.example),
+        ui = show_files(d.use_instead),
     );
     let opts = rule.default_options();
     if opts.as_object().is_some_and(|o| !o.is_empty()) {
@@ -411,6 +436,15 @@ pub fn explain(rule: &Rule) -> String {
         s.push_str(&format!("- {r}\n"));
     }
     s
+}
+
+/// Example files as `explain` shows them: the path, then the text indented.
+fn show_files(files: &[DocFile]) -> String {
+    files
+        .iter()
+        .map(|f| format!("  {}:\n{}", f.path, indent(f.text.trim_end())))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn indent(text: &str) -> String {

@@ -18,8 +18,16 @@ case-insensitive), and the first word of the text under Status must be one of `s
 (\"Superseded by ADR-012\" is fine). Findings point at the Status heading or at line 1.",
         why: "An ADR without its context or consequences records a verdict but not the reasoning; \
 one without a clear status leaves readers unsure whether it still holds.",
-        example: "# ADR-007: Use Postgres\n\nWe will use Postgres.",
-        use_instead: "# ADR-007: Use Postgres\n\n## Status\nAccepted\n\n## Context\n...\n\n## Decision\n...\n\n## Consequences\n...",
+        example: crate::rules::doc_files!(
+            "adr.format",
+            "example",
+            ["docs/adr/0007-use-postgres.md"]
+        ),
+        use_instead: crate::rules::doc_files!(
+            "adr.format",
+            "use-instead",
+            ["docs/adr/0007-use-postgres.md"]
+        ),
         references: &["seed 003: Architecture Decision Records, ADR Template"],
     },
     check: Check::Adr(check),

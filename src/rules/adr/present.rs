@@ -22,9 +22,24 @@ docs/adr, doc/adr, adr, docs/decisions, docs/architecture/decisions). With `requ
 `lifecycles`; `always` and `never` do what they say.",
         why: "Critical systems outlive the people who designed them; without written decisions, \
 later changes undo reasoning nobody can find.",
-        example: "# .meta/repo.yaml\ntier: 1\n(and no docs/adr/)",
-        use_instead: "docs/adr/0001-record-architecture-decisions.md with Status, Context, Decision and Consequences",
-        references: &["seed 000: enforce.py ADR presence", "seed 003: ADR process and template"],
+        example: crate::rules::doc_files!(
+            "adr.present",
+            "example",
+            [".meta/repo.yaml", "README.md"]
+        ),
+        use_instead: crate::rules::doc_files!(
+            "adr.present",
+            "use-instead",
+            [
+                ".meta/repo.yaml",
+                "README.md",
+                "docs/adr/0001-record-architecture-decisions.md"
+            ]
+        ),
+        references: &[
+            "seed 000: enforce.py ADR presence",
+            "seed 003: ADR process and template",
+        ],
     },
     check: Check::Repo(check),
 };

@@ -21,8 +21,8 @@ pushing tags are not checked.",
         why: "Branch names carry the ticket that explains the work and tell CI and reviewers \
 which flow a branch belongs to (feature, fix, release); branches named `test2` or `wip` \
 escape both.",
-        example: "git push origin my-changes\ngit push origin feature/login",
-        use_instead: "git push origin feature/PROJ-123-add-login\ngit push origin release/1.4.0",
+        example: crate::rules::doc_files!("branch.naming", "example", ["branches"]),
+        use_instead: crate::rules::doc_files!("branch.naming", "use-instead", ["branches"]),
         references: &["seed 003: Development Workflows, Branch Strategy"],
     },
     check: Check::Branch(check),

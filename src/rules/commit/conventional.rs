@@ -40,8 +40,8 @@ empty message is a finding.",
         why: "A uniform history is what changelogs, semantic version bumps and release notes \
 are generated from, and what reviewers and auditors read. Past-tense or vague subjects, \
 misspelled breaking-change notes and unknown types silently break that tooling.",
-        example: "Added validation to the API.\nfix(api):Handle empty body\n\nReviewed by: Sam\nbreaking change: drops v1",
-        use_instead: "feat(api): add experiment validation endpoint\n\nValidate the payload before it reaches the controller.\n\nBREAKING CHANGE: the v1 endpoint is removed\nRefs: #123",
+        example: crate::rules::doc_files!("commit.conventional", "example", ["COMMIT_EDITMSG"]),
+        use_instead: crate::rules::doc_files!("commit.conventional", "use-instead", ["COMMIT_EDITMSG"]),
         references: &[
             "seed 003: Development Workflows, Commit Standards",
             "Conventional Commits 1.0.0",

@@ -18,8 +18,8 @@ default: orchestrators such as Kubernetes use their own probes (see `k8s.probes`
 only under `--strict` unless re-graded.",
         why: "Without a health check, Docker, Compose and Swarm report a hung or broken container \
 as running and never restart or replace it.",
-        example: "FROM nginx:1.27\nCOPY site /usr/share/nginx/html",
-        use_instead: "FROM nginx:1.27\nCOPY site /usr/share/nginx/html\nHEALTHCHECK --interval=30s CMD curl -fsS http://localhost/ || exit 1",
+        example: crate::rules::doc_files!("docker.healthcheck", "example", ["Dockerfile"]),
+        use_instead: crate::rules::doc_files!("docker.healthcheck", "use-instead", ["Dockerfile"]),
         references: &[
             "seed 000: enforce.py Docker security (HEALTHCHECK)",
             "hadolint DL3057 (HEALTHCHECK instruction missing)",

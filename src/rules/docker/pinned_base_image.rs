@@ -18,8 +18,12 @@ are substituted first (`ARG V=3.12` then `FROM python:${V}`); an image built fro
 a default cannot be judged and is left alone.",
         why: "`latest` and untagged images move: the same Dockerfile builds a different image \
 tomorrow, builds stop being reproducible, and an upstream change reaches production unreviewed.",
-        example: "FROM node AS build\nFROM nginx:latest",
-        use_instead: "FROM node:22.11-bookworm AS build\nFROM nginx:1.27.3@sha256:<digest>",
+        example: crate::rules::doc_files!("docker.pinned-base-image", "example", ["Dockerfile"]),
+        use_instead: crate::rules::doc_files!(
+            "docker.pinned-base-image",
+            "use-instead",
+            ["Dockerfile"]
+        ),
         references: &[
             "seed 000: enforce.py Docker security (no :latest)",
             "hadolint DL3006 (always tag the image version), DL3007 (do not use latest)",

@@ -20,8 +20,8 @@ distroless `:nonroot`) counts as non-root. `USER root` followed by a later non-r
 USER values built from ARG/ENV are resolved, and left alone when they cannot be.",
         why: "A container that runs as root turns any code-execution bug into root inside the \
 container, and one kernel or runtime escape away from root on the node.",
-        example: "FROM python:3.12-slim\nCOPY . /app\nCMD [\"python\", \"/app/main.py\"]",
-        use_instead: "FROM python:3.12-slim\nRUN useradd --uid 10001 app\nCOPY . /app\nUSER 10001\nCMD [\"python\", \"/app/main.py\"]",
+        example: crate::rules::doc_files!("docker.user-not-root", "example", ["Dockerfile"]),
+        use_instead: crate::rules::doc_files!("docker.user-not-root", "use-instead", ["Dockerfile"]),
         references: &[
             "seed 000: enforce.py Docker security (non-root USER)",
             "hadolint DL3002 (last USER should not be root)",

@@ -20,8 +20,8 @@ pub static RULE: Rule = Rule {
 images and `:latest` are reported at the line of the `image:` key.",
         why: "A moving tag makes a rollout non-reproducible: two pods of the same ReplicaSet can \
 run different code, and a rollback does not roll anything back.",
-        example: "      containers:\n        - name: web\n          image: nginx:latest",
-        use_instead: "      containers:\n        - name: web\n          image: nginx:1.27.3",
+        example: crate::rules::doc_files!("k8s.image-tag", "example", ["deploy.yaml"]),
+        use_instead: crate::rules::doc_files!("k8s.image-tag", "use-instead", ["deploy.yaml"]),
         references: &[
             "seed 000: enforce.py (no :latest)",
             "checkov CKV_K8S_14 (image tag is fixed)",

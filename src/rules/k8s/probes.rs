@@ -19,8 +19,8 @@ DaemonSet, ReplicaSet or ReplicationController, reports the probes named in `req
 missing. Jobs and CronJobs run to completion and need no probes.",
         why: "Without a readiness probe traffic reaches pods that cannot serve it yet; without a \
 liveness probe a deadlocked process keeps its pod \"Running\" forever.",
-        example: "kind: Deployment\n...\n      containers:\n        - name: web\n          image: web:2.0.1",
-        use_instead: "      containers:\n        - name: web\n          image: web:2.0.1\n          livenessProbe: {httpGet: {path: /healthz, port: 8080}}\n          readinessProbe: {httpGet: {path: /ready, port: 8080}}",
+        example: crate::rules::doc_files!("k8s.probes", "example", ["deploy.yaml"]),
+        use_instead: crate::rules::doc_files!("k8s.probes", "use-instead", ["deploy.yaml"]),
         references: &[
             "seed 000: enforce.py Kubernetes manifests (probes)",
             "checkov CKV_K8S_8 (liveness probe), CKV_K8S_9 (readiness probe)",

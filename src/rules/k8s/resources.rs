@@ -22,8 +22,8 @@ DaemonSet, ReplicaSet, ReplicationController, Job, CronJob), reports the `resour
 without CPU limits set `limits: [memory]`.",
         why: "Without requests the scheduler packs pods blindly; without limits one container can \
 starve its neighbours or take the node down with it.",
-        example: "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: api:1.4.2",
-        use_instead: "      containers:\n        - name: api\n          image: api:1.4.2\n          resources:\n            requests: {cpu: 100m, memory: 128Mi}\n            limits: {cpu: 500m, memory: 256Mi}",
+        example: crate::rules::doc_files!("k8s.resources", "example", ["deploy.yaml"]),
+        use_instead: crate::rules::doc_files!("k8s.resources", "use-instead", ["deploy.yaml"]),
         references: &[
             "seed 000: enforce.py Kubernetes manifests (resource limits)",
             "checkov CKV_K8S_10, CKV_K8S_11, CKV_K8S_12, CKV_K8S_13",

@@ -17,9 +17,16 @@ pub static RULE: Rule = Rule {
         what: "Reports a repository whose file list has no `.meta/repo.yaml`.",
         why: "The portfolio catalog, ownership, tiering and the SLO and ADR rules all start from \
 this file; a repository without it is invisible to governance.",
-        example: "(a repository with README.md and src/, but no .meta/repo.yaml)",
-        use_instead: "# .meta/repo.yaml\nname: payments-api\ntype: service\nlanguage: go\ntier: 1\nowner: \"@payments-team\"\nlifecycle: production",
-        references: &["seed 000 and 001: .meta/repo.yaml, catalog.py", "Backstage catalog-info.yaml"],
+        example: crate::rules::doc_files!("meta.present", "example", ["README.md", "src/main.go"]),
+        use_instead: crate::rules::doc_files!(
+            "meta.present",
+            "use-instead",
+            [".meta/repo.yaml", "README.md", "src/main.go"]
+        ),
+        references: &[
+            "seed 000 and 001: .meta/repo.yaml, catalog.py",
+            "Backstage catalog-info.yaml",
+        ],
     },
     check: Check::Repo(check),
 };

@@ -10,7 +10,8 @@ pub static RULE: Rule = Rule {
     id: "meta.schema",
     severity: Severity::Error,
     version: 1,
-    summary: ".meta/repo.yaml validates against the metadata JSON Schema; each error names its line.",
+    summary:
+        ".meta/repo.yaml validates against the metadata JSON Schema; each error names its line.",
     defaults: "{}",
     doc: RuleDoc {
         what: "Validates `.meta/repo.yaml` against `schemas/repo.schema.json` (fields name, \
@@ -18,10 +19,11 @@ description, type, language, tier 1-4, owner, lifecycle, on_call, slo, deploymen
 ci_template, tags), or against `.metaHub/schemas/repo-schema.json` when the governance root has \
 one. Every schema error is a finding at the line of the offending value (for a missing field, the \
 line of the mapping that lacks it).",
-        why: "Catalog, tiering and drift reports are only as trustworthy as the metadata they read; \
+        why:
+            "Catalog, tiering and drift reports are only as trustworthy as the metadata they read; \
 a typo in `tier` or `owner` silently drops a repository out of every report.",
-        example: "name: Payments API\ntype: microservice\ntier: 0\nowner: payments team",
-        use_instead: "name: payments-api\ntype: service\nlanguage: go\ntier: 1\nowner: \"@acme/payments\"\nlifecycle: production",
+        example: crate::rules::doc_files!("meta.schema", "example", [".meta/repo.yaml"]),
+        use_instead: crate::rules::doc_files!("meta.schema", "use-instead", [".meta/repo.yaml"]),
         references: &[
             "seed 001: Schema Validation Errors (jsonschema.validate of .meta/repo.yaml)",
             "seed 002: deployment_targets, ci_template",

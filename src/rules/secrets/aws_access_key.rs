@@ -23,9 +23,13 @@ base-32 characters, as a whole word. Ids whose random part looks like a placehol
 reported. The message shows only the 4-character type prefix.",
         why: "An access key id sits next to its secret key in almost every leak; together \
 they give whoever reads the repository, its forks or its CI logs the key's AWS permissions.",
-        example: "aws_access_key_id = AKIA…(16 more characters)",
-        use_instead: "# read from the environment or an instance role\naws_access_key_id = ${AWS_ACCESS_KEY_ID}",
-        references: &["seed 002: security scanning, secret detection", "gitleaks aws-access-token", "GitHub secret scanning"],
+        example: crate::rules::doc_files!("secrets.aws-access-key", "example", [".env"]),
+        use_instead: crate::rules::doc_files!("secrets.aws-access-key", "use-instead", [".env"]),
+        references: &[
+            "seed 002: security scanning, secret detection",
+            "gitleaks aws-access-token",
+            "GitHub secret scanning",
+        ],
     },
     check: Check::Text(check),
 };

@@ -28,8 +28,8 @@ values that a token rule (`secrets.github-token`, …) recognises, and names tha
 `*_url`, `*_length`, `*_type`), and keys inside URLs or encoded blobs. Assignments do not span lines. The message names the key and the value's length only.",
         why: "Hard-coded credentials end up in every clone, fork, image layer and CI log; \
 they cannot be rotated without a commit, and they are the first thing attackers grep for.",
-        example: "db_password = \"q7Vx9LmP2sKd4Rt8\"",
-        use_instead: "db_password = os.environ[\"DB_PASSWORD\"]",
+        example: crate::rules::doc_files!("secrets.generic-assignment", "example", ["settings.py"]),
+        use_instead: crate::rules::doc_files!("secrets.generic-assignment", "use-instead", ["settings.py"]),
         references: &[
             "seed 002: security scanning, secret detection",
             "gitleaks generic-api-key",

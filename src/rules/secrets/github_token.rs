@@ -23,9 +23,17 @@ pub static RULE: Rule = Rule {
 shows only the prefix.",
         why: "A GitHub token acts as its owner: it can push code, read private repositories \
 and change settings.",
-        example: "GITHUB_TOKEN=ghp_…(36 characters)",
-        use_instead: "# CI provides it; locally use `gh auth token`\nGITHUB_TOKEN=${{ secrets.GITHUB_TOKEN }}",
-        references: &["seed 002: security scanning, secret detection", "gitleaks github-pat", "GitHub token formats"],
+        example: crate::rules::doc_files!("secrets.github-token", "example", ["release.sh"]),
+        use_instead: crate::rules::doc_files!(
+            "secrets.github-token",
+            "use-instead",
+            ["release.sh"]
+        ),
+        references: &[
+            "seed 002: security scanning, secret detection",
+            "gitleaks github-pat",
+            "GitHub token formats",
+        ],
     },
     check: Check::Text(check),
 };

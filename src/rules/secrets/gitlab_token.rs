@@ -24,8 +24,12 @@ token characters. Placeholder-looking tokens are not reported. The message shows
 prefix.",
         why: "A GitLab token grants its scopes (API, repository write, registry) to anyone \
 who reads it.",
-        example: "CI_PUSH_TOKEN: glpat-…(20 characters)",
-        use_instead: "# a masked, protected CI/CD variable\nCI_PUSH_TOKEN: $PUSH_TOKEN",
+        example: crate::rules::doc_files!("secrets.gitlab-token", "example", [".gitlab-ci.yml"]),
+        use_instead: crate::rules::doc_files!(
+            "secrets.gitlab-token",
+            "use-instead",
+            [".gitlab-ci.yml"]
+        ),
         references: &[
             "seed 002: security scanning, secret detection",
             "gitleaks gitlab-pat",

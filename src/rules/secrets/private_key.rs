@@ -23,9 +23,17 @@ characters before the END line (escaped `\\n` in JSON or YAML strings included).
 its own, as in documentation, is not reported.",
         why: "A private key is the identity itself: a server's TLS key, a deploy key, a signing \
 key. Once committed it must be considered compromised and replaced.",
-        example: "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA…\n-----END OPENSSH PRIVATE KEY-----",
-        use_instead: "# mount it at run time\nssh_key_file: /run/secrets/deploy_key",
-        references: &["seed 002: security scanning, secret detection", "gitleaks private-key", "pre-commit-hooks detect-private-key"],
+        example: crate::rules::doc_files!("secrets.private-key", "example", ["deploy_key"]),
+        use_instead: crate::rules::doc_files!(
+            "secrets.private-key",
+            "use-instead",
+            ["deploy.yaml"]
+        ),
+        references: &[
+            "seed 002: security scanning, secret detection",
+            "gitleaks private-key",
+            "pre-commit-hooks detect-private-key",
+        ],
     },
     check: Check::Text(check),
 };

@@ -23,8 +23,8 @@ pub static RULE: Rule = Rule {
 message shows only the prefix.",
         why: "A bot or user token reads and posts in the workspace as its owner; a webhook URL \
 lets anyone post into the channel, a favourite for phishing.",
-        example: "SLACK_BOT_TOKEN=xoxb-…",
-        use_instead: "SLACK_BOT_TOKEN=${SLACK_BOT_TOKEN}  # from the secret store",
+        example: crate::rules::doc_files!("secrets.slack-token", "example", [".env"]),
+        use_instead: crate::rules::doc_files!("secrets.slack-token", "use-instead", [".env"]),
         references: &[
             "seed 002: security scanning, secret detection",
             "gitleaks slack-bot-token, slack-webhook-url",

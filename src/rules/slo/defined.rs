@@ -20,8 +20,8 @@ pub static RULE: Rule = Rule {
 percentile target in ms). Other repositories are left alone.",
         why: "A service without written targets has no error budget: nobody can tell whether it \
 is healthy, and alerts and release gates have nothing to measure against.",
-        example: "name: payments-api\ntype: service\ntier: 1\n...",
-        use_instead: "name: payments-api\ntype: service\ntier: 1\nslo:\n  availability: 99.9\n  latency:\n    p99_ms: 300",
+        example: crate::rules::doc_files!("slo.defined", "example", [".meta/repo.yaml"]),
+        use_instead: crate::rules::doc_files!("slo.defined", "use-instead", [".meta/repo.yaml"]),
         references: &["seed 000: enforce.py Service SLOs", "seed 004: SLO definition as code"],
     },
     check: Check::Metadata(check),

@@ -31,8 +31,8 @@ case-insensitively).",
 branch protection's \"require review from code owners\" enforces. A typo in an owner makes \
 GitHub silently ignore the line, and a file that disagrees with the catalog's owner sends \
 reviews to the wrong team.",
-        example: "# .github/CODEOWNERS\n* payments-team\n!docs/ @docs",
-        use_instead: "# .github/CODEOWNERS\n*       @acme/payments-team\n/docs/  @acme/docs",
+        example: crate::rules::doc_files!("structure.codeowners", "example", [".github/CODEOWNERS"]),
+        use_instead: crate::rules::doc_files!("structure.codeowners", "use-instead", [".github/CODEOWNERS"]),
         references: &[
             "seed 003: pull request process, reviews",
             "seed 000: .meta/repo.yaml owner",

@@ -20,8 +20,12 @@ write alternatives with `{}` (e.g. `README{.md,.rst}`). A finding names each ent
 matches.",
         why: "Missing entry points (README, CODEOWNERS, a license) make a repository hard to \
 adopt, review and audit.",
-        example: "(a repository with src/ and no README)",
-        use_instead: "README.md at the repository root",
+        example: crate::rules::doc_files!("structure.required-files", "example", ["src/main.go"]),
+        use_instead: crate::rules::doc_files!(
+            "structure.required-files",
+            "use-instead",
+            ["README.md", "src/main.go"]
+        ),
         references: &[
             "seed 000: repository structure",
             "seed 002: project template",

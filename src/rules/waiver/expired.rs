@@ -18,8 +18,8 @@ covered count again. Today is the local date, or the date of `SOURCE_DATE_EPOCH`
 (so a CI run can be reproduced).",
         why: "A waiver is a reviewed, time-boxed exception. Once it expires nobody has \
 re-approved the risk, and an exception that never ends is a silent policy change.",
-        example: "waivers:\n  - rule: docker.user-not-root\n    path: legacy/**\n    reason: vendor image runs as root\n    owner: \"@platform\"\n    expires: 2025-01-31",
-        use_instead: "(fix the findings and delete the waiver, or renew it after review)\n    expires: 2027-01-31",
+        example: crate::rules::doc_files!("waiver.expired", "example", [".govern.yaml"]),
+        use_instead: crate::rules::doc_files!("waiver.expired", "use-instead", [".govern.yaml"]),
         references: &["seed 000: governance exceptions", "DESIGN.md: waivers"],
     },
     check: Check::Config,

@@ -1,0 +1,2 @@
+DB_HOST = "db.internal"
+DB_PASSWORD = "Yk3IMJ9PvMJ11Uqz"

@@ -1,0 +1,4 @@
+import os
+
+DB_HOST = "db.internal"
+DB_PASSWORD = os.environ["DB_PASSWORD"]
