@@ -42,6 +42,7 @@ pub mod source;
 pub mod suppress;
 pub mod trace;
 pub mod waiver;
+pub mod words;
 pub mod yaml;
 
 pub use error::{Error, Result};

@@ -19,7 +19,8 @@ use crate::finding::Skipped;
 use crate::kinds::{self, manifest::HELM_CONTEXT, FileKind};
 use crate::path::RepoPath;
 use crate::policy::PolicySet;
-use crate::rules::{Check, RepoView, Rule, RuleSet};
+use crate::rules::{Check, Rule, RuleSet};
+use crate::source::RepoView;
 use crate::source::{Content, Snapshot};
 use crate::yaml;
 

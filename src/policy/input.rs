@@ -18,7 +18,7 @@ use serde_json::{json, Value};
 
 use crate::dockerfile::Dockerfile;
 use crate::kinds::{self, FileKind};
-use crate::rules::RepoView;
+use crate::source::RepoView;
 use crate::yaml::Document;
 
 /// How many directory levels the repository document lists.

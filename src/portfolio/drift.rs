@@ -89,7 +89,7 @@ impl Change {
             ChangeKind::New => format!(
                 "organizations/{} (NEW): {}{rules}",
                 self.repository,
-                crate::report::plural(self.rules.values().sum(), "violation")
+                crate::words::plural(self.rules.values().sum(), "violation")
             ),
             ChangeKind::Deleted => format!("organizations/{} (DELETED)", self.repository),
             ChangeKind::Archived => format!("organizations/{} (ARCHIVED)", self.repository),
@@ -112,7 +112,7 @@ impl Change {
             ChangeKind::Resolved => format!(
                 "{}: {} resolved{}",
                 self.repository,
-                crate::report::plural(self.resolved.values().sum(), "violation"),
+                crate::words::plural(self.resolved.values().sum(), "violation"),
                 list(&self.resolved)
             ),
             ChangeKind::NewViolations => {
@@ -120,7 +120,7 @@ impl Change {
                 format!(
                     "{}: {}{rules}",
                     self.repository,
-                    crate::report::plural(n, "new violation")
+                    crate::words::plural(n, "new violation")
                 )
             }
             ChangeKind::NewWarnings => {
@@ -128,7 +128,7 @@ impl Change {
                 format!(
                     "{}: {}{}",
                     self.repository,
-                    crate::report::plural(n, "new warning"),
+                    crate::words::plural(n, "new warning"),
                     list(&self.warnings)
                 )
             }
@@ -427,21 +427,21 @@ pub fn compare(
     if unintentional.new_violations > thresholds.new_violations {
         alerts.push(format!(
             "{} (threshold: more than {})",
-            crate::report::plural(unintentional.new_violations, "new violation"),
+            crate::words::plural(unintentional.new_violations, "new violation"),
             thresholds.new_violations
         ));
     }
     if unintentional.new_warnings > thresholds.new_warnings {
         alerts.push(format!(
             "{} (threshold: more than {})",
-            crate::report::plural(unintentional.new_warnings, "new warning"),
+            crate::words::plural(unintentional.new_warnings, "new warning"),
             thresholds.new_warnings
         ));
     }
     if unintentional.compliance_degraded > thresholds.compliance_degraded {
         alerts.push(format!(
             "{} lost compliance (threshold: more than {})",
-            crate::report::plural(unintentional.compliance_degraded, "repository"),
+            crate::words::plural(unintentional.compliance_degraded, "repository"),
             thresholds.compliance_degraded
         ));
     }
@@ -491,7 +491,7 @@ impl Drift {
     }
 
     fn summary_markdown(&self, s: &mut String) {
-        use crate::report::plural;
+        use crate::words::plural;
         let a = &self.all;
         let n_int = self
             .changes
@@ -638,9 +638,9 @@ pub fn baseline_markdown(cp: &Checkpoint) -> String {
          {}, {} compliant, {}, {}.\n",
         cp.date,
         cp.generated,
-        crate::report::plural(cp.summary.total_repos, "repository"),
+        crate::words::plural(cp.summary.total_repos, "repository"),
         cp.summary.compliant,
-        crate::report::plural(cp.summary.total_violations, "violation"),
-        crate::report::plural(cp.summary.total_warnings, "warning")
+        crate::words::plural(cp.summary.total_violations, "violation"),
+        crate::words::plural(cp.summary.total_warnings, "warning")
     )
 }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::Outcome;
 use crate::kinds::metadata::PATH as METADATA_PATH;
-use crate::rules::RepoView;
+use crate::source::RepoView;
 use crate::Severity;
 
 use super::discover::RepoKind;

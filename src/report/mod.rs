@@ -42,20 +42,7 @@ pub fn render(outcome: &Outcome, format: Format, color: bool) -> String {
     }
 }
 
-/// "1 violation" / "2 violations", "1 repository" / "2 repositories" (a final `y` after a
-/// consonant becomes `ies`).
-pub fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        return format!("{n} {word}");
-    }
-    let mut chars = word.chars().rev();
-    match (chars.next(), chars.next()) {
-        (Some('y'), Some(c)) if !"aeiou".contains(c) => {
-            format!("{n} {}ies", &word[..word.len() - 1])
-        }
-        _ => format!("{n} {word}s"),
-    }
-}
+pub use crate::words::plural;
 
 /// What a run checked, for summary lines: "3 files", "1 commit message", "2 files, 1 branch
 /// name" (files are named when some were checked or nothing else was).

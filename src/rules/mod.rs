@@ -23,6 +23,7 @@ use crate::dockerfile::Dockerfile;
 use crate::finding::{RawFinding, Severity};
 use crate::kinds::FileKind;
 use crate::path::RepoPath;
+use crate::source::RepoView;
 use crate::yaml::Document;
 
 /// The documentation of a rule, printed by `git govern explain <id>`.
@@ -269,58 +270,6 @@ impl RepoSchema {
     }
 }
 
-/// The repository as repository-level rules see it: which paths exist and their bytes.
-pub trait RepoView: Sync {
-    /// Whether `path` is a file of the repository.
-    fn contains(&self, path: &[u8]) -> bool;
-    /// Every file path under the directory `dir` (recursively), sorted.
-    fn list(&self, dir: &[u8]) -> Vec<RepoPath>;
-    /// The file names at the top level (no '/'), sorted.
-    fn top_level(&self) -> Vec<RepoPath>;
-    /// Every file whose name (last component, compared case-insensitively) is one of
-    /// `names` (given in lower case), sorted.
-    fn named(&self, names: &[&str]) -> Vec<RepoPath>;
-    /// The bytes of a file, `None` if absent or unreadable.
-    fn read(&self, path: &[u8]) -> Option<Vec<u8>>;
-    /// The directories that hold at least one file, down to `depth` levels (`a/b/c/d.txt`
-    /// gives `a`, `a/b` and `a/b/c` when `depth` ≥ 3), '/'-separated, sorted.
-    fn dirs(&self, depth: usize) -> Vec<String>;
-    /// Every file path, sorted.
-    fn files(&self) -> Vec<RepoPath>;
-}
-
-/// The directories of `paths` down to `depth` levels, sorted and deduplicated (the shared
-/// implementation of [`RepoView::dirs`]). `paths` should come sorted, as index entries and
-/// walks do: a directory is then only compared with the previous path's directory at the
-/// same level, which keeps this linear in the number of paths.
-pub fn dirs_of<'a>(paths: impl Iterator<Item = &'a [u8]>, depth: usize) -> Vec<String> {
-    let mut out: Vec<&'a [u8]> = Vec::new();
-    let mut last: Vec<&'a [u8]> = Vec::new();
-    for p in paths {
-        let mut level = 0;
-        for (i, b) in p.iter().enumerate() {
-            if *b != b'/' {
-                continue;
-            }
-            if level == depth {
-                break;
-            }
-            let dir = &p[..i];
-            if last.get(level) != Some(&dir) {
-                last.truncate(level);
-                last.push(dir);
-                out.push(dir);
-            }
-            level += 1;
-        }
-    }
-    out.sort_unstable();
-    out.dedup();
-    out.into_iter()
-        .map(|d| String::from_utf8_lossy(d).into_owned())
-        .collect()
-}
-
 #[cfg(test)]
 mod rule_set_tests {
     use super::{RuleSet, ALL};
@@ -342,24 +291,6 @@ mod rule_set_tests {
         let ids: Vec<&str> = set.rules().map(|r| r.id).collect();
         assert_eq!(ids, [ALL[1].id, ALL[5].id]);
         assert!(RuleSet::default().is_empty() && !set.is_empty());
-    }
-}
-
-#[cfg(test)]
-mod dirs_tests {
-    #[test]
-    fn dirs_down_to_a_depth() {
-        let paths: [&[u8]; 5] = [
-            b"README.md",
-            b"a/b/c/d.txt",
-            b"a/b/e.txt",
-            b"a/x.txt",
-            b"k8s/base/k.yaml",
-        ];
-        assert_eq!(
-            super::dirs_of(paths.into_iter(), 2),
-            ["a", "a/b", "k8s", "k8s/base"]
-        );
     }
 }
 

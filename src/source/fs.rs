@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::path::RepoPath;
-use crate::rules::RepoView;
+use crate::source::RepoView;
 use crate::source::{relative_to_root, Content, Mode, Snapshot, Subject};
 
 /// The files under `start` (a directory at or below `root`), relative to `root` and sorted,
@@ -153,6 +153,6 @@ impl RepoView for DirView {
         self.files.clone()
     }
     fn dirs(&self, depth: usize) -> Vec<String> {
-        crate::rules::dirs_of(self.files.iter().map(|p| p.as_bytes()), depth)
+        crate::source::view::dirs_of(self.files.iter().map(|p| p.as_bytes()), depth)
     }
 }

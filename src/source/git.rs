@@ -16,7 +16,7 @@ use gix::ObjectId;
 
 use crate::error::{Error, Result};
 use crate::path::RepoPath;
-use crate::rules::RepoView;
+use crate::source::RepoView;
 use crate::source::{fs::expand_paths, Content, Mode, Snapshot, Subject};
 
 /// Opens the repository that contains `cwd`, honouring `GIT_DIR`, `GIT_WORK_TREE` and
@@ -423,7 +423,7 @@ impl RepoView for IndexView {
             .collect()
     }
     fn dirs(&self, depth: usize) -> Vec<String> {
-        crate::rules::dirs_of(
+        crate::source::view::dirs_of(
             self.index
                 .entries()
                 .iter()

@@ -8,12 +8,14 @@
 
 pub mod fs;
 pub mod git;
+pub mod view;
+
+pub use view::RepoView;
 
 use std::path::{Path, PathBuf};
 
 use crate::error::Result;
 use crate::path::RepoPath;
-use crate::rules::RepoView;
 
 /// Which content a run checks.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,7 +5,8 @@ use serde_json::Value;
 use crate::finding::{RawFinding, Severity};
 use crate::kinds::metadata::PATH as METADATA_PATH;
 use crate::path::RepoPath;
-use crate::rules::{Check, Ctx, RepoView, Rule, RuleDoc};
+use crate::rules::{Check, Ctx, Rule, RuleDoc};
+use crate::source::RepoView;
 
 /// The rule (seed 000 "Architecture Decision Records (ADR presence)"; seed 003 "Architecture
 /// decisions (ADRs)" in the required project documentation).

@@ -3,7 +3,8 @@
 use crate::finding::{RawFinding, Severity};
 use crate::kinds::metadata::PATH as METADATA_PATH;
 use crate::path::RepoPath;
-use crate::rules::{Check, Ctx, RepoView, Rule, RuleDoc};
+use crate::rules::{Check, Ctx, Rule, RuleDoc};
+use crate::source::RepoView;
 
 /// The rule (seed 000: catalog.py reads `.meta/repo.yaml` of every repository; Backstage
 /// `catalog-info.yaml` plays the same part).

@@ -8,7 +8,8 @@ use regex::Regex;
 use crate::finding::{RawFinding, Severity};
 use crate::kinds::metadata::PATH as METADATA_PATH;
 use crate::path::RepoPath;
-use crate::rules::{Check, Ctx, RepoView, Rule, RuleDoc};
+use crate::rules::{Check, Ctx, Rule, RuleDoc};
+use crate::source::RepoView;
 
 /// The rule (seed 003 "Pull Request Process" reviews by owners; seed 000 metadata
 /// `owner`; GitHub and GitLab CODEOWNERS; OpenSSF Scorecard Code-Review).

@@ -4,7 +4,8 @@ use globset::{GlobBuilder, GlobMatcher};
 
 use crate::finding::{RawFinding, Severity};
 use crate::path::RepoPath;
-use crate::rules::{Check, Ctx, RepoView, Rule, RuleDoc};
+use crate::rules::{Check, Ctx, Rule, RuleDoc};
+use crate::source::RepoView;
 
 /// The rule (seed 000 "Repository structure"; seed 002 project template "README.md"; seed
 /// 003 required service documentation; repolinter file-existence).
