@@ -27,8 +27,8 @@ pub struct RuleSettings {
     pub enabled: bool,
     /// Effective severity.
     pub severity: Severity,
-    /// Defaults overlaid with the configured options.
-    pub options: Value,
+    /// Defaults overlaid with the configured options, as JSON and as the rule's type.
+    pub options: rules::Options,
     /// blake3 of the canonical JSON of `options` (part of every cache key of this rule).
     pub hash: [u8; 32],
 }
@@ -242,8 +242,13 @@ impl Config {
         for rule in rules::ALL {
             let entry = given.and_then(|g| g.get(rule.id));
             let ptr = format!("/rules/{}", yaml::escape_token(rule.id));
-            let settings = settings_for(rule, entry)
-                .map_err(|m| Error::input(display_path, line_of(&ptr), m))?;
+            let settings = settings_for(rule, entry).map_err(|(at, m)| {
+                let key = match at {
+                    Some(at) => format!("{ptr}/options{at}"),
+                    None => ptr.clone(),
+                };
+                Error::input(display_path, line_of(&key), m)
+            })?;
             out.insert(rule.id, settings);
         }
         Ok(Config {
@@ -284,7 +289,7 @@ impl Config {
         static OFF: std::sync::LazyLock<RuleSettings> = std::sync::LazyLock::new(|| RuleSettings {
             enabled: false,
             severity: Severity::Warning,
-            options: Value::Object(Default::default()),
+            options: rules::Options::none(),
             hash: [0; 32],
         });
         self.rules.get(rule.id).unwrap_or(&OFF)
@@ -303,7 +308,12 @@ fn strings_at(v: &Value, ptr: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn settings_for(rule: &Rule, entry: Option<&Value>) -> std::result::Result<RuleSettings, String> {
+/// A rule's settings from its `rules:` entry. Errors: (the pointer below `options` of the
+/// offending option, if it is one; message).
+fn settings_for(
+    rule: &Rule,
+    entry: Option<&Value>,
+) -> std::result::Result<RuleSettings, (Option<String>, String)> {
     let mut enabled = true;
     let mut severity = rule.severity;
     let mut options = None;
@@ -314,7 +324,7 @@ fn settings_for(rule: &Rule, entry: Option<&Value>) -> std::result::Result<RuleS
             "off" => enabled = false,
             "error" => severity = Severity::Error,
             "warning" => severity = Severity::Warning,
-            other => return Err(format!("{other:?} is not off, error or warning")),
+            other => return Err((None, format!("{other:?} is not off, error or warning"))),
         },
         Some(Value::Object(m)) => {
             if let Some(e) = m.get("enabled").and_then(Value::as_bool) {
@@ -327,10 +337,12 @@ fn settings_for(rule: &Rule, entry: Option<&Value>) -> std::result::Result<RuleS
             }
             options = m.get("options");
         }
-        Some(other) => return Err(format!("unexpected setting {other}")),
+        Some(other) => return Err((None, format!("unexpected setting {other}"))),
     }
-    let options = rules::merge_options(rule, options)?;
-    let hash = *blake3::hash(serde_json::to_string(&options).expect("json").as_bytes()).as_bytes();
+    let options =
+        rules::options::read(rule.id, rule.options, options).map_err(|(at, m)| (Some(at), m))?;
+    let json = serde_json::to_string(&options.json).expect("json");
+    let hash = *blake3::hash(json.as_bytes()).as_bytes();
     Ok(RuleSettings {
         enabled,
         severity,
@@ -366,5 +378,29 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("must be a list"), "{e}");
+    }
+
+    #[test]
+    fn option_errors_name_the_line_of_the_key() {
+        let text =
+            "rules:\n  k8s.resources:\n    options:\n      limits: [cpu]\n      limitz: [cpu]\n";
+        let e = Config::parse(text, FILE_NAME).unwrap_err().to_string();
+        assert!(e.starts_with(".govern.yaml:5:"), "{e}");
+        assert!(e.contains("k8s.resources has no option \"limitz\""), "{e}");
+        // A value of the right JSON type but the wrong shape inside: the line of the item.
+        let text =
+            "rules:\n  k8s.resources:\n    options:\n      limits:\n        - cpu\n        - 3\n";
+        let e = Config::parse(text, FILE_NAME).unwrap_err().to_string();
+        assert!(e.starts_with(".govern.yaml:6:"), "{e}");
+        assert!(e.contains("\"/limits/1\" of k8s.resources"), "{e}");
+        // A rule reads its typed options.
+        let c = Config::parse(
+            "rules:\n  k8s.resources:\n    options: {limits: [memory]}\n",
+            FILE_NAME,
+        )
+        .unwrap();
+        let o: &rules::k8s::resources::Options = c.rule(&rules::k8s::resources::RULE).options.get();
+        assert_eq!(o.limits, ["memory"]);
+        assert_eq!(o.requests, ["cpu", "memory"]);
     }
 }

@@ -117,7 +117,13 @@ impl<'a> Run<'a> {
             policies,
             shapes: Shapes::new(&enabled),
             enabled,
-            adr_dirs: adr::dirs(Some(&config.rule(&adr::format::RULE).options)),
+            adr_dirs: adr::dirs(
+                &config
+                    .rule(&adr::format::RULE)
+                    .options
+                    .get::<adr::format::Options>()
+                    .dirs,
+            ),
         }
     }
 

@@ -10,6 +10,7 @@ pub mod commit;
 pub mod docker;
 pub mod k8s;
 pub mod meta;
+pub mod options;
 pub mod secrets;
 pub mod slo;
 pub mod structure;
@@ -24,7 +25,9 @@ use crate::finding::{RawFinding, Severity};
 use crate::kinds::FileKind;
 use crate::path::RepoPath;
 use crate::source::RepoView;
+
 use crate::yaml::Document;
+pub use options::{Options, RuleOptions, Typed, NO_OPTIONS};
 
 /// The documentation of a rule, printed by `git govern explain <id>`.
 #[derive(Debug)]
@@ -99,8 +102,9 @@ pub struct Rule {
     pub version: u32,
     /// One line for `git govern rules`.
     pub summary: &'static str,
-    /// Default options as a JSON object; `.govern.yaml` may override each key.
-    pub defaults: &'static str,
+    /// Its options: their type and defaults (`&NO_OPTIONS` for none); `.govern.yaml` may
+    /// override each key.
+    pub options: &'static dyn RuleOptions,
     /// Documentation.
     pub doc: RuleDoc,
     /// The check.
@@ -108,9 +112,9 @@ pub struct Rule {
 }
 
 impl Rule {
-    /// The default options, parsed.
+    /// The default options as JSON.
     pub fn default_options(&self) -> Value {
-        serde_json::from_str(self.defaults).expect("rule defaults are valid JSON")
+        self.options.defaults()
     }
 
     /// Which kind of file the rule reads (`None` for repository rules).
@@ -197,37 +201,15 @@ pub fn by_id(id: &str) -> Option<&'static Rule> {
 /// What a rule sees besides its input: its effective options and shared resources.
 pub struct Ctx<'a> {
     /// The rule's options: defaults overlaid with `.govern.yaml`.
-    pub options: &'a Value,
+    pub options: &'a Options,
     /// The repository metadata schema in force (built-in, or the governance root's override).
     pub repo_schema: &'a RepoSchema,
 }
 
 impl Ctx<'_> {
-    /// A list-of-strings option (empty when absent).
-    pub fn strings(&self, key: &str) -> Vec<String> {
-        self.options
-            .get(key)
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
-
-    /// A list-of-integers option (empty when absent).
-    pub fn integers(&self, key: &str) -> Vec<i64> {
-        self.options
-            .get(key)
-            .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(Value::as_i64).collect())
-            .unwrap_or_default()
-    }
-
-    /// A string option.
-    pub fn string(&self, key: &str) -> Option<&str> {
-        self.options.get(key).and_then(Value::as_str)
+    /// The rule's options as its own type (see [`Typed`]).
+    pub fn options<T: 'static>(&self) -> &T {
+        self.options.get()
     }
 }
 
@@ -267,76 +249,6 @@ impl RepoSchema {
             .get_or_init(|| jsonschema::validator_for(&self.schema).map_err(|e| e.to_string()))
             .as_ref()
             .map_err(String::as_str)
-    }
-}
-
-#[cfg(test)]
-mod rule_set_tests {
-    use super::{RuleSet, ALL};
-
-    #[test]
-    fn the_registry_is_in_id_order_and_fits_a_rule_set() {
-        assert!(ALL.len() <= 64, "RuleSet holds at most 64 rules");
-        assert!(
-            ALL.windows(2).all(|w| w[0].id < w[1].id),
-            "ALL must stay in id order"
-        );
-    }
-
-    #[test]
-    fn a_rule_set_lists_its_rules_in_id_order() {
-        let set = RuleSet::of(ALL[5])
-            .union(RuleSet::of(ALL[1]))
-            .union(RuleSet::of(ALL[5]));
-        let ids: Vec<&str> = set.rules().map(|r| r.id).collect();
-        assert_eq!(ids, [ALL[1].id, ALL[5].id]);
-        assert!(RuleSet::default().is_empty() && !set.is_empty());
-    }
-}
-
-/// Checks `.govern.yaml` options for a rule against its defaults: every key must be known
-/// and have the same JSON type as its default. Returns the merged options.
-pub fn merge_options(rule: &Rule, given: Option<&Value>) -> Result<Value, String> {
-    let mut merged = rule.default_options();
-    let Some(given) = given else {
-        return Ok(merged);
-    };
-    let Some(obj) = given.as_object() else {
-        return Err(format!("options of {} must be a mapping", rule.id));
-    };
-    let target = merged.as_object_mut().expect("defaults are an object");
-    for (k, v) in obj {
-        match target.get(k) {
-            None => {
-                let known: Vec<&String> = target.keys().collect();
-                return Err(format!(
-                    "{} has no option {k:?} (known: {known:?})",
-                    rule.id
-                ));
-            }
-            Some(d) if std::mem::discriminant(d) != std::mem::discriminant(v) && !d.is_null() => {
-                return Err(format!(
-                    "option {k:?} of {} must be {}",
-                    rule.id,
-                    type_name(d)
-                ));
-            }
-            _ => {
-                target.insert(k.clone(), v.clone());
-            }
-        }
-    }
-    Ok(merged)
-}
-
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "a mapping",
     }
 }
 
@@ -383,4 +295,28 @@ fn indent(text: &str) -> String {
         .map(|l| format!("    {l}"))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+#[cfg(test)]
+mod rule_set_tests {
+    use super::{RuleSet, ALL};
+
+    #[test]
+    fn the_registry_is_in_id_order_and_fits_a_rule_set() {
+        assert!(ALL.len() <= 64, "RuleSet holds at most 64 rules");
+        assert!(
+            ALL.windows(2).all(|w| w[0].id < w[1].id),
+            "ALL must stay in id order"
+        );
+    }
+
+    #[test]
+    fn a_rule_set_lists_its_rules_in_id_order() {
+        let set = RuleSet::of(ALL[5])
+            .union(RuleSet::of(ALL[1]))
+            .union(RuleSet::of(ALL[5]));
+        let ids: Vec<&str> = set.rules().map(|r| r.id).collect();
+        assert_eq!(ids, [ALL[1].id, ALL[5].id]);
+        assert!(RuleSet::default().is_empty() && !set.is_empty());
+    }
 }

@@ -1,7 +1,9 @@
 //! `adr.format`: each ADR has the template's sections and a valid status.
 
 use crate::finding::{RawFinding, Severity};
-use crate::rules::{Check, Ctx, Rule, RuleDoc};
+use serde::{Deserialize, Serialize};
+
+use crate::rules::{Check, Ctx, Rule, RuleDoc, Typed};
 
 /// The rule (seed 003 "ADR Template": Status, Context, Decision, Consequences; status one of
 /// Proposed, Accepted, Deprecated, Superseded).
@@ -10,7 +12,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     version: 1,
     summary: "Each ADR has Status, Context, Decision and Consequences sections and a valid status.",
-    defaults: r#"{"sections": ["Status", "Context", "Decision", "Consequences"], "statuses": ["Proposed", "Accepted", "Deprecated", "Superseded"], "dirs": []}"#,
+    options: &Typed::<Options>::NEW,
     doc: RuleDoc {
         what: "Reads every Markdown file in the ADR directories (README.md, index.md and \
 template.md excepted). Each heading named in `sections` must be present (any heading level, \
@@ -33,6 +35,38 @@ one without a clear status leaves readers unsure whether it still holds.",
     check: Check::Adr(check),
 };
 
+/// Options of `adr.format`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Options {
+    /// Headings every ADR has (any level, case-insensitive).
+    pub sections: Vec<String>,
+    /// The words the Status section may start with.
+    pub statuses: Vec<String>,
+    /// ADR directories (empty: the defaults of [`crate::kinds::adr::DEFAULT_DIRS`]).
+    pub dirs: Vec<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            sections: vec![
+                "Status".into(),
+                "Context".into(),
+                "Decision".into(),
+                "Consequences".into(),
+            ],
+            statuses: vec![
+                "Proposed".into(),
+                "Accepted".into(),
+                "Deprecated".into(),
+                "Superseded".into(),
+            ],
+            dirs: Vec::new(),
+        }
+    }
+}
+
 fn check(text: &str, ctx: &Ctx) -> Vec<RawFinding> {
     let mut headings: Vec<(u32, String)> = Vec::new();
     let mut in_fence = false;
@@ -52,19 +86,20 @@ fn check(text: &str, ctx: &Ctx) -> Vec<RawFinding> {
         }
     }
     let mut out = Vec::new();
-    let missing: Vec<String> = ctx
-        .strings("sections")
-        .into_iter()
+    let opts: &Options = ctx.options();
+    let missing: Vec<&String> = opts
+        .sections
+        .iter()
         .filter(|s| !headings.iter().any(|(_, h)| h.eq_ignore_ascii_case(s)))
         .collect();
     if !missing.is_empty() {
         out.push(RawFinding::new(
             RULE.id,
             Some(1),
-            format!("the ADR has no {} section", missing.join(", no ")),
+            format!("the ADR has no {} section", join(&missing, ", no ")),
             format!(
                 "Add `## {}` with its text (seed 003 ADR template).",
-                missing.join("`, `## ")
+                join(&missing, "`, `## ")
             ),
         ));
     }
@@ -79,7 +114,7 @@ fn check(text: &str, ctx: &Ctx) -> Vec<RawFinding> {
             .map(|l| l.trim())
             .take_while(|l| !l.starts_with('#'))
             .find(|l| !l.is_empty());
-        let statuses = ctx.strings("statuses");
+        let statuses = &opts.statuses;
         let word = value.map(|v| {
             v.trim_matches(|c: char| c == '[' || c == ']' || c == '*' || c == '_')
                 .split(|c: char| c.is_whitespace() || c == '|')
@@ -107,4 +142,12 @@ fn check(text: &str, ctx: &Ctx) -> Vec<RawFinding> {
         }
     }
     out
+}
+
+fn join(items: &[&String], sep: &str) -> String {
+    items
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(sep)
 }

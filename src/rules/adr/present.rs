@@ -5,7 +5,9 @@ use serde_json::Value;
 use crate::finding::{RawFinding, Severity};
 use crate::kinds::metadata::PATH as METADATA_PATH;
 use crate::path::RepoPath;
-use crate::rules::{Check, Ctx, Rule, RuleDoc};
+use crate::rules::{Check, Ctx, Rule, RuleDoc, Typed};
+use serde::{Deserialize, Serialize};
+
 use crate::source::RepoView;
 
 /// The rule (seed 000 "Architecture Decision Records (ADR presence)"; seed 003 "Architecture
@@ -15,7 +17,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     version: 1,
     summary: "Production and tier 1-2 repositories keep ADRs in an ADR directory.",
-    defaults: r#"{"require": "auto", "tiers": [1, 2], "lifecycles": ["production"], "dirs": []}"#,
+    options: &Typed::<Options>::NEW,
     doc: RuleDoc {
         what: "Looks for at least one Markdown ADR in the ADR directories (`dirs`, default \
 docs/adr, doc/adr, adr, docs/decisions, docs/architecture/decisions). With `require: auto` \
@@ -45,8 +47,34 @@ later changes undo reasoning nobody can find.",
     check: Check::Repo(check),
 };
 
+/// Options of `adr.present`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Options {
+    /// `auto` (by tier and lifecycle), `always` or `never`.
+    pub require: String,
+    /// With `auto`: the tiers that need ADRs.
+    pub tiers: Vec<i64>,
+    /// With `auto`: the lifecycles that need ADRs.
+    pub lifecycles: Vec<String>,
+    /// ADR directories (empty: the defaults of [`crate::kinds::adr::DEFAULT_DIRS`]).
+    pub dirs: Vec<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            require: "auto".into(),
+            tiers: vec![1, 2],
+            lifecycles: vec!["production".into()],
+            dirs: Vec::new(),
+        }
+    }
+}
+
 fn check(repo: &dyn RepoView, ctx: &Ctx) -> Vec<(RepoPath, RawFinding)> {
-    let required = match ctx.string("require").unwrap_or("auto") {
+    let opts: &Options = ctx.options();
+    let required = match opts.require.as_str() {
         "always" => true,
         "never" => false,
         _ => {
@@ -56,24 +84,23 @@ fn check(repo: &dyn RepoView, ctx: &Ctx) -> Vec<(RepoPath, RawFinding)> {
                 .and_then(|t| crate::yaml::parse_stream(&t).ok())
                 .and_then(|d| d.into_iter().next());
             let Some(meta) = meta else { return Vec::new() };
-            let tiers = ctx.integers("tiers");
             let tier_hit = meta
                 .value
                 .get("tier")
                 .and_then(Value::as_i64)
-                .is_some_and(|t| tiers.contains(&t));
+                .is_some_and(|t| opts.tiers.contains(&t));
             let lc_hit = meta
                 .value
                 .get("lifecycle")
                 .and_then(Value::as_str)
-                .is_some_and(|l| ctx.strings("lifecycles").iter().any(|x| x == l));
+                .is_some_and(|l| opts.lifecycles.iter().any(|x| x == l));
             tier_hit || lc_hit
         }
     };
     if !required {
         return Vec::new();
     }
-    let dirs = super::dirs(Some(ctx.options));
+    let dirs = super::dirs(&opts.dirs);
     let found = dirs.iter().any(|d| {
         repo.list(d.as_bytes()).iter().any(|p| {
             let n = p.file_name().to_ascii_lowercase();

@@ -12,7 +12,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     version: 1,
     summary: "Pushed branches are named main, develop, feature/<ticket>-<desc>, fix/<ticket>-<desc> or release/<version>.",
-    defaults: r#"{"patterns": ["main", "develop", "feature/{ticket-id}-{description}", "fix/{ticket-id}-{description}", "release/{version}"], "placeholders": {"ticket-id": "[A-Za-z][A-Za-z0-9]+-[0-9]+|[0-9]+", "description": "[a-z0-9]+(?:[-_.][a-z0-9]+)*", "version": "v?[0-9]+\\.[0-9]+(?:\\.[0-9]+)?(?:-[0-9A-Za-z.-]+)?"}}"#,
+    options: &crate::rules::Typed::<Options>::NEW,
     doc: RuleDoc {
         what: "Checks the name of every branch a `git push` creates or updates on the remote \
 (the pre-push hook) against `patterns`. A pattern matches the whole name; `{name}` stands for \
@@ -28,6 +28,41 @@ escape both.",
     check: Check::Branch(check),
 };
 
+/// Options of `branch.naming`.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Options {
+    /// Allowed names: literal text, `{placeholder}`s and `*`.
+    pub patterns: Vec<String>,
+    /// What each `{placeholder}` stands for, as a regular expression.
+    pub placeholders: std::collections::BTreeMap<String, String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            patterns: vec![
+                "main".into(),
+                "develop".into(),
+                "feature/{ticket-id}-{description}".into(),
+                "fix/{ticket-id}-{description}".into(),
+                "release/{version}".into(),
+            ],
+            placeholders: [
+                ("ticket-id", "[A-Za-z][A-Za-z0-9]+-[0-9]+|[0-9]+"),
+                ("description", "[a-z0-9]+(?:[-_.][a-z0-9]+)*"),
+                (
+                    "version",
+                    r"v?[0-9]+\.[0-9]+(?:\.[0-9]+)?(?:-[0-9A-Za-z.-]+)?",
+                ),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        }
+    }
+}
+
 /// Turns a pattern with `{placeholder}`s and `*` into an anchored regular expression.
 fn compile(pattern: &str, ctx: &Ctx) -> Result<Regex, String> {
     let mut re = String::from("^(?:");
@@ -39,10 +74,9 @@ fn compile(pattern: &str, ctx: &Ctx) -> Result<Regex, String> {
                 .ok_or_else(|| format!("pattern {pattern:?} has an unclosed `{{`"))?;
             let name = &after[..end];
             let body = ctx
-                .options
-                .get("placeholders")
-                .and_then(|p| p.get(name))
-                .and_then(|v| v.as_str())
+                .options::<Options>()
+                .placeholders
+                .get(name)
                 .ok_or_else(|| {
                     format!(
                         "pattern {pattern:?} uses {{{name}}}, which `placeholders` does not define"
@@ -65,9 +99,9 @@ fn compile(pattern: &str, ctx: &Ctx) -> Result<Regex, String> {
 
 /// Checks one branch name (without `refs/heads/`).
 fn check(branch: &str, ctx: &Ctx) -> Vec<RawFinding> {
-    let patterns = ctx.strings("patterns");
+    let patterns = &ctx.options::<Options>().patterns;
     let mut matched = false;
-    for p in &patterns {
+    for p in patterns {
         match compile(p, ctx) {
             Ok(re) => matched |= re.is_match(branch),
             Err(e) => {
@@ -105,7 +139,7 @@ mod tests {
 
     #[test]
     fn defaults() {
-        let options = RULE.default_options();
+        let options = crate::rules::options::read(RULE.id, RULE.options, None).unwrap();
         let schema = RepoSchema::builtin();
         let ctx = Ctx {
             options: &options,

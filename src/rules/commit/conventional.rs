@@ -18,7 +18,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     version: 1,
     summary: "Commit messages read `<type>(<scope>)!: <subject>` with seed 003's types and subject rules.",
-    defaults: r#"{"types": ["feat", "fix", "docs", "style", "refactor", "perf", "test", "chore"], "scopes": [], "max_subject_length": 72, "imperative": true, "require_issue_reference": false, "issue_pattern": "(#[0-9]+|\\b[A-Z][A-Z0-9]+-[0-9]+\\b|https?://\\S+/issues/[0-9]+)"}"#,
+    options: &crate::rules::Typed::<Options>::NEW,
     doc: RuleDoc {
         what: "Checks the commit message that `git commit` is about to record (the commit-msg \
 hook) or the messages of a range of commits (`git govern check --commits A..B`):\n\
@@ -50,6 +50,46 @@ misspelled breaking-change notes and unknown types silently break that tooling."
     },
     check: Check::CommitMessage(check),
 };
+
+/// Options of `commit.conventional`.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Options {
+    /// Allowed types (seed 003).
+    pub types: Vec<String>,
+    /// Allowed scopes; empty: any.
+    pub scopes: Vec<String>,
+    /// The longest subject line, in characters.
+    pub max_subject_length: usize,
+    /// The subject starts with a verb in the imperative mood.
+    pub imperative: bool,
+    /// The message names an issue.
+    pub require_issue_reference: bool,
+    /// What an issue reference looks like (a regular expression).
+    pub issue_pattern: String,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            types: vec![
+                "feat".into(),
+                "fix".into(),
+                "docs".into(),
+                "style".into(),
+                "refactor".into(),
+                "perf".into(),
+                "test".into(),
+                "chore".into(),
+            ],
+            scopes: Vec::new(),
+            max_subject_length: 72,
+            imperative: true,
+            require_issue_reference: false,
+            issue_pattern: r"(#[0-9]+|\b[A-Z][A-Z0-9]+-[0-9]+\b|https?://\S+/issues/[0-9]+)".into(),
+        }
+    }
+}
 
 static HEADER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?P<type>[A-Za-z][A-Za-z0-9_-]*)(?:\((?P<scope>[^()]*)\))?(?P<bang>!)?(?P<colon>:)(?P<space> *)(?P<subject>.*)$")
@@ -96,13 +136,9 @@ fn check(msg: &Message, ctx: &Ctx) -> Vec<RawFinding> {
         return Vec::new();
     }
     let mut out = Vec::new();
-    let types = ctx.strings("types");
+    let types = &ctx.options::<Options>().types;
     let types_list = types.join(", ");
-    let max = ctx
-        .options
-        .get("max_subject_length")
-        .and_then(|v| v.as_u64())
-        .unwrap_or(72) as usize;
+    let max = ctx.options::<Options>().max_subject_length;
     let len = subject.text.chars().count();
     if len > max {
         let mut f = at(
@@ -114,8 +150,8 @@ fn check(msg: &Message, ctx: &Ctx) -> Vec<RawFinding> {
         out.push(f);
     }
     match HEADER.captures(&subject.text) {
-        None => out.push(no_header(subject, &types, &types_list)),
-        Some(c) => header(subject, &c, ctx, &types, &types_list, &mut out),
+        None => out.push(no_header(subject, types, &types_list)),
+        Some(c) => header(subject, &c, ctx, types, &types_list, &mut out),
     }
     if let Some(second) = msg.lines.get(1) {
         if !second.text.is_empty() {
@@ -187,7 +223,7 @@ fn header(
     }
     if let Some(scope) = c.name("scope") {
         let scope = scope.as_str();
-        let allowed = ctx.strings("scopes");
+        let allowed = &ctx.options::<Options>().scopes;
         if scope.trim().is_empty() {
             out.push(at(
                 subject,
@@ -236,7 +272,7 @@ fn header(
             "Remove the trailing period: the subject line is a title, not a sentence.",
         ));
     }
-    if ctx.options.get("imperative").and_then(|v| v.as_bool()) == Some(true) {
+    if ctx.options::<Options>().imperative {
         let word = text.split_whitespace().next().unwrap_or("");
         if let Some(base) = imperative::non_imperative(word) {
             let mut f = at(
@@ -311,13 +347,8 @@ fn footers(msg: &Message, ctx: &Ctx, out: &mut Vec<RawFinding>) {
             ));
         }
     }
-    if ctx
-        .options
-        .get("require_issue_reference")
-        .and_then(|v| v.as_bool())
-        == Some(true)
-    {
-        let pattern = ctx.string("issue_pattern").unwrap_or_default();
+    if ctx.options::<Options>().require_issue_reference {
+        let pattern = &ctx.options::<Options>().issue_pattern;
         let re = match Regex::new(pattern) {
             Ok(re) => re,
             Err(e) => {

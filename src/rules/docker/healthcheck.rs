@@ -10,7 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     version: 1,
     summary: "The final stage of a Dockerfile declares a HEALTHCHECK.",
-    defaults: "{}",
+    options: &crate::rules::NO_OPTIONS,
     doc: RuleDoc {
         what: "Reports a final stage that has no HEALTHCHECK, neither its own nor inherited from \
 the stage it is built FROM, or whose effective HEALTHCHECK is `HEALTHCHECK NONE`. A warning by \

@@ -10,7 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     version: 1,
     summary: "Every FROM names a base image by a tag other than latest, or by digest.",
-    defaults: "{}",
+    options: &crate::rules::NO_OPTIONS,
     doc: RuleDoc {
         what: "Checks the image of every FROM, in every stage: it must carry a tag other than \
 `latest` or a digest. `scratch` and references to earlier stages are fine. Global ARG defaults \

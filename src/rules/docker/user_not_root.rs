@@ -11,7 +11,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     version: 1,
     summary: "The final stage of a Dockerfile runs as a non-root USER.",
-    defaults: r#"{"nonroot_base_tags": ["nonroot"]}"#,
+    options: &crate::rules::Typed::<Options>::NEW,
     doc: RuleDoc {
         what: "Finds the user the shipped image runs as: the last USER of the final stage, or of the \
 stages it is built FROM. Reports `USER root` / `USER 0` (with or without a group), and a final stage \
@@ -30,6 +30,22 @@ container, and one kernel or runtime escape away from root on the node.",
     },
     check: Check::Dockerfile(check),
 };
+
+/// Options of `docker.user-not-root`.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Options {
+    /// Base image tags that run as non-root already (`:nonroot`).
+    pub nonroot_base_tags: Vec<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            nonroot_base_tags: vec!["nonroot".into()],
+        }
+    }
+}
 
 fn is_root(user: &str) -> bool {
     let name = user.split(':').next().unwrap_or("").trim();
@@ -64,7 +80,7 @@ need root, e.g. `RUN useradd --uid 10001 app` then `USER 10001`.";
         }
         None => {
             let base = df.root_base(stage);
-            let tags = ctx.strings("nonroot_base_tags");
+            let tags = &ctx.options::<Options>().nonroot_base_tags;
             let image = base
                 .base
                 .as_deref()

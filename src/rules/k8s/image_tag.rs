@@ -14,7 +14,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     version: 1,
     summary: "Every container image names a tag other than latest, or a digest.",
-    defaults: "{}",
+    options: &crate::rules::NO_OPTIONS,
     doc: RuleDoc {
         what: "Checks `image` of every container and init container of a workload: untagged \
 images and `:latest` are reported at the line of the `image:` key.",

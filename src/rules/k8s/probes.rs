@@ -12,7 +12,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     version: 1,
     summary: "Containers of long-running workloads declare liveness and readiness probes.",
-    defaults: r#"{"require": ["livenessProbe", "readinessProbe"]}"#,
+    options: &crate::rules::Typed::<Options>::NEW,
     doc: RuleDoc {
         what: "For each container (not init containers) of a Pod, Deployment, StatefulSet, \
 DaemonSet, ReplicaSet or ReplicationController, reports the probes named in `require` that are \
@@ -30,8 +30,24 @@ liveness probe a deadlocked process keeps its pod \"Running\" forever.",
     check: Check::Manifest(check),
 };
 
+/// Options of `k8s.probes`.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Options {
+    /// The probes every long-running container declares.
+    pub require: Vec<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            require: vec!["livenessProbe".into(), "readinessProbe".into()],
+        }
+    }
+}
+
 fn check(docs: &[Document], ctx: &Ctx) -> Vec<RawFinding> {
-    let required = ctx.strings("require");
+    let required = &ctx.options::<Options>().require;
     let mut out = Vec::new();
     for w in workloads(docs) {
         if !w.long_running {

@@ -14,7 +14,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     version: 1,
     summary: "Every container and init container of a workload sets resource requests and limits.",
-    defaults: r#"{"requests": ["cpu", "memory"], "limits": ["cpu", "memory"]}"#,
+    options: &crate::rules::Typed::<Options>::NEW,
     doc: RuleDoc {
         what: "For each container and init container of a workload (Pod, Deployment, StatefulSet, \
 DaemonSet, ReplicaSet, ReplicationController, Job, CronJob), reports the `resources.requests` and \
@@ -33,15 +33,33 @@ starve its neighbours or take the node down with it.",
     check: Check::Manifest(check),
 };
 
+/// Options of `k8s.resources`.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Options {
+    /// Resources every container requests.
+    pub requests: Vec<String>,
+    /// Resources every container limits.
+    pub limits: Vec<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            requests: vec!["cpu".into(), "memory".into()],
+            limits: vec!["cpu".into(), "memory".into()],
+        }
+    }
+}
+
 fn check(docs: &[Document], ctx: &Ctx) -> Vec<RawFinding> {
     let mut out = Vec::new();
-    let requests = ctx.strings("requests");
-    let limits = ctx.strings("limits");
+    let Options { requests, limits } = ctx.options::<Options>();
     for w in workloads(docs) {
         for c in &w.containers {
             let res = c.value.get("resources");
             let mut missing = Vec::new();
-            for (section, keys) in [("requests", &requests), ("limits", &limits)] {
+            for (section, keys) in [("requests", requests), ("limits", limits)] {
                 for k in keys {
                     let set = res
                         .and_then(|r| r.get(section))

@@ -13,7 +13,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     version: 1,
     summary: "The repository has a .meta/repo.yaml metadata file.",
-    defaults: "{}",
+    options: &crate::rules::NO_OPTIONS,
     doc: RuleDoc {
         what: "Reports a repository whose file list has no `.meta/repo.yaml`.",
         why: "The portfolio catalog, ownership, tiering and the SLO and ADR rules all start from \

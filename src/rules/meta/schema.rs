@@ -12,7 +12,7 @@ pub static RULE: Rule = Rule {
     version: 1,
     summary:
         ".meta/repo.yaml validates against the metadata JSON Schema; each error names its line.",
-    defaults: "{}",
+    options: &crate::rules::NO_OPTIONS,
     doc: RuleDoc {
         what: "Validates `.meta/repo.yaml` against `schemas/repo.schema.json` (fields name, \
 description, type, language, tier 1-4, owner, lifecycle, on_call, slo, deployment_targets, \

@@ -15,7 +15,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     version: 1,
     summary: "No AWS access key id (AKIA…, ASIA…) in any file.",
-    defaults: "{}",
+    options: &crate::rules::NO_OPTIONS,
     doc: RuleDoc {
         what: "Finds AWS access key ids: `AKIA`, `ASIA`, `ABIA` or `ACCA` followed by 16 \
 base-32 characters, as a whole word. Ids whose random part looks like a placeholder \

@@ -16,7 +16,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     version: 1,
     summary: "No high-entropy literal assigned to a password, secret, token or API key name.",
-    defaults: r#"{"min_length": 12, "min_entropy": 3.5}"#,
+    options: &crate::rules::Typed::<Options>::NEW,
     doc: RuleDoc {
         what: "Finds assignments (`name = value`, `name: value`, `\"name\": \"value\"`, \
 `name := value`) whose name contains password, passwd, pwd, secret, token or api key / \
@@ -38,6 +38,25 @@ they cannot be rotated without a commit, and they are the first thing attackers 
     },
     check: Check::Text(check),
 };
+
+/// Options of `secrets.generic-assignment`.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Options {
+    /// The shortest value reported, in characters.
+    pub min_length: usize,
+    /// The lowest Shannon entropy reported, in bits per character.
+    pub min_entropy: f64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            min_length: 12,
+            min_entropy: 3.5,
+        }
+    }
+}
 
 static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -120,16 +139,10 @@ fn check(text: &str, ctx: &Ctx) -> Vec<RawFinding> {
     {
         return Vec::new();
     }
-    let min_length = ctx
-        .options
-        .get("min_length")
-        .and_then(|v| v.as_u64())
-        .unwrap_or(12) as usize;
-    let min_entropy = ctx
-        .options
-        .get("min_entropy")
-        .and_then(|v| v.as_f64())
-        .unwrap_or(3.5);
+    let Options {
+        min_length,
+        min_entropy,
+    } = *ctx.options::<Options>();
     ASSIGNMENT
         .captures_iter(text)
         .filter_map(|c| {

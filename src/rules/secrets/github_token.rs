@@ -15,7 +15,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     version: 1,
     summary: "No GitHub token (ghp_, gho_, ghu_, ghs_, ghr_, github_pat_) in any file.",
-    defaults: "{}",
+    options: &crate::rules::NO_OPTIONS,
     doc: RuleDoc {
         what: "Finds GitHub tokens by their documented prefixes: `ghp_`, `gho_`, `ghu_`, \
 `ghs_` or `ghr_` followed by 36 letters and digits, and fine-grained `github_pat_` tokens \

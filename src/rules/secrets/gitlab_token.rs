@@ -15,7 +15,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     version: 1,
     summary: "No GitLab token (glpat-, gldt-, glrt-, glptt-, …) in any file.",
-    defaults: "{}",
+    options: &crate::rules::NO_OPTIONS,
     doc: RuleDoc {
         what: "Finds GitLab tokens by their documented prefixes (`glpat-` personal and \
 project access tokens, `gldt-` deploy tokens, `glrt-` runner tokens, `glptt-` pipeline \

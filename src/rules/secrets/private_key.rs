@@ -15,7 +15,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     version: 1,
     summary: "No private key block (-----BEGIN … PRIVATE KEY-----) in any file.",
-    defaults: "{}",
+    options: &crate::rules::NO_OPTIONS,
     doc: RuleDoc {
         what: "Finds `-----BEGIN <type> PRIVATE KEY-----` headers (RSA, EC, DSA, OPENSSH, \
 ENCRYPTED, PGP … BLOCK, or none) that are followed by key material: at least 64 base64 \

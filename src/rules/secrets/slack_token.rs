@@ -15,7 +15,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     version: 1,
     summary: "No Slack token (xoxb-, xoxp-, …) or webhook URL in any file.",
-    defaults: "{}",
+    options: &crate::rules::NO_OPTIONS,
     doc: RuleDoc {
         what: "Finds Slack tokens (`xoxb-` bot, `xoxp-` user, `xoxa-`, `xoxo-`, `xoxr-`, \
 `xoxs-`, followed by at least 10 token characters) and incoming-webhook URLs \

@@ -13,7 +13,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     version: 1,
     summary: "Repositories of a service type declare slo.availability and slo.latency in .meta/repo.yaml.",
-    defaults: r#"{"types": ["service", "api"], "tiers": [1, 2, 3, 4]}"#,
+    options: &crate::rules::Typed::<Options>::NEW,
     doc: RuleDoc {
         what: "When `.meta/repo.yaml` has a `type` listed in `types` and a `tier` listed in \
 `tiers`, it must declare `slo.availability` (percent) and `slo.latency` (at least one \
@@ -27,16 +27,36 @@ is healthy, and alerts and release gates have nothing to measure against.",
     check: Check::Metadata(check),
 };
 
+/// Options of `slo.defined`.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Options {
+    /// Metadata `type`s that must declare SLOs.
+    pub types: Vec<String>,
+    /// Tiers that must declare SLOs.
+    pub tiers: Vec<i64>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            types: vec!["service".into(), "api".into()],
+            tiers: vec![1, 2, 3, 4],
+        }
+    }
+}
+
 fn check(doc: Option<&Document>, ctx: &Ctx) -> Vec<RawFinding> {
     let Some(doc) = doc else { return Vec::new() };
     let v = &doc.value;
     let Some(kind) = v.get("type").and_then(Value::as_str) else {
         return Vec::new();
     };
-    if !ctx.strings("types").iter().any(|t| t == kind) {
+    let opts: &Options = ctx.options();
+    if !opts.types.iter().any(|t| t == kind) {
         return Vec::new();
     }
-    let tiers = ctx.integers("tiers");
+    let tiers = &opts.tiers;
     if let Some(tier) = v.get("tier").and_then(Value::as_i64) {
         if !tiers.contains(&tier) {
             return Vec::new();

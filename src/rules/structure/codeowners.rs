@@ -18,7 +18,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     version: 1,
     summary: "A CODEOWNERS file (root, .github/ or docs/) names valid owners, the metadata owner among them.",
-    defaults: "{}",
+    options: &crate::rules::NO_OPTIONS,
     doc: RuleDoc {
         what: "Looks for CODEOWNERS where GitHub does, in its order: `.github/CODEOWNERS`, \
 `CODEOWNERS`, `docs/CODEOWNERS`, and checks the first one found:\n\

@@ -14,7 +14,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     version: 1,
     summary: "Required files (README.md by default) exist.",
-    defaults: r#"{"files": ["README.md"]}"#,
+    options: &crate::rules::Typed::<Options>::NEW,
     doc: RuleDoc {
         what: "Each entry of `files` is a repo-relative path or glob, matched case-insensitively; \
 write alternatives with `{}` (e.g. `README{.md,.rst}`). A finding names each entry no file \
@@ -36,6 +36,22 @@ adopt, review and audit.",
     check: Check::Repo(check),
 };
 
+/// Options of `structure.required-files`.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Options {
+    /// Files (or globs) that must exist.
+    pub files: Vec<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            files: vec!["README.md".into()],
+        }
+    }
+}
+
 fn matcher(pattern: &str) -> Option<GlobMatcher> {
     GlobBuilder::new(pattern)
         .case_insensitive(true)
@@ -48,8 +64,8 @@ fn matcher(pattern: &str) -> Option<GlobMatcher> {
 fn check(repo: &dyn RepoView, ctx: &Ctx) -> Vec<(RepoPath, RawFinding)> {
     let mut out = Vec::new();
     let top = repo.top_level();
-    for pattern in ctx.strings("files") {
-        let Some(m) = matcher(&pattern) else {
+    for pattern in &ctx.options::<Options>().files {
+        let Some(m) = matcher(pattern) else {
             out.push((
                 RepoPath::from_bytes(pattern.as_bytes()),
                 RawFinding::new(

@@ -10,7 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     version: 1,
     summary: "Waivers in .govern.yaml have not passed their expiry date.",
-    defaults: "{}",
+    options: &crate::rules::NO_OPTIONS,
     doc: RuleDoc {
         what: "Reports every waiver whose `expires` date is before today, at its line in \
 .govern.yaml, naming its owner. An expired waiver also stops waiving: the findings it \
