@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use globset::{Glob, GlobMatcher, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
@@ -94,7 +95,8 @@ pub struct Config {
 }
 
 /// `policies:` in `.govern.yaml`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct PolicyConfig {
     /// Policy directories, relative to the repository root.
     pub dirs: Vec<String>,
@@ -106,10 +108,47 @@ pub struct PolicyConfig {
     pub all_namespaces: bool,
 }
 
+/// `.govern.yaml` as written, read by serde once the JSON Schema has accepted it.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct File {
+    strict: bool,
+    include: Option<Vec<String>>,
+    exclude: Vec<String>,
+    /// Rule id → shorthand (`off`, `error`, `warning`, a boolean) or a settings mapping.
+    rules: serde_json::Map<String, Value>,
+    waivers: Vec<WaiverEntry>,
+    secrets: SecretsEntry,
+    policies: PolicyConfig,
+}
+
+/// One entry of `waivers:`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WaiverEntry {
+    rule: String,
+    path: String,
+    reason: String,
+    owner: String,
+    expires: String,
+}
+
+/// `secrets:`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct SecretsEntry {
+    allow_paths: Vec<String>,
+    allow_fingerprints: Vec<String>,
+}
+
 impl Default for Config {
     fn default() -> Self {
-        Self::from_value(&Value::Object(Default::default()), &|_| 0, FILE_NAME)
-            .expect("empty config is valid")
+        Reader {
+            line_of: &|_| 0,
+            shown: FILE_NAME,
+        }
+        .config(File::default())
+        .expect("empty config is valid")
     }
 }
 
@@ -135,143 +174,15 @@ impl Config {
                 format!("{}: {e}", if p.is_empty() { "/".to_string() } else { p }),
             ));
         }
-        Self::from_value(&doc.value, &|p| doc.line_of(p), display_path)
-    }
-
-    fn from_value(v: &Value, line_of: &dyn Fn(&str) -> u32, display_path: &str) -> Result<Config> {
-        let globs = |ptr: &str| -> Result<Option<GlobSet>> {
-            let Some(list) = v.pointer(ptr).and_then(Value::as_array) else {
-                return Ok(None);
-            };
-            let key = &ptr[1..];
-            let mut b = GlobSetBuilder::new();
-            for (i, g) in list.iter().enumerate() {
-                let s = g.as_str().unwrap_or_default();
-                let glob = Glob::new(s).map_err(|e| {
-                    Error::input(
-                        display_path,
-                        line_of(&format!("/{key}/{i}")),
-                        format!("invalid glob {s:?}: {e}"),
-                    )
-                })?;
-                b.add(glob);
-            }
-            Ok(Some(b.build().map_err(|e| {
-                Error::input(display_path, line_of(&format!("/{key}")), e.to_string())
-            })?))
+        let reader = Reader {
+            line_of: &|p| doc.line_of(p),
+            shown: display_path,
         };
-        let include = globs("/include")?;
-        let exclude = globs("/exclude")?.unwrap_or_else(GlobSet::empty);
-        let secrets = SecretsAllow {
-            paths: globs("/secrets/allow_paths")?.unwrap_or_else(GlobSet::empty),
-            fingerprints: strings_at(v, "/secrets/allow_fingerprints")
-                .into_iter()
-                .collect(),
-        };
-        let mut waivers = Vec::new();
-        for (i, w) in v
-            .get("waivers")
-            .and_then(Value::as_array)
-            .map(Vec::as_slice)
-            .unwrap_or_default()
-            .iter()
-            .enumerate()
-        {
-            let line = line_of(&format!("/waivers/{i}"));
-            let field = |k: &str| {
-                w.get(k)
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string()
-            };
-            let rule = field("rule");
-            if rules::by_id(&rule).is_none()
-                && !rules::ALL
-                    .iter()
-                    .any(|r| crate::suppress::covers(&rule, r.id))
-            {
-                return Err(Error::input(
-                    display_path,
-                    line_of(&format!("/waivers/{i}/rule")),
-                    format!(
-                        "the waiver names unknown rule {rule:?} (`git govern rules` lists them)"
-                    ),
-                ));
-            }
-            let path = field("path");
-            let matcher = Glob::new(&path)
-                .map_err(|e| {
-                    Error::input(
-                        display_path,
-                        line_of(&format!("/waivers/{i}/path")),
-                        format!("invalid glob {path:?}: {e}"),
-                    )
-                })?
-                .compile_matcher();
-            let expires_text = field("expires");
-            let expires: jiff::civil::Date = expires_text.parse().map_err(|_| {
-                Error::input(
-                    display_path,
-                    line_of(&format!("/waivers/{i}/expires")),
-                    format!("expires {expires_text:?} is not a date (YYYY-MM-DD)"),
-                )
-            })?;
-            waivers.push(Waiver {
-                rule,
-                path,
-                matcher,
-                reason: field("reason"),
-                owner: field("owner"),
-                expires,
-                line,
-            });
-        }
-        let given = v.get("rules").and_then(Value::as_object);
-        if let Some(given) = given {
-            for id in given.keys() {
-                if rules::by_id(id).is_none() {
-                    return Err(Error::input(
-                        display_path,
-                        line_of(&format!("/rules/{}", yaml::escape_token(id))),
-                        format!("unknown rule {id:?} (`git govern rules` lists them)"),
-                    ));
-                }
-            }
-        }
-        let mut out = BTreeMap::new();
-        for rule in rules::ALL {
-            let entry = given.and_then(|g| g.get(rule.id));
-            let ptr = format!("/rules/{}", yaml::escape_token(rule.id));
-            let settings = settings_for(rule, entry).map_err(|(at, m)| {
-                let key = match at {
-                    Some(at) => format!("{ptr}/options{at}"),
-                    None => ptr.clone(),
-                };
-                Error::input(display_path, line_of(&key), m)
-            })?;
-            out.insert(rule.id, settings);
-        }
-        Ok(Config {
-            strict: v.get("strict").and_then(Value::as_bool).unwrap_or(false),
-            include,
-            exclude,
-            rules: out,
-            waivers,
-            secrets,
-            source: display_path.to_string(),
-            policies: PolicyConfig {
-                dirs: strings_at(v, "/policies/dirs"),
-                rego_v0: v
-                    .pointer("/policies/rego_v0")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false),
-                namespaces: strings_at(v, "/policies/namespaces"),
-                all_namespaces: v
-                    .pointer("/policies/all_namespaces")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false),
-            },
-        })
+        let file: File = serde_path_to_error::deserialize(&doc.value).map_err(|e| {
+            let at = yaml::pointer_of(e.path());
+            reader.error(&at, e.into_inner().to_string())
+        })?;
+        reader.config(file)
     }
 
     /// Whether file rules look at `path` (repo-relative, as text): matches `include` (when
@@ -296,16 +207,114 @@ impl Config {
     }
 }
 
-fn strings_at(v: &Value, ptr: &str) -> Vec<String> {
-    v.pointer(ptr)
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
+/// Turns a parsed [`File`] into a [`Config`], naming the line of every problem.
+struct Reader<'a> {
+    line_of: &'a dyn Fn(&str) -> u32,
+    shown: &'a str,
+}
+
+impl Reader<'_> {
+    /// An input error at the JSON pointer `at`.
+    fn error(&self, at: &str, message: impl Into<String>) -> Error {
+        Error::input(self.shown, (self.line_of)(at), message)
+    }
+
+    fn config(&self, f: File) -> Result<Config> {
+        Ok(Config {
+            strict: f.strict,
+            include: f
+                .include
+                .as_deref()
+                .map(|g| self.globs("/include", g))
+                .transpose()?,
+            exclude: self.globs("/exclude", &f.exclude)?,
+            rules: self.rules(&f.rules)?,
+            waivers: f
+                .waivers
+                .into_iter()
+                .enumerate()
+                .map(|(i, w)| self.waiver(i, w))
+                .collect::<Result<_>>()?,
+            secrets: SecretsAllow {
+                paths: self.globs("/secrets/allow_paths", &f.secrets.allow_paths)?,
+                fingerprints: f.secrets.allow_fingerprints.into_iter().collect(),
+            },
+            source: self.shown.to_string(),
+            policies: f.policies,
         })
-        .unwrap_or_default()
+    }
+
+    /// The globs of the list at `ptr`. Errors: a glob that does not compile (its line).
+    fn globs(&self, ptr: &str, list: &[String]) -> Result<GlobSet> {
+        let mut b = GlobSetBuilder::new();
+        for (i, s) in list.iter().enumerate() {
+            let glob = Glob::new(s).map_err(|e| {
+                self.error(&format!("{ptr}/{i}"), format!("invalid glob {s:?}: {e}"))
+            })?;
+            b.add(glob);
+        }
+        b.build().map_err(|e| self.error(ptr, e.to_string()))
+    }
+
+    /// Waiver `i`. Errors: an unknown rule, an invalid glob, a date that is not one.
+    fn waiver(&self, i: usize, w: WaiverEntry) -> Result<Waiver> {
+        let at = |k: &str| format!("/waivers/{i}/{k}");
+        let known = rules::by_id(&w.rule).is_some()
+            || rules::ALL
+                .iter()
+                .any(|r| crate::suppress::covers(&w.rule, r.id));
+        if !known {
+            return Err(self.error(
+                &at("rule"),
+                format!(
+                    "the waiver names unknown rule {:?} (`git govern rules` lists them)",
+                    w.rule
+                ),
+            ));
+        }
+        let matcher = Glob::new(&w.path)
+            .map_err(|e| self.error(&at("path"), format!("invalid glob {:?}: {e}", w.path)))?
+            .compile_matcher();
+        let expires: jiff::civil::Date = w.expires.parse().map_err(|_| {
+            self.error(
+                &at("expires"),
+                format!("expires {:?} is not a date (YYYY-MM-DD)", w.expires),
+            )
+        })?;
+        Ok(Waiver {
+            rule: w.rule,
+            path: w.path,
+            matcher,
+            reason: w.reason,
+            owner: w.owner,
+            expires,
+            line: (self.line_of)(&format!("/waivers/{i}")),
+        })
+    }
+
+    /// Every registered rule's settings under `given`. Errors: an unknown rule id, or a bad
+    /// setting or option (the line of the key).
+    fn rules(
+        &self,
+        given: &serde_json::Map<String, Value>,
+    ) -> Result<BTreeMap<&'static str, RuleSettings>> {
+        if let Some(id) = given.keys().find(|id| rules::by_id(id).is_none()) {
+            return Err(self.error(
+                &format!("/rules/{}", yaml::escape_token(id)),
+                format!("unknown rule {id:?} (`git govern rules` lists them)"),
+            ));
+        }
+        let mut out = BTreeMap::new();
+        for rule in rules::ALL {
+            let ptr = format!("/rules/{}", yaml::escape_token(rule.id));
+            let settings = settings_for(rule, given.get(rule.id)).map_err(|(at, m)| match at {
+                Some(at) => self.error(&format!("{ptr}/options{at}"), m),
+                None => self.error(&ptr, m),
+            })?;
+            out.insert(rule.id, settings);
+        }
+        Ok(out)
+    }
 }
 
 /// A rule's settings from its `rules:` entry. Errors: (the pointer below `options` of the

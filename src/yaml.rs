@@ -135,6 +135,22 @@ fn convert(node: &MarkedYaml<'_>, pointer: String, lines: &mut HashMap<String, u
     }
 }
 
+/// The JSON pointer (RFC 6901) of a serde path, for [`Document::line_of`]: `/limits/1`.
+pub fn pointer_of(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::new();
+    for s in path.iter() {
+        out.push('/');
+        match s {
+            Segment::Seq { index } => out.push_str(&index.to_string()),
+            Segment::Map { key } => out.push_str(&escape_token(key)),
+            Segment::Enum { variant } => out.push_str(variant),
+            Segment::Unknown => {}
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -40,7 +40,7 @@ where
 
     fn read(&self, merged: Value) -> Result<Options, (String, String)> {
         let typed: T = serde_path_to_error::deserialize(&merged).map_err(|e| {
-            let pointer = pointer(e.path());
+            let pointer = crate::yaml::pointer_of(e.path());
             (pointer, e.into_inner().to_string())
         })?;
         Ok(Options {
@@ -89,21 +89,6 @@ impl Options {
             .downcast_ref()
             .expect("a rule reads the options type it declares")
     }
-}
-
-fn pointer(path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    let mut out = String::new();
-    for s in path.iter() {
-        out.push('/');
-        match s {
-            Segment::Seq { index } => out.push_str(&index.to_string()),
-            Segment::Map { key } => out.push_str(&crate::yaml::escape_token(key)),
-            Segment::Enum { variant } => out.push_str(variant),
-            Segment::Unknown => {}
-        }
-    }
-    out
 }
 
 /// Reads a rule's options from `.govern.yaml`'s `given` value over its defaults: every key
