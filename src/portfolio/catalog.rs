@@ -161,6 +161,52 @@ pub fn build(
     previous: Option<&BTreeMap<String, String>>,
 ) -> Catalog {
     let mut orgs: BTreeMap<&str, Vec<CatalogRepo>> = BTreeMap::new();
+    for r in records {
+        orgs.entry(&r.organization).or_default().push(entry(r));
+    }
+    let organizations: Vec<Organization> = orgs
+        .into_iter()
+        .map(|(name, mut repos)| {
+            repos.sort_by(|a, b| a.name.cmp(&b.name));
+            Organization {
+                name: name.to_string(),
+                repos,
+            }
+        })
+        .collect();
+    Catalog {
+        version: VERSION.to_string(),
+        generated,
+        organizations,
+        summary: summary(records),
+        changes: previous.map(|p| changes(records, p)).unwrap_or_default(),
+    }
+}
+
+/// A repository's catalog entry.
+fn entry(r: &RepoRecord) -> CatalogRepo {
+    let m = &r.metadata;
+    CatalogRepo {
+        name: r.name.clone(),
+        path: r.path.clone(),
+        kind: match r.kind {
+            super::discover::RepoKind::Git => "git".into(),
+            super::discover::RepoKind::Folder => "folder".into(),
+        },
+        repo_type: m.repo_type.clone(),
+        language: m.language.clone(),
+        tier: m.tier,
+        owner: m.owner.clone(),
+        lifecycle: m.lifecycle.clone(),
+        compliance: r.compliance,
+        violations: r.violation_count(),
+        warnings: r.warning_count(),
+        errors: r.errors,
+    }
+}
+
+/// Totals and breakdowns over `records`.
+fn summary(records: &[RepoRecord]) -> Summary {
     let mut s = Summary {
         total_repos: records.len(),
         with_metadata: 0,
@@ -180,12 +226,8 @@ pub fn build(
     let unknown = || "unknown".to_string();
     for r in records {
         let m = &r.metadata;
-        if r.compliance != Compliance::MissingMetadata {
-            s.with_metadata += 1;
-        }
-        if r.compliance == Compliance::Compliant {
-            s.compliant += 1;
-        }
+        s.with_metadata += usize::from(r.compliance != Compliance::MissingMetadata);
+        s.compliant += usize::from(r.compliance == Compliance::Compliant);
         *s.by_tier
             .entry(m.tier.map_or_else(unknown, |t| t.to_string()))
             .or_default() += 1;
@@ -201,62 +243,32 @@ pub fn build(
         *s.by_organization.entry(r.organization.clone()).or_default() += 1;
         s.total_violations += r.violation_count();
         s.total_warnings += r.warning_count();
-        orgs.entry(&r.organization).or_default().push(CatalogRepo {
-            name: r.name.clone(),
-            path: r.path.clone(),
-            kind: match r.kind {
-                super::discover::RepoKind::Git => "git".into(),
-                super::discover::RepoKind::Folder => "folder".into(),
-            },
-            repo_type: m.repo_type.clone(),
-            language: m.language.clone(),
-            tier: m.tier,
-            owner: m.owner.clone(),
-            lifecycle: m.lifecycle.clone(),
-            compliance: r.compliance,
-            violations: r.violation_count(),
-            warnings: r.warning_count(),
-            errors: r.errors,
-        });
     }
     if s.total_repos > 0 {
         s.compliance_percentage = round1(s.compliant as f64 * 100.0 / s.total_repos as f64);
     }
-    let organizations: Vec<Organization> = orgs
-        .into_iter()
-        .map(|(name, mut repos)| {
-            repos.sort_by(|a, b| a.name.cmp(&b.name));
-            Organization {
-                name: name.to_string(),
-                repos,
-            }
-        })
-        .collect();
+    s
+}
+
+/// New, deleted and re-classed repositories since the previous catalog's statuses.
+fn changes(records: &[RepoRecord], prev: &BTreeMap<String, String>) -> Changes {
     let mut changes = Changes::default();
-    if let Some(prev) = previous {
-        let now: BTreeMap<String, Compliance> =
-            records.iter().map(|r| (r.key(), r.compliance)).collect();
-        for (k, c) in &now {
-            match prev.get(k) {
-                None => changes.new.push(k.clone()),
-                Some(p) if p != c.as_str() => changes.status_changes.push(StatusChange {
-                    repository: k.clone(),
-                    from: p.clone(),
-                    to: *c,
-                }),
-                Some(_) => {}
-            }
+    let now: BTreeMap<String, Compliance> =
+        records.iter().map(|r| (r.key(), r.compliance)).collect();
+    for (k, c) in &now {
+        match prev.get(k) {
+            None => changes.new.push(k.clone()),
+            Some(p) if p != c.as_str() => changes.status_changes.push(StatusChange {
+                repository: k.clone(),
+                from: p.clone(),
+                to: *c,
+            }),
+            Some(_) => {}
         }
-        let gone: BTreeSet<&String> = prev.keys().filter(|k| !now.contains_key(*k)).collect();
-        changes.deleted = gone.into_iter().cloned().collect();
     }
-    Catalog {
-        version: VERSION.to_string(),
-        generated,
-        organizations,
-        summary: s,
-        changes,
-    }
+    let gone: BTreeSet<&String> = prev.keys().filter(|k| !now.contains_key(*k)).collect();
+    changes.deleted = gone.into_iter().cloned().collect();
+    changes
 }
 
 /// Pretty-printed JSON with a trailing newline.
