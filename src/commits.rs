@@ -38,7 +38,7 @@ fn add_message_findings(
 
 /// One finding of `rule` for a commit of history: the subject (at most 60 characters)
 /// and every message of `raws`.
-fn merged_finding(rule: &'static str, msg: &Message, raws: &[RawFinding]) -> RawFinding {
+fn merged_finding(rule: crate::rules::RuleId, msg: &Message, raws: &[RawFinding]) -> RawFinding {
     let subject = msg.subject().map_or("", |l| l.text.as_str());
     let shown: String = subject.chars().take(60).collect();
     let ellipsis = if subject.chars().count() > 60 {

@@ -83,7 +83,7 @@ pub struct Config {
     include: Option<GlobSet>,
     exclude: GlobSet,
     /// Settings of every rule, by id.
-    pub rules: BTreeMap<&'static str, RuleSettings>,
+    pub rules: BTreeMap<rules::RuleId, RuleSettings>,
     /// Waivers, in file order.
     pub waivers: Vec<Waiver>,
     /// Accepted secrets.
@@ -203,7 +203,7 @@ impl Config {
             options: rules::Options::none(),
             hash: [0; 32],
         });
-        self.rules.get(rule.id).unwrap_or(&OFF)
+        self.rules.get(&rule.id).unwrap_or(&OFF)
     }
 }
 
@@ -262,7 +262,7 @@ impl Reader<'_> {
         let known = rules::by_id(&w.rule).is_some()
             || rules::ALL
                 .iter()
-                .any(|r| crate::suppress::covers(&w.rule, r.id));
+                .any(|r| crate::suppress::covers(&w.rule, r.id.as_str()));
         if !known {
             return Err(self.error(
                 &at("rule"),
@@ -297,7 +297,7 @@ impl Reader<'_> {
     fn rules(
         &self,
         given: &serde_json::Map<String, Value>,
-    ) -> Result<BTreeMap<&'static str, RuleSettings>> {
+    ) -> Result<BTreeMap<rules::RuleId, RuleSettings>> {
         if let Some(id) = given.keys().find(|id| rules::by_id(id).is_none()) {
             return Err(self.error(
                 &format!("/rules/{}", yaml::escape_token(id)),
@@ -306,11 +306,12 @@ impl Reader<'_> {
         }
         let mut out = BTreeMap::new();
         for rule in rules::ALL {
-            let ptr = format!("/rules/{}", yaml::escape_token(rule.id));
-            let settings = settings_for(rule, given.get(rule.id)).map_err(|(at, m)| match at {
-                Some(at) => self.error(&format!("{ptr}/options{at}"), m),
-                None => self.error(&ptr, m),
-            })?;
+            let ptr = format!("/rules/{}", yaml::escape_token(rule.id.as_str()));
+            let settings =
+                settings_for(rule, given.get(rule.id.as_str())).map_err(|(at, m)| match at {
+                    Some(at) => self.error(&format!("{ptr}/options{at}"), m),
+                    None => self.error(&ptr, m),
+                })?;
             out.insert(rule.id, settings);
         }
         Ok(out)
@@ -348,8 +349,8 @@ fn settings_for(
         }
         Some(other) => return Err((None, format!("unexpected setting {other}"))),
     }
-    let options =
-        rules::options::read(rule.id, rule.options, options).map_err(|(at, m)| (Some(at), m))?;
+    let options = rules::options::read(rule.id.as_str(), rule.options, options)
+        .map_err(|(at, m)| (Some(at), m))?;
     let json = serde_json::to_string(&options.json).expect("json");
     let hash = *blake3::hash(json.as_bytes()).as_bytes();
     Ok(RuleSettings {

@@ -93,13 +93,13 @@ pub struct RawFinding {
 impl RawFinding {
     /// A finding at `line` (1-based) with message and help.
     pub fn new(
-        rule: &str,
+        rule: impl Into<String>,
         line: Option<u32>,
         message: impl Into<String>,
         help: impl Into<String>,
     ) -> Self {
         RawFinding {
-            rule: rule.to_string(),
+            rule: rule.into(),
             line: line.and_then(Line::new),
             column: None,
             message: message.into(),

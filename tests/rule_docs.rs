@@ -38,7 +38,7 @@ fn run(rule: &Rule, files: &[DocFile], args: &[&str]) -> Vec<(String, Option<u64
         let said = stdout(&out);
         return said
             .lines()
-            .filter(|l| l.contains(rule.id))
+            .filter(|l| l.contains(rule.id.as_str()))
             .map(|l| (l.to_string(), None))
             .collect();
     }
@@ -53,7 +53,7 @@ fn run(rule: &Rule, files: &[DocFile], args: &[&str]) -> Vec<(String, Option<u64
     );
     hits(&report)
         .into_iter()
-        .filter(|(r, _, _)| r == rule.id)
+        .filter(|(r, _, _)| *r == rule.id)
         .map(|(_, path, line)| (path, line))
         .collect()
 }

@@ -13,7 +13,11 @@ pub fn rules(json: bool) -> Result<i32, Error> {
             .collect();
         println!("{}", serde_json::to_string_pretty(&v).expect("json"));
     } else {
-        let w = rules::ALL.iter().map(|r| r.id.len()).max().unwrap_or(0);
+        let w = rules::ALL
+            .iter()
+            .map(|r| r.id.as_str().len())
+            .max()
+            .unwrap_or(0);
         for r in rules::ALL {
             println!("{:<w$}  {:<7}  {}", r.id, r.severity.as_str(), r.summary);
         }

@@ -274,7 +274,7 @@ pub(super) fn plan(
 /// cached together, one for the policy set. Computed once, so that a key costs one small
 /// blake3 per unit and file.
 pub(super) struct UnitIds {
-    rules: Vec<(&'static str, [u8; 32])>,
+    rules: Vec<(crate::rules::RuleId, [u8; 32])>,
     text: [u8; 32],
     policies: [u8; 32],
 }
@@ -290,9 +290,9 @@ impl UnitIds {
         let mut rules = Vec::new();
         for r in enabled {
             let config = config_hash(r);
-            rules.push((r.id, unit_id(r.id, r.version, &config)));
+            rules.push((r.id, unit_id(r.id.as_str(), r.version, &config)));
             if matches!(r.check, Check::Text(_)) {
-                text.update(r.id.as_bytes());
+                text.update(r.id.as_str().as_bytes());
                 text.update(&[0]);
                 text.update(&r.version.to_le_bytes());
                 text.update(&config);

@@ -32,7 +32,7 @@ fn cases(o: &Outcome) -> BTreeMap<(String, String), Vec<&Finding>> {
     let failing: BTreeSet<&str> = o.findings.iter().map(|f| f.rule.as_str()).collect();
     for (path, set) in &o.evaluated {
         for rule in set.rules() {
-            if path.as_bytes() == b"." && failing.contains(rule.id) {
+            if path.as_bytes() == b"." && failing.contains(rule.id.as_str()) {
                 continue;
             }
             cases

@@ -96,7 +96,7 @@ pub fn value(o: &Outcome) -> Value {
                 "fullDescription": {"text": r.doc.what},
                 "help": {"text": rules::explain(r)},
                 "defaultConfiguration": {"level": level(r.severity)},
-                "properties": {"tags": [r.id.split('.').next().unwrap_or(r.id)]},
+                "properties": {"tags": [r.id.family()]},
             }),
             None => json!({
                 "id": id,

@@ -92,10 +92,94 @@ pub enum Check {
     Config,
 }
 
+/// A rule's stable id, `family.name` in lower case with `-` between words
+/// (`docker.user-not-root`): how findings, `.govern.yaml`, waivers and `explain` name it.
+/// [`RuleId::new`] checks the shape at compile time in a `static`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RuleId(&'static str);
+
+impl RuleId {
+    /// The id `id`. Panics (at compile time, in a `static`) unless it is `family.name`:
+    /// two non-empty parts of `a-z`, `0-9` and `-`, joined by one dot.
+    pub const fn new(id: &'static str) -> RuleId {
+        let b = id.as_bytes();
+        let mut i = 0;
+        let mut dots = 0;
+        while i < b.len() {
+            let c = b[i];
+            let edge = i == 0 || i + 1 == b.len() || b[i - 1] == b'.';
+            match c {
+                b'.' => {
+                    assert!(!edge, "a rule id part is empty");
+                    dots += 1;
+                }
+                b'a'..=b'z' | b'0'..=b'9' => {}
+                b'-' => assert!(!edge, "a rule id part starts or ends with -"),
+                _ => panic!("a rule id is lower-case a-z, 0-9, - and one dot"),
+            }
+            i += 1;
+        }
+        assert!(dots == 1, "a rule id is family.name");
+        RuleId(id)
+    }
+
+    /// The id as text.
+    pub const fn as_str(self) -> &'static str {
+        self.0
+    }
+
+    /// The family, the part before the dot (`docker`).
+    pub fn family(self) -> &'static str {
+        self.0.split_once('.').map_or(self.0, |(f, _)| f)
+    }
+}
+
+impl std::fmt::Display for RuleId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl std::borrow::Borrow<str> for RuleId {
+    fn borrow(&self) -> &str {
+        self.0
+    }
+}
+
+impl PartialEq<str> for RuleId {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for RuleId {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl PartialEq<RuleId> for String {
+    fn eq(&self, other: &RuleId) -> bool {
+        self == other.0
+    }
+}
+
+impl From<RuleId> for String {
+    fn from(id: RuleId) -> String {
+        id.0.to_string()
+    }
+}
+
+impl serde::Serialize for RuleId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0)
+    }
+}
+
 /// One rule.
 pub struct Rule {
-    /// Stable id, `family.name`.
-    pub id: &'static str,
+    /// Stable id.
+    pub id: RuleId,
     /// Severity unless `.govern.yaml` re-grades it.
     pub severity: Severity,
     /// Bumped whenever the rule's findings for the same input change.
@@ -311,11 +395,31 @@ mod rule_set_tests {
     }
 
     #[test]
+    fn a_rule_id_is_family_dot_name() {
+        assert_eq!(
+            super::RuleId::new("docker.user-not-root").family(),
+            "docker"
+        );
+        for bad in [
+            "docker",
+            "Docker.x",
+            "docker..x",
+            "docker.x.y",
+            ".x",
+            "docker.-x",
+            "a b.c",
+        ] {
+            let r = std::panic::catch_unwind(|| super::RuleId::new(bad));
+            assert!(r.is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
     fn a_rule_set_lists_its_rules_in_id_order() {
         let set = RuleSet::of(ALL[5])
             .union(RuleSet::of(ALL[1]))
             .union(RuleSet::of(ALL[5]));
-        let ids: Vec<&str> = set.rules().map(|r| r.id).collect();
+        let ids: Vec<super::RuleId> = set.rules().map(|r| r.id).collect();
         assert_eq!(ids, [ALL[1].id, ALL[5].id]);
         assert!(RuleSet::default().is_empty() && !set.is_empty());
     }

@@ -8,7 +8,7 @@ use crate::rules::{Check, Ctx, Rule, RuleDoc, Typed};
 /// The rule (seed 003 "ADR Template": Status, Context, Decision, Consequences; status one of
 /// Proposed, Accepted, Deprecated, Superseded).
 pub static RULE: Rule = Rule {
-    id: "adr.format",
+    id: crate::rules::RuleId::new("adr.format"),
     severity: Severity::Error,
     version: 1,
     summary: "Each ADR has Status, Context, Decision and Consequences sections and a valid status.",

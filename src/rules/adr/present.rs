@@ -13,7 +13,7 @@ use crate::source::RepoView;
 /// The rule (seed 000 "Architecture Decision Records (ADR presence)"; seed 003 "Architecture
 /// decisions (ADRs)" in the required project documentation).
 pub static RULE: Rule = Rule {
-    id: "adr.present",
+    id: crate::rules::RuleId::new("adr.present"),
     severity: Severity::Error,
     version: 1,
     summary: "Production and tier 1-2 repositories keep ADRs in an ADR directory.",

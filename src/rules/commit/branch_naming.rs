@@ -8,7 +8,7 @@ use crate::rules::{Check, Ctx, Rule, RuleDoc};
 /// The rule (seed 003 "Branch Strategy": `main`, `develop`, `feature/{ticket-id}-{description}`,
 /// `fix/{ticket-id}-{description}`, `release/{version}`).
 pub static RULE: Rule = Rule {
-    id: "branch.naming",
+    id: crate::rules::RuleId::new("branch.naming"),
     severity: Severity::Error,
     version: 1,
     summary: "Pushed branches are named main, develop, feature/<ticket>-<desc>, fix/<ticket>-<desc> or release/<version>.",
@@ -139,7 +139,7 @@ mod tests {
 
     #[test]
     fn defaults() {
-        let options = crate::rules::options::read(RULE.id, RULE.options, None).unwrap();
+        let options = crate::rules::options::read(RULE.id.as_str(), RULE.options, None).unwrap();
         let schema = RepoSchema::builtin();
         let ctx = Ctx {
             options: &options,

@@ -14,7 +14,7 @@ use crate::rules::{Check, Ctx, Rule, RuleDoc};
 /// `@commitlint/config-conventional`: type-enum, scope-enum, subject-empty,
 /// subject-full-stop, header-max-length, body-leading-blank, footer-leading-blank).
 pub static RULE: Rule = Rule {
-    id: "commit.conventional",
+    id: crate::rules::RuleId::new("commit.conventional"),
     severity: Severity::Error,
     version: 1,
     summary: "Commit messages read `<type>(<scope>)!: <subject>` with seed 003's types and subject rules.",

@@ -6,7 +6,7 @@ use crate::rules::{Check, Ctx, Rule, RuleDoc};
 
 /// The rule (seed 000 "Docker security: HEALTHCHECK"; hadolint DL3057, checkov CKV_DOCKER_2).
 pub static RULE: Rule = Rule {
-    id: "docker.healthcheck",
+    id: crate::rules::RuleId::new("docker.healthcheck"),
     severity: Severity::Warning,
     version: 1,
     summary: "The final stage of a Dockerfile declares a HEALTHCHECK.",

@@ -6,7 +6,7 @@ use crate::rules::{Check, Ctx, Rule, RuleDoc};
 
 /// The rule (seed 000 "Docker security: no :latest"; hadolint DL3006 and DL3007, checkov CKV_DOCKER_7).
 pub static RULE: Rule = Rule {
-    id: "docker.pinned-base-image",
+    id: crate::rules::RuleId::new("docker.pinned-base-image"),
     severity: Severity::Error,
     version: 1,
     summary: "Every FROM names a base image by a tag other than latest, or by digest.",

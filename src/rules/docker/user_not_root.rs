@@ -7,7 +7,7 @@ use crate::rules::{Check, Ctx, Rule, RuleDoc};
 /// The rule (seed 000 "Docker security: non-root USER"; hadolint DL3002, checkov CKV_DOCKER_3
 /// and CKV_DOCKER_8).
 pub static RULE: Rule = Rule {
-    id: "docker.user-not-root",
+    id: crate::rules::RuleId::new("docker.user-not-root"),
     severity: Severity::Error,
     version: 1,
     summary: "The final stage of a Dockerfile runs as a non-root USER.",

@@ -10,7 +10,7 @@ use crate::yaml::Document;
 
 /// The rule (seed 000 "no :latest"; checkov CKV_K8S_14, kube-linter latest-tag).
 pub static RULE: Rule = Rule {
-    id: "k8s.image-tag",
+    id: crate::rules::RuleId::new("k8s.image-tag"),
     severity: Severity::Error,
     version: 1,
     summary: "Every container image names a tag other than latest, or a digest.",

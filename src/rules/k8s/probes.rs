@@ -8,7 +8,7 @@ use crate::yaml::Document;
 /// The rule (seed 000 "Kubernetes manifests: probes"; checkov CKV_K8S_8 and CKV_K8S_9,
 /// kube-linter no-liveness-probe and no-readiness-probe).
 pub static RULE: Rule = Rule {
-    id: "k8s.probes",
+    id: crate::rules::RuleId::new("k8s.probes"),
     severity: Severity::Error,
     version: 1,
     summary: "Containers of long-running workloads declare liveness and readiness probes.",

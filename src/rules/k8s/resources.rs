@@ -10,7 +10,7 @@ use crate::yaml::Document;
 /// The rule (seed 000 "Kubernetes manifests: resource limits"; checkov CKV_K8S_10–13,
 /// kube-linter unset-cpu-requirements and unset-memory-requirements).
 pub static RULE: Rule = Rule {
-    id: "k8s.resources",
+    id: crate::rules::RuleId::new("k8s.resources"),
     severity: Severity::Error,
     version: 1,
     summary: "Every container and init container of a workload sets resource requests and limits.",

@@ -9,7 +9,7 @@ use crate::source::RepoView;
 /// The rule (seed 000: catalog.py reads `.meta/repo.yaml` of every repository; Backstage
 /// `catalog-info.yaml` plays the same part).
 pub static RULE: Rule = Rule {
-    id: "meta.present",
+    id: crate::rules::RuleId::new("meta.present"),
     severity: Severity::Error,
     version: 1,
     summary: "The repository has a .meta/repo.yaml metadata file.",

@@ -7,7 +7,7 @@ use crate::yaml::Document;
 /// The rule (seed 001 "Schema Validation Errors"; the schema is `schemas/repo.schema.json`,
 /// overridden by `.metaHub/schemas/repo-schema.json` in the governance root).
 pub static RULE: Rule = Rule {
-    id: "meta.schema",
+    id: crate::rules::RuleId::new("meta.schema"),
     severity: Severity::Error,
     version: 1,
     summary:

@@ -11,7 +11,7 @@ use crate::rules::{Check, Ctx, Rule, RuleDoc};
 /// The rule (seed 002 "secret detection"; gitleaks `aws-access-token`; GitHub secret
 /// scanning "AWS access key ID").
 pub static RULE: Rule = Rule {
-    id: "secrets.aws-access-key",
+    id: crate::rules::RuleId::new("secrets.aws-access-key"),
     severity: Severity::Error,
     version: 1,
     summary: "No AWS access key id (AKIA…, ASIA…) in any file.",
@@ -47,7 +47,7 @@ fn check(text: &str, _ctx: &Ctx) -> Vec<RawFinding> {
         return Vec::new();
     }
     scan_tokens(
-        RULE.id,
+        RULE.id.as_str(),
         text,
         &TOKEN,
         |s| !placeholder(&s[4..]),

@@ -12,7 +12,7 @@ use crate::rules::{Check, Ctx, Rule, RuleDoc};
 /// The rule (seed 002 "secret detection"; gitleaks `generic-api-key`; detect-secrets
 /// `KeywordDetector` with its entropy filters).
 pub static RULE: Rule = Rule {
-    id: "secrets.generic-assignment",
+    id: crate::rules::RuleId::new("secrets.generic-assignment"),
     severity: Severity::Error,
     version: 1,
     summary: "No high-entropy literal assigned to a password, secret, token or API key name.",
@@ -157,7 +157,7 @@ fn check(text: &str, ctx: &Ctx) -> Vec<RawFinding> {
             let key = key.as_str();
             (!inside && keep(key, value.as_str(), min_length, min_entropy)).then(|| {
                 finding(
-                    RULE.id,
+                    RULE.id.as_str(),
                     text,
                     value.start(),
                     value.as_str(),

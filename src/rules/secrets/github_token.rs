@@ -11,7 +11,7 @@ use crate::rules::{Check, Ctx, Rule, RuleDoc};
 /// The rule (seed 002 "secret detection"; gitleaks `github-pat`, `github-fine-grained-pat`,
 /// `github-oauth`, `github-app-token`, `github-refresh-token`).
 pub static RULE: Rule = Rule {
-    id: "secrets.github-token",
+    id: crate::rules::RuleId::new("secrets.github-token"),
     severity: Severity::Error,
     version: 1,
     summary: "No GitHub token (ghp_, gho_, ghu_, ghs_, ghr_, github_pat_) in any file.",
@@ -48,7 +48,7 @@ fn check(text: &str, _ctx: &Ctx) -> Vec<RawFinding> {
         return Vec::new();
     }
     scan_tokens(
-        RULE.id,
+        RULE.id.as_str(),
         text,
         &TOKEN,
         |s| {

@@ -11,7 +11,7 @@ use crate::rules::{Check, Ctx, Rule, RuleDoc};
 /// The rule (seed 002 "secret detection"; gitleaks `gitlab-pat`, `gitlab-ptt`,
 /// `gitlab-rrt`, `gitlab-deploy-token`).
 pub static RULE: Rule = Rule {
-    id: "secrets.gitlab-token",
+    id: crate::rules::RuleId::new("secrets.gitlab-token"),
     severity: Severity::Error,
     version: 1,
     summary: "No GitLab token (glpat-, gldt-, glrt-, glptt-, …) in any file.",
@@ -49,7 +49,7 @@ fn check(text: &str, _ctx: &Ctx) -> Vec<RawFinding> {
         return Vec::new();
     }
     scan_tokens(
-        RULE.id,
+        RULE.id.as_str(),
         text,
         &TOKEN,
         |s| !placeholder(s.split_once('-').map_or(s, |(_, r)| r)),

@@ -11,7 +11,7 @@ use crate::rules::{Check, Ctx, Rule, RuleDoc};
 /// The rule (seed 002 "secret detection"; gitleaks `private-key`; detect-secrets
 /// `PrivateKeyDetector`; pre-commit-hooks `detect-private-key`).
 pub static RULE: Rule = Rule {
-    id: "secrets.private-key",
+    id: crate::rules::RuleId::new("secrets.private-key"),
     severity: Severity::Error,
     version: 1,
     summary: "No private key block (-----BEGIN … PRIVATE KEY-----) in any file.",
@@ -64,7 +64,7 @@ fn check(text: &str, _ctx: &Ctx) -> Vec<RawFinding> {
         }
         let kind = c["kind"].trim();
         out.push(finding(
-            RULE.id,
+            RULE.id.as_str(),
             text,
             m.start(),
             &material,

@@ -11,7 +11,7 @@ use crate::rules::{Check, Ctx, Rule, RuleDoc};
 /// The rule (seed 002 "secret detection"; gitleaks `slack-bot-token`, `slack-user-token`,
 /// `slack-webhook-url`).
 pub static RULE: Rule = Rule {
-    id: "secrets.slack-token",
+    id: crate::rules::RuleId::new("secrets.slack-token"),
     severity: Severity::Error,
     version: 1,
     summary: "No Slack token (xoxb-, xoxp-, …) or webhook URL in any file.",
@@ -43,7 +43,7 @@ fn check(text: &str, _ctx: &Ctx) -> Vec<RawFinding> {
         return Vec::new();
     }
     scan_tokens(
-        RULE.id,
+        RULE.id.as_str(),
         text,
         &TOKEN,
         |s| {

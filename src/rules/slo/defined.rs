@@ -9,7 +9,7 @@ use crate::yaml::Document;
 /// The rule (seed 000 "Service SLOs (availability, latency targets)"; seed 004 "SLO
 /// definition as code", "100% of Tier-1 services have defined SLOs").
 pub static RULE: Rule = Rule {
-    id: "slo.defined",
+    id: crate::rules::RuleId::new("slo.defined"),
     severity: Severity::Error,
     version: 1,
     summary: "Repositories of a service type declare slo.availability and slo.latency in .meta/repo.yaml.",

@@ -14,7 +14,7 @@ use crate::source::RepoView;
 /// The rule (seed 003 "Pull Request Process" reviews by owners; seed 000 metadata
 /// `owner`; GitHub and GitLab CODEOWNERS; OpenSSF Scorecard Code-Review).
 pub static RULE: Rule = Rule {
-    id: "structure.codeowners",
+    id: crate::rules::RuleId::new("structure.codeowners"),
     severity: Severity::Error,
     version: 1,
     summary: "A CODEOWNERS file (root, .github/ or docs/) names valid owners, the metadata owner among them.",

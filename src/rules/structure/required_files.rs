@@ -10,7 +10,7 @@ use crate::source::RepoView;
 /// The rule (seed 000 "Repository structure"; seed 002 project template "README.md"; seed
 /// 003 required service documentation; repolinter file-existence).
 pub static RULE: Rule = Rule {
-    id: "structure.required-files",
+    id: crate::rules::RuleId::new("structure.required-files"),
     severity: Severity::Error,
     version: 1,
     summary: "Required files (README.md by default) exist.",

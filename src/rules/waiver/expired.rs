@@ -6,7 +6,7 @@ use crate::rules::{Check, Rule, RuleDoc};
 /// The rule (seed 000 governance exceptions; DESIGN.md: waivers name an owner, a reason and
 /// an expiry date). Evaluated by [`crate::waiver::apply`], not per file.
 pub static RULE: Rule = Rule {
-    id: "waiver.expired",
+    id: crate::rules::RuleId::new("waiver.expired"),
     severity: Severity::Error,
     version: 1,
     summary: "Waivers in .govern.yaml have not passed their expiry date.",
