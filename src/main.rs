@@ -34,6 +34,7 @@ fn dispatch(cli: Cli, env: &Env) -> Result<i32, Error> {
 }
 
 fn main() -> ExitCode {
+    cli::env::unset_empty_cache_variable();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

@@ -206,3 +206,34 @@ fn unwritable_location_runs_without_cache() {
     std::fs::write(&blocker, "").unwrap();
     assert_degrades(&repo, &blocker.join("sub/cache.redb"), "cannot be written");
 }
+
+/// An empty `GOVERN_CACHE` counts as unset, as every variable git-govern reads does: the
+/// check, the pre-commit hook and `cache path` run with the default cache.
+#[test]
+fn an_empty_govern_cache_is_unset() {
+    let repo = fixture();
+    for args in [
+        &["check", "--staged"][..],
+        &["hook", "pre-commit"],
+        &["cache", "path"],
+    ] {
+        let out = repo
+            .cmd(bin())
+            .args(args)
+            .env("GOVERN_CACHE", "")
+            .output()
+            .unwrap();
+        let said = stderr(&out);
+        assert!(!said.contains("--cache"), "{args:?}: {said}");
+        assert_ne!(out.status.code(), Some(2), "{args:?}: {said}");
+    }
+    let path = stdout(
+        &repo
+            .cmd(bin())
+            .args(["cache", "path"])
+            .env("GOVERN_CACHE", "")
+            .output()
+            .unwrap(),
+    );
+    assert!(path.trim().ends_with("govern/cache.redb"), "{path}");
+}

@@ -80,6 +80,15 @@ impl Env {
     }
 }
 
+/// Clears `GOVERN_CACHE` when it is set but empty, so that clap (which reads it as the
+/// default of `--cache`) treats it as unset, as every other variable here is: an empty
+/// value must not fail a hook. Call before parsing, while the process has one thread.
+pub fn unset_empty_cache_variable() {
+    if std::env::var_os("GOVERN_CACHE").is_some_and(|v| v.is_empty()) {
+        std::env::remove_var("GOVERN_CACHE");
+    }
+}
+
 /// The current directory. Errors: it cannot be read (deleted, no permission).
 pub fn cwd() -> Result<PathBuf, Error> {
     std::env::current_dir().map_err(|e| Error::io("reading the current directory", e))
