@@ -6,6 +6,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::finding::{RawFinding, Severity};
+use crate::kinds::codeowners;
 use crate::kinds::metadata::PATH as METADATA_PATH;
 use crate::path::RepoPath;
 use crate::rules::{Check, Ctx, Rule, RuleDoc};
@@ -51,16 +52,12 @@ static OWNER: LazyLock<Regex> = LazyLock::new(|| {
         .expect("owner regex")
 });
 
-static SECTION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\^?\[[^\]]+\](?:\[[0-9]+\])?(?P<owners>(?:\s+\S+)*)$").expect("section regex")
-});
-
 fn finding(line: Option<u32>, message: String, help: &str) -> RawFinding {
     RawFinding::new(RULE.id, line, message, help)
 }
 
 fn check(repo: &dyn RepoView, _ctx: &Ctx) -> Vec<(RepoPath, RawFinding)> {
-    let Some(found) = LOCATIONS.iter().find(|p| repo.contains(p.as_bytes())) else {
+    let Some(found) = codeowners::find(repo) else {
         return vec![(
             RepoPath::from_bytes("CODEOWNERS"),
             finding(
@@ -71,34 +68,21 @@ fn check(repo: &dyn RepoView, _ctx: &Ctx) -> Vec<(RepoPath, RawFinding)> {
             ),
         )];
     };
-    let path = RepoPath::from_bytes(*found);
+    let path = RepoPath::from_bytes(found);
     let text =
         String::from_utf8_lossy(&repo.read(found.as_bytes()).unwrap_or_default()).into_owned();
     let mut out = Vec::new();
     let mut owners: Vec<String> = Vec::new();
-    for (i, raw) in text.lines().enumerate() {
-        let line = Some(i as u32 + 1);
-        let without_comment = strip_comment(raw);
-        let t = without_comment.trim();
-        if t.is_empty() {
-            continue;
+    for entry in codeowners::parse(&text) {
+        let line = Some(entry.line);
+        if let Some(pattern) = entry.pattern.filter(|p| p.starts_with('!')) {
+            out.push(finding(
+                line,
+                format!("the pattern {pattern:?} starts with `!`: CODEOWNERS has no negation and ignores the line"),
+                "List the paths that need other owners on their own lines below, with those owners.",
+            ));
         }
-        let listed: Vec<&str> = if let Some(c) = SECTION.captures(t) {
-            c.name("owners")
-                .map_or(Vec::new(), |m| m.as_str().split_whitespace().collect())
-        } else {
-            let mut parts = split_pattern(t);
-            let pattern = parts.remove(0);
-            if pattern.starts_with('!') {
-                out.push(finding(
-                    line,
-                    format!("the pattern {pattern:?} starts with `!`: CODEOWNERS has no negation and ignores the line"),
-                    "List the paths that need other owners on their own lines below, with those owners.",
-                ));
-            }
-            parts
-        };
-        for o in listed {
+        for o in entry.owners {
             if OWNER.is_match(o) {
                 owners.push(o.to_string());
             } else {
@@ -127,32 +111,6 @@ fn check(repo: &dyn RepoView, _ctx: &Ctx) -> Vec<(RepoPath, RawFinding)> {
         }
     }
     out.into_iter().map(|f| (path.clone(), f)).collect()
-}
-
-/// Removes a `#` comment; `\#` at the start of a pattern is a literal `#`.
-fn strip_comment(line: &str) -> &str {
-    let bytes = line.as_bytes();
-    for (i, &b) in bytes.iter().enumerate() {
-        if b == b'#' && (i == 0 || bytes[i - 1] != b'\\') {
-            return &line[..i];
-        }
-    }
-    line
-}
-
-/// Splits a rule line into the pattern (which may contain `\ ` escaped spaces) and owners.
-fn split_pattern(line: &str) -> Vec<&str> {
-    let bytes = line.as_bytes();
-    let mut end = bytes.len();
-    for (i, &b) in bytes.iter().enumerate() {
-        if b.is_ascii_whitespace() && (i == 0 || bytes[i - 1] != b'\\') {
-            end = i;
-            break;
-        }
-    }
-    let mut parts = vec![&line[..end]];
-    parts.extend(line[end..].split_whitespace());
-    parts
 }
 
 /// The `owner` of `.meta/repo.yaml`, when the file parses and has one.
