@@ -97,7 +97,7 @@ pub(super) fn evaluate(
                 let doc = docs.first().filter(|d| !d.value.is_null());
                 Some(run_one(r, &|ctx| f(doc, ctx)))
             }
-            (Check::Adr(f), Ok(Parsed::Adr)) => Some(run_one(r, &|ctx| f(&text, ctx))),
+            (Check::Adr(f), Ok(Parsed::Adr(adr))) => Some(run_one(r, &|ctx| f(adr, ctx))),
             _ => Some(Cached::Findings(Vec::new())),
         })
         .collect();
@@ -142,7 +142,7 @@ fn evaluate_policies(
             }
             Err(e) => return Err(format!("invalid JSON at line {}: {}", e.line, e.message)),
         },
-        Parsed::Adr | Parsed::Nothing => return Ok(Vec::new()),
+        Parsed::Adr(_) | Parsed::Nothing => return Ok(Vec::new()),
     };
     let mut out = Vec::new();
     for d in docs.iter().filter(|d| !d.value.is_null()) {

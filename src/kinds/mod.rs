@@ -118,8 +118,8 @@ pub enum Parsed {
     NotManifest,
     /// The documents of `.meta/repo.yaml`.
     Metadata(Vec<yaml::Document>),
-    /// An ADR (its rules read the text).
-    Adr,
+    /// An ADR's headings and lines.
+    Adr(adr::Adr),
     /// No structured rule reads this file (text rules only).
     Nothing,
 }

@@ -77,8 +77,8 @@ pub enum Check {
     Manifest(fn(&[Document], &Ctx) -> Vec<RawFinding>),
     /// `.meta/repo.yaml` (its first document, `None` when empty).
     Metadata(fn(Option<&Document>, &Ctx) -> Vec<RawFinding>),
-    /// An ADR Markdown file, as text.
-    Adr(fn(&str, &Ctx) -> Vec<RawFinding>),
+    /// An ADR: its headings and lines.
+    Adr(fn(&crate::kinds::adr::Adr, &Ctx) -> Vec<RawFinding>),
     /// The repository as a whole; findings name the path they concern.
     Repo(fn(&dyn RepoView, &Ctx) -> Vec<(RepoPath, RawFinding)>),
     /// Any text file, whatever its kind (binary files and files over

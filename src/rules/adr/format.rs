@@ -3,6 +3,7 @@
 use crate::finding::{RawFinding, Severity};
 use serde::{Deserialize, Serialize};
 
+use crate::kinds::adr::Adr;
 use crate::rules::{Check, Ctx, Rule, RuleDoc, Typed};
 
 /// The rule (seed 003 "ADR Template": Status, Context, Decision, Consequences; status one of
@@ -67,30 +68,13 @@ impl Default for Options {
     }
 }
 
-fn check(text: &str, ctx: &Ctx) -> Vec<RawFinding> {
-    let mut headings: Vec<(u32, String)> = Vec::new();
-    let mut in_fence = false;
-    for (i, line) in text.lines().enumerate() {
-        let t = line.trim_start();
-        if t.starts_with("```") || t.starts_with("~~~") {
-            in_fence = !in_fence;
-            continue;
-        }
-        if !in_fence && t.starts_with('#') {
-            let title = t
-                .trim_start_matches('#')
-                .trim()
-                .trim_end_matches(':')
-                .to_string();
-            headings.push((i as u32 + 1, title));
-        }
-    }
+fn check(adr: &Adr, ctx: &Ctx) -> Vec<RawFinding> {
     let mut out = Vec::new();
     let opts: &Options = ctx.options();
     let missing: Vec<&String> = opts
         .sections
         .iter()
-        .filter(|s| !headings.iter().any(|(_, h)| h.eq_ignore_ascii_case(s)))
+        .filter(|s| adr.heading(s).is_none())
         .collect();
     if !missing.is_empty() {
         out.push(RawFinding::new(
@@ -103,17 +87,9 @@ fn check(text: &str, ctx: &Ctx) -> Vec<RawFinding> {
             ),
         ));
     }
-    if let Some((line, _)) = headings
-        .iter()
-        .find(|(_, h)| h.eq_ignore_ascii_case("status"))
-    {
-        let lines: Vec<&str> = text.lines().collect();
-        let value = lines
-            .iter()
-            .skip(*line as usize)
-            .map(|l| l.trim())
-            .take_while(|l| !l.starts_with('#'))
-            .find(|l| !l.is_empty());
+    if let Some(status) = adr.heading("status") {
+        let line = &status.line;
+        let value = adr.first_line_under(status);
         let statuses = &opts.statuses;
         let word = value.map(|v| {
             v.trim_matches(|c: char| c == '[' || c == ']' || c == '*' || c == '_')
