@@ -8,7 +8,7 @@ use super::{collect, Outcome};
 use crate::cache::Cached;
 use crate::config::Config;
 use crate::finding::{InputError, Line, RawFinding};
-use crate::kinds::{self, text, FileKind, ParseFailure, Parsed, ReadCtx};
+use crate::kinds::{self, FileKind, ParseFailure, Parsed, ReadCtx};
 use crate::path::RepoPath;
 use crate::policy::PolicySet;
 use crate::rules::{Check, Ctx, RepoSchema, Rule};
@@ -30,7 +30,7 @@ pub(super) fn evaluate(
     schema: &RepoSchema,
     policies: Option<&PolicySet>,
 ) -> (Vec<Option<Cached>>, Option<Cached>, Option<InputError>) {
-    let binary = text::is_binary(bytes);
+    let binary = kinds::text::is_binary(bytes);
     let text = String::from_utf8_lossy(bytes);
     let run_one = |r: &Rule, f: &dyn Fn(&Ctx) -> Vec<RawFinding>| -> Cached {
         let ctx = Ctx {
@@ -80,7 +80,7 @@ pub(super) fn evaluate(
     let results = rules
         .iter()
         .map(|r| match (&r.check, &parsed) {
-            (Check::Text(f), _) => Some(if !text::readable(bytes) {
+            (Check::Text(f), _) => Some(if !kinds::text::readable(bytes) {
                 Cached::Findings(Vec::new())
             } else {
                 run_one(r, &|ctx| f(&text, ctx))
