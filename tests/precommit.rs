@@ -28,8 +28,14 @@ fn pre_commit_try_repo_fails_then_passes() {
         "FROM alpine:3.20\nHEALTHCHECK CMD true\nUSER root\n",
     );
     repo.commit_all("init");
-    // Share pre-commit's environment store between runs so the hook is built once.
-    let store = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("pre-commit-home");
+    // `try-repo` builds the hook in a fresh temporary store each time (it ignores
+    // PRE_COMMIT_HOME), so the three runs share a cargo target directory instead: the
+    // dependencies are compiled once. It is not this test's own target directory, which the
+    // outer `cargo test` holds locked. Thin LTO is switched off for these builds: what is
+    // tested is that pre-commit installs and runs the hook, not its speed.
+    let tmp = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let store = tmp.join("pre-commit-home");
+    let shared_target = tmp.join("pre-commit-target");
     let this_repo = env!("CARGO_MANIFEST_DIR");
     let run = |repo: &Repo| {
         repo.cmd("pre-commit")
@@ -41,7 +47,8 @@ fn pre_commit_try_repo_fails_then_passes() {
                 "--verbose",
             ])
             .env("PRE_COMMIT_HOME", &store)
-            .env_remove("CARGO_TARGET_DIR")
+            .env("CARGO_TARGET_DIR", &shared_target)
+            .env("CARGO_PROFILE_RELEASE_LTO", "false")
             .output()
             .unwrap()
     };
@@ -78,7 +85,8 @@ fn pre_commit_try_repo_fails_then_passes() {
             ])
             .arg(&f)
             .env("PRE_COMMIT_HOME", &store)
-            .env_remove("CARGO_TARGET_DIR")
+            .env("CARGO_TARGET_DIR", &shared_target)
+            .env("CARGO_PROFILE_RELEASE_LTO", "false")
             .output()
             .unwrap()
     };
@@ -111,7 +119,8 @@ fn pre_commit_try_repo_fails_then_passes() {
             ])
             .args(["--remote-branch", branch, "--local-branch", branch])
             .env("PRE_COMMIT_HOME", &store)
-            .env_remove("CARGO_TARGET_DIR")
+            .env("CARGO_TARGET_DIR", &shared_target)
+            .env("CARGO_PROFILE_RELEASE_LTO", "false")
             .output()
             .unwrap()
     };
