@@ -265,3 +265,53 @@ fn rules_and_explain() {
     }
     assert_eq!(repo.govern(&["explain", "nope"]).status.code(), Some(2));
 }
+
+/// In `--staged`, a `.meta/repo.yaml` that is on disk but not staged is named as such, with
+/// the command that fixes it; a missing one is still "missing".
+#[test]
+fn staged_metadata_on_disk_but_not_staged_says_so() {
+    let repo = Repo::new();
+    repo.with_compliant_base();
+    repo.git(&["add", "README.md", ".github/CODEOWNERS"]);
+    let (report, code) = repo.json(&["check", "--staged", "--no-cache"]);
+    assert_eq!(code, 1);
+    let meta: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "meta.present")
+        .collect();
+    assert_eq!(meta.len(), 1, "{report}");
+    assert!(
+        meta[0]["message"].as_str().unwrap().contains("not staged"),
+        "{report}"
+    );
+    assert!(
+        meta[0]["help"]
+            .as_str()
+            .unwrap()
+            .contains("git add .meta/repo.yaml"),
+        "{report}"
+    );
+    // Once staged, nothing is said; once gone from disk too, it is missing.
+    repo.git(&["add", ".meta/repo.yaml"]);
+    let (report, _) = repo.json(&["check", "--staged", "--no-cache"]);
+    assert!(
+        hits(&report).iter().all(|(r, _, _)| r != "meta.present"),
+        "{report}"
+    );
+    repo.git(&["rm", "-q", "--cached", ".meta/repo.yaml"]);
+    repo.remove(".meta/repo.yaml");
+    let (report, _) = repo.json(&["check", "--staged", "--no-cache"]);
+    let msg = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "meta.present")
+        .map(|f| f["message"].as_str().unwrap().to_string());
+    assert_eq!(
+        msg.as_deref(),
+        Some("the repository has no .meta/repo.yaml"),
+        "{report}"
+    );
+}

@@ -94,6 +94,7 @@ pub fn snapshot(repo: gix::Repository, cwd: &Path, mode: &Mode) -> Result<Snapsh
             repo: sync.clone(),
             root: root.clone(),
             worktree_content,
+            staged: matches!(mode, Mode::Staged),
         }),
         root,
         subjects,
@@ -363,6 +364,8 @@ pub struct IndexView {
     repo: gix::ThreadSafeRepository,
     root: PathBuf,
     worktree_content: bool,
+    /// The view is of what is staged (`--staged`): files only on disk are "unstaged".
+    staged: bool,
 }
 
 impl RepoView for IndexView {
@@ -413,6 +416,12 @@ impl RepoView for IndexView {
         let e = self.index.entry_by_path(path.as_bstr())?;
         let repo = self.repo.to_thread_local();
         repo.find_blob(e.id).ok().map(|b| b.detach().data)
+    }
+    fn unstaged(&self, path: &[u8]) -> bool {
+        self.staged
+            && !self.contains(path)
+            && std::fs::symlink_metadata(self.root.join(RepoPath::from_bytes(path).to_os_path()))
+                .is_ok_and(|m| m.is_file())
     }
     fn files(&self) -> Vec<RepoPath> {
         self.index

@@ -21,6 +21,12 @@ pub trait RepoView: Sync {
     fn dirs(&self, depth: usize) -> Vec<String>;
     /// Every file path, sorted.
     fn files(&self) -> Vec<RepoPath>;
+    /// Whether `path` is a regular file in the work tree that this view leaves out because
+    /// it is not staged (only a view of the index for `--staged` says yes), so that a rule
+    /// can say "not staged" instead of "missing".
+    fn unstaged(&self, _path: &[u8]) -> bool {
+        false
+    }
 }
 
 /// The directories of `paths` down to `depth` levels, sorted and deduplicated (the shared

@@ -36,6 +36,17 @@ fn check(repo: &dyn RepoView, _ctx: &Ctx) -> Vec<(RepoPath, RawFinding)> {
     if repo.contains(METADATA_PATH.as_bytes()) {
         return Vec::new();
     }
+    if repo.unstaged(METADATA_PATH.as_bytes()) {
+        return vec![(
+            RepoPath::from_bytes(METADATA_PATH),
+            RawFinding::new(
+                RULE.id,
+                None,
+                "the repository's .meta/repo.yaml exists but is not staged",
+                "Stage it with the commit: `git add .meta/repo.yaml`.",
+            ),
+        )];
+    }
     vec![(
         RepoPath::from_bytes(METADATA_PATH),
         RawFinding::new(
