@@ -255,3 +255,57 @@ fn install_respects_foreign_hooks_and_hooks_path() {
     assert_eq!(repo.govern(&["install"]).status.code(), Some(2));
     assert!(!repo.path().join(".githooks/pre-commit").exists());
 }
+
+/// `--all` sees the work tree as `git status` does: entries outside a sparse checkout are
+/// passed over, and so are tracked files deleted from disk, so that a blob missing from a
+/// partial clone is never an input error.
+#[test]
+fn all_passes_over_sparse_entries_missing_blobs_and_deleted_files() {
+    let src = Repo::new();
+    src.with_compliant_base();
+    src.write("app/Dockerfile", GOOD_DOCKERFILE);
+    src.write("legacy/Dockerfile", ROOT_DOCKERFILE);
+    src.write("legacy/k8s/pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: a\n      image: a:latest\n");
+    src.commit_all("init");
+    src.git(&["config", "uploadpack.allowFilter", "true"]);
+    // A blobless, sparse clone: legacy/ is outside the sparse set and its blobs are absent.
+    let clone = Repo::plain();
+    let url = format!("file://{}", src.path().display());
+    let out = clone
+        .cmd("git")
+        .args(["clone", "-q", "--filter=blob:none", "--sparse", &url, "c"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dir = clone.path().join("c");
+    let run = |args: &[&str]| {
+        clone
+            .cmd(bin())
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .unwrap()
+    };
+    let o = clone
+        .cmd("git")
+        .args(["sparse-checkout", "set", "app", ".meta", ".github"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        !dir.join("legacy").exists(),
+        "legacy/ is outside the sparse checkout"
+    );
+    let out = run(&["check", "--all", "--no-cache", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["errors"], serde_json::json!([]), "{report}");
+    assert_eq!(out.status.code(), Some(0), "{report}");
+    assert!(paths(&report).is_empty(), "{report}");
+    // A tracked file deleted from disk (not with git rm) is absent too.
+    std::fs::remove_file(dir.join("app/Dockerfile")).unwrap();
+    let out = run(&["check", "--all", "--no-cache", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{report}");
+    assert_eq!(report["errors"], serde_json::json!([]), "{report}");
+}

@@ -142,9 +142,12 @@ fn pushed(
         .collect())
 }
 
-/// Every tracked regular file. Where the work-tree file's stat data matches the index
-/// entry (and the entry is not racily clean) the blob id stands for its content; otherwise
-/// the file on disk is read.
+/// Every tracked regular file as `git status` sees the work tree. Where the work-tree
+/// file's stat data matches the index entry (and the entry is not racily clean) the blob id
+/// stands for its content; otherwise the file on disk is read. Entries outside a sparse
+/// checkout (skip-worktree) are passed over, and so are files deleted from the work tree or
+/// no longer regular files: they are not there to check, and their blobs may be absent
+/// from a partial clone.
 fn tracked(root: &Path, index: &gix::index::File) -> Vec<Subject> {
     use rayon::prelude::*;
     let ts = index.timestamp();
@@ -153,18 +156,16 @@ fn tracked(root: &Path, index: &gix::index::File) -> Vec<Subject> {
     index
         .entries()
         .par_iter()
-        .filter(|e| checkable(e))
-        .map(|e| {
+        .filter(|e| checkable(e) && !e.flags.contains(gix::index::entry::Flags::SKIP_WORKTREE))
+        .filter_map(|e| {
             let rel = e.path(index);
             let path = RepoPath::from_bytes(rel.to_vec());
-            let content = match stat.of(&path) {
-                Some(m) if m.matches(e) && !e.stat.is_racy(ts, Default::default()) => {
-                    Content::Blob(e.id)
-                }
-                Some(m) if m.is_file => Content::File(root.join(path.to_os_path())),
-                _ => Content::Blob(e.id), // deleted from the work tree: check what is tracked
+            let content = match stat.of(&path)? {
+                m if m.matches(e) && !e.stat.is_racy(ts, Default::default()) => Content::Blob(e.id),
+                m if m.is_file => Content::File(root.join(path.to_os_path())),
+                _ => return None,
             };
-            Subject { path, content }
+            Some(Subject { path, content })
         })
         .collect()
 }
