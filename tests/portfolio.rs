@@ -211,6 +211,24 @@ fn runbook_dashboard_queries_work_on_the_catalog_and_checkpoint() {
         stdout(&bad),
         "retail/legacy: non-compliant\nretail/web: non-compliant\ntools/cli: non-compliant\n"
     );
+    // The runbook's restore (`cp checkpoint-latest.json catalog.json`) keeps the first query
+    // working: a checkpoint carries the catalog's summary.
+    std::fs::copy(
+        p.root().join(".metaHub/checkpoints/checkpoint-latest.json"),
+        p.root().join(".metaHub/catalog/catalog.json"),
+    )
+    .unwrap();
+    let restored = p
+        .r
+        .cmd("python3")
+        .args([
+            "-c",
+            "import json\nd = json.load(open('.metaHub/catalog/catalog.json'))\nfor tier, count in d['summary']['by_tier'].items():\n    print(f'Tier {tier}: {count} repos')\n",
+        ])
+        .output()
+        .unwrap();
+    ok(&restored);
+    assert_eq!(stdout(&restored), stdout(&tiers));
 }
 
 /// The JSON report without the one field that tells a cached run apart.

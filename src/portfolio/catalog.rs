@@ -79,8 +79,10 @@ pub struct CatalogRepo {
 }
 
 /// Portfolio totals. Keys of the `by_*` maps are the values found (`unknown` where the
-/// metadata does not say), sorted.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// metadata does not say), sorted. Catalogs and checkpoints carry the same summary; a field
+/// missing from an older file reads as empty.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Summary {
     /// Repositories in the catalog.
     pub total_repos: usize,
@@ -206,7 +208,7 @@ fn entry(r: &RepoRecord) -> CatalogRepo {
 }
 
 /// Totals and breakdowns over `records`.
-fn summary(records: &[RepoRecord]) -> Summary {
+pub fn summary(records: &[RepoRecord]) -> Summary {
     let mut s = Summary {
         total_repos: records.len(),
         with_metadata: 0,

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::output::write_atomic;
 
+use super::catalog::Summary;
 use super::record::{Compliance, RepoRecord};
 
 /// The checkpoint format version.
@@ -37,8 +38,10 @@ pub struct Checkpoint {
     pub date: String,
     /// `<org>/<repo>` → its state, sorted by key.
     pub repositories: BTreeMap<String, Entry>,
-    /// Totals.
-    pub summary: CheckpointSummary,
+    /// The catalog's summary of the same repositories, so that the runbook's restore
+    /// (`cp checkpoint-latest.json catalog.json`) keeps `summary.by_tier` and the other
+    /// dashboard queries working.
+    pub summary: Summary,
 }
 
 /// One repository in a checkpoint: `compliant` (for the seed runbook's dashboard query)
@@ -52,29 +55,12 @@ pub struct Entry {
     pub record: RepoRecord,
 }
 
-/// Checkpoint totals.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CheckpointSummary {
-    /// Repositories.
-    pub total_repos: usize,
-    /// Repositories classed compliant.
-    pub compliant: usize,
-    /// Findings of severity error.
-    pub total_violations: usize,
-    /// Findings of severity warning.
-    pub total_warnings: usize,
-}
-
 /// Builds a checkpoint of `records` taken at `generated` (RFC 3339, UTC).
 pub fn build(records: Vec<RepoRecord>, generated: String) -> Checkpoint {
-    let mut summary = CheckpointSummary::default();
+    let summary = super::catalog::summary(&records);
     let mut repositories = BTreeMap::new();
     for r in records {
-        summary.total_repos += 1;
-        summary.total_violations += r.violation_count();
-        summary.total_warnings += r.warning_count();
         let compliant = r.compliance == Compliance::Compliant;
-        summary.compliant += usize::from(compliant);
         repositories.insert(
             r.key(),
             Entry {
