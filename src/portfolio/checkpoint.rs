@@ -181,3 +181,18 @@ pub fn prune(dir: &Path, keep: usize) -> Result<Vec<PathBuf>> {
     }
     Ok(removed)
 }
+
+#[cfg(test)]
+mod summary_tests {
+    /// A checkpoint written before it carried the catalog's summary still reads (for the
+    /// drift against it); the fields it lacks are empty.
+    #[test]
+    fn an_older_checkpoint_still_reads() {
+        let old = r#"{"version": "1.0", "generated": "2026-06-01T00:00:00Z", "date": "2026-06-01",
+            "repositories": {}, "summary": {"total_repos": 0, "compliant": 0,
+            "total_violations": 0, "total_warnings": 0}}"#;
+        let cp: super::Checkpoint = serde_json::from_str(old).unwrap();
+        assert!(cp.summary.by_tier.is_empty());
+        assert_eq!(cp.summary.total_repos, 0);
+    }
+}
