@@ -183,32 +183,20 @@ fn runbook_dashboard_queries_work_on_the_catalog_and_checkpoint() {
     ok(&p.govern(DAY1, &["catalog"], None));
     ok(&p.govern(DAY1, &["checkpoint"], None));
     // The seed runbook's two queries, verbatim.
-    let tiers = p
-        .r
-        .cmd("python3")
-        .args([
-            "-c",
-            "import json\nd = json.load(open('.metaHub/catalog/catalog.json'))\nfor tier, count in d['summary']['by_tier'].items():\n    print(f'Tier {tier}: {count} repos')\n",
-        ])
-        .output()
-        .unwrap();
-    ok(&tiers);
+    const TIERS: &str = "import json\nd = json.load(open('.metaHub/catalog/catalog.json'))\nfor tier, count in d['summary']['by_tier'].items():\n    print(f'Tier {tier}: {count} repos')\n";
+    const NON_COMPLIANT: &str = "import json\nd = json.load(open('.metaHub/checkpoints/checkpoint-latest.json'))\nfor repo, data in d['repositories'].items():\n    if not data.get('compliant'):\n        print(f'{repo}: non-compliant')\n";
+    let query = |script: &str| {
+        let out = p.r.cmd("python3").args(["-c", script]).output().unwrap();
+        ok(&out);
+        stdout(&out)
+    };
+    let tiers = query(TIERS);
     assert_eq!(
-        stdout(&tiers),
+        tiers,
         "Tier 2: 1 repos\nTier 3: 2 repos\nTier unknown: 2 repos\n"
     );
-    let bad = p
-        .r
-        .cmd("python3")
-        .args([
-            "-c",
-            "import json\nd = json.load(open('.metaHub/checkpoints/checkpoint-latest.json'))\nfor repo, data in d['repositories'].items():\n    if not data.get('compliant'):\n        print(f'{repo}: non-compliant')\n",
-        ])
-        .output()
-        .unwrap();
-    ok(&bad);
     assert_eq!(
-        stdout(&bad),
+        query(NON_COMPLIANT),
         "retail/legacy: non-compliant\nretail/web: non-compliant\ntools/cli: non-compliant\n"
     );
     // The runbook's restore (`cp checkpoint-latest.json catalog.json`) keeps the first query
@@ -218,17 +206,7 @@ fn runbook_dashboard_queries_work_on_the_catalog_and_checkpoint() {
         p.root().join(".metaHub/catalog/catalog.json"),
     )
     .unwrap();
-    let restored = p
-        .r
-        .cmd("python3")
-        .args([
-            "-c",
-            "import json\nd = json.load(open('.metaHub/catalog/catalog.json'))\nfor tier, count in d['summary']['by_tier'].items():\n    print(f'Tier {tier}: {count} repos')\n",
-        ])
-        .output()
-        .unwrap();
-    ok(&restored);
-    assert_eq!(stdout(&restored), stdout(&tiers));
+    assert_eq!(query(TIERS), tiers);
 }
 
 /// The JSON report without the one field that tells a cached run apart.
