@@ -115,22 +115,52 @@ fn staged_from_a_subdirectory_and_a_linked_worktree() {
 }
 
 #[test]
-fn all_checks_tracked_files_with_worktree_edits() {
+fn all_checks_the_work_tree_as_git_status_shows_it() {
     let repo = Repo::new();
     repo.with_compliant_base();
     repo.write("Dockerfile", GOOD_DOCKERFILE);
+    repo.write("gone/Dockerfile", ROOT_DOCKERFILE);
+    repo.write("built/Dockerfile", ROOT_DOCKERFILE);
+    repo.commit_all("base");
+    // Tracked files stay checked when an ignore pattern matches them, as in git.
+    repo.write(".gitignore", "built/\nscratch/\n");
+    repo.remove("gone/Dockerfile");
     repo.write("untracked/Dockerfile", ROOT_DOCKERFILE);
-    repo.git(&["add", "Dockerfile", "README.md", ".meta", ".github"]);
+    repo.write("scratch/Dockerfile", ROOT_DOCKERFILE);
+    // A nested repository is its own: git status shows it as one entry, not its files.
+    repo.write("vendor/lib/Dockerfile", ROOT_DOCKERFILE);
+    let init = repo
+        .cmd("git")
+        .args(["init", "-q", "vendor/lib"])
+        .output()
+        .unwrap();
+    assert!(init.status.success());
+    // Repository-level rules read the same state: the metadata as edited on disk.
+    repo.write(
+        ".meta/repo.yaml",
+        "name: demo\ntype: library\nlanguage: rust\ntier: 9\nowner: \"@acme/platform\"\nlifecycle: development\n",
+    );
     let (report, code) = repo.json(&["check", "--all"]);
     assert_eq!(
         (code, paths(&report)),
-        (0, vec![]),
-        "untracked files are not checked"
+        (
+            1,
+            vec![
+                "built/Dockerfile".to_string(),
+                "untracked/Dockerfile".to_string()
+            ]
+        ),
+        "{report:#}"
     );
-    // An unstaged edit to a tracked file is seen (stat data differs, so the file is read).
-    repo.write("Dockerfile", ROOT_DOCKERFILE);
-    let (report, code) = repo.json(&["check", "--all"]);
-    assert_eq!((code, paths(&report)), (1, vec!["Dockerfile".to_string()]));
+    assert!(hits(&report)
+        .iter()
+        .any(|(r, p, _)| r == "meta.schema" && p == ".meta/repo.yaml"));
+    // The same files named as paths: the same state.
+    let (given, _) = repo.json(&["check", "."]);
+    assert_eq!(given["findings"], report["findings"]);
+    // --staged stays exactly the index: nothing is staged, and the committed metadata holds.
+    let (staged, code) = repo.json(&["check", "--staged"]);
+    assert_eq!((code, paths(&staged)), (0, vec![]));
 }
 
 #[test]

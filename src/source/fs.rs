@@ -1,38 +1,64 @@
-//! Plain directories: files found by walking the disk, honouring `.gitignore`.
+//! Plain directories: files found by walking the disk, honouring `.gitignore`; and the walk
+//! that lists a git work tree's untracked files.
 
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::path::RepoPath;
-use crate::source::RepoView;
+use crate::source::view::WorkTreeView;
 use crate::source::{relative_to_root, Content, Mode, Snapshot, Subject};
 
+/// Whose ignore rules a [`walk`] follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ignores {
+    /// A plain directory: `.gitignore` and `.ignore` files and the global git excludes.
+    Folder,
+    /// A git work tree, as `git status` lists untracked files: `.gitignore` files,
+    /// `$GIT_DIR/info/exclude` and `core.excludesFile`; nested repositories (a directory
+    /// holding `.git`, submodules included) are not entered.
+    Git,
+}
+
 /// The files under `start` (a directory at or below `root`), relative to `root` and sorted,
-/// skipping `.git` and what the `.gitignore` and `.ignore` files from `root` down and the
-/// global git excludes ignore. Ignore files above `root` do not count: the directory is
-/// the repository (a portfolio's folder repositories often sit in a directory that an
-/// enclosing repository ignores). Hidden files are included (`.meta/`).
-pub fn walk(root: &Path, start: &Path) -> Vec<RepoPath> {
+/// skipping `.git` and what `ignores` ignores. Ignore files above `root` do not count: the
+/// directory is the repository (a portfolio's folder repositories often sit in a directory
+/// that an enclosing repository ignores). Hidden files are included (`.meta/`); symbolic
+/// links are neither followed nor listed. The walk runs on several threads.
+pub fn walk(root: &Path, start: &Path, ignores: Ignores) -> Vec<RepoPath> {
     let within = start.to_path_buf();
-    let mut out: Vec<RepoPath> = ignore::WalkBuilder::new(root)
+    let git = ignores == Ignores::Git;
+    let found = std::sync::Mutex::new(Vec::new());
+    ignore::WalkBuilder::new(root)
         .hidden(false)
         .parents(false)
         .require_git(false)
+        .ignore(!git)
         .filter_entry(move |e| {
+            let nested_repo = git
+                && e.depth() > 0
+                && e.file_type().is_some_and(|t| t.is_dir())
+                && e.path().join(".git").exists();
             e.file_name() != ".git"
+                && !nested_repo
                 && (e.path().starts_with(&within) || within.starts_with(e.path()))
         })
-        .build()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_type().is_some_and(|t| t.is_file()) && e.path().starts_with(start))
-        .filter_map(|e| {
-            e.path()
-                .strip_prefix(root)
-                .ok()
-                .map(RepoPath::from_relative)
-        })
-        .collect();
-    out.sort();
+        .build_parallel()
+        .run(|| {
+            let found = &found;
+            Box::new(move |e| {
+                if let Ok(e) = e {
+                    if e.file_type().is_some_and(|t| t.is_file()) && e.path().starts_with(start) {
+                        if let Ok(rel) = e.path().strip_prefix(root) {
+                            let rel = RepoPath::from_relative(rel);
+                            found.lock().expect("walk results").push(rel);
+                        }
+                    }
+                }
+                ignore::WalkState::Continue
+            })
+        });
+    let mut out = found.into_inner().expect("walk results");
+    out.sort_unstable();
     out
 }
 
@@ -41,7 +67,13 @@ pub fn snapshot(cwd: &Path, mode: &Mode) -> Result<Snapshot> {
     let root = cwd
         .canonicalize()
         .map_err(|e| Error::io(format!("resolving {}", cwd.display()), e))?;
-    let all = walk(&root, &root);
+    let all: Vec<Subject> = walk(&root, &root, Ignores::Folder)
+        .into_iter()
+        .map(|path| Subject {
+            content: Content::File(root.join(path.to_os_path())),
+            path,
+        })
+        .collect();
     let subjects = match mode {
         Mode::Staged => {
             return Err(Error::Usage(format!(
@@ -49,14 +81,8 @@ pub fn snapshot(cwd: &Path, mode: &Mode) -> Result<Snapshot> {
                 cwd.display()
             )))
         }
-        Mode::All => all
-            .iter()
-            .map(|p| Subject {
-                content: Content::File(root.join(p.to_os_path())),
-                path: p.clone(),
-            })
-            .collect(),
-        Mode::Paths(given) => expand_paths(&root, cwd, given)?,
+        Mode::All => all.clone(),
+        Mode::Paths(given) => select(&root, cwd, given, &all)?,
         Mode::Pushed { .. } => {
             return Err(crate::Error::Usage(format!(
                 "{} is not in a git repository: there is no push to check",
@@ -65,10 +91,7 @@ pub fn snapshot(cwd: &Path, mode: &Mode) -> Result<Snapshot> {
         }
     };
     Ok(Snapshot {
-        view: Box::new(DirView {
-            root: root.clone(),
-            files: all,
-        }),
+        view: Box::new(WorkTreeView::new(all, None)),
         root,
         subjects,
         repo: None,
@@ -76,83 +99,36 @@ pub fn snapshot(cwd: &Path, mode: &Mode) -> Result<Snapshot> {
     })
 }
 
-/// Expands given files and directories (directories walked) into subjects read from disk.
-pub fn expand_paths(root: &Path, cwd: &Path, given: &[PathBuf]) -> Result<Vec<Subject>> {
+/// The subjects that user-given files and directories name, taken from `all` (the work
+/// tree's files, sorted): a directory selects every file of `all` under it; a file is taken
+/// from `all` when listed there, else read from disk (a file named on the command line is
+/// checked even when ignored). Errors name a path that does not exist or is outside `root`.
+pub fn select(root: &Path, cwd: &Path, given: &[PathBuf], all: &[Subject]) -> Result<Vec<Subject>> {
     let mut subjects = Vec::new();
     for (abs, rel) in relative_to_root(root, cwd, given)? {
         if abs.is_dir() {
-            for p in walk(
-                &root.canonicalize().unwrap_or_else(|_| root.to_path_buf()),
-                &abs,
-            ) {
-                subjects.push(Subject {
-                    content: Content::File(root.join(p.to_os_path())),
-                    path: p,
-                });
+            let mut prefix = rel.as_bytes().to_vec();
+            if !prefix.is_empty() {
+                prefix.push(b'/');
             }
+            let start = all.partition_point(|s| s.path.as_bytes() < prefix.as_slice());
+            subjects.extend(
+                all[start..]
+                    .iter()
+                    .take_while(|s| s.path.as_bytes().starts_with(&prefix))
+                    .cloned(),
+            );
         } else {
-            subjects.push(Subject {
-                path: rel,
-                content: Content::File(abs),
-            });
+            match all.binary_search_by(|s| s.path.cmp(&rel)) {
+                Ok(i) => subjects.push(all[i].clone()),
+                Err(_) => subjects.push(Subject {
+                    path: rel,
+                    content: Content::File(abs),
+                }),
+            }
         }
     }
     subjects.sort_by(|a, b| a.path.cmp(&b.path));
     subjects.dedup_by(|a, b| a.path == b.path);
     Ok(subjects)
-}
-
-/// A directory's files as repository-level rules see them.
-pub struct DirView {
-    /// The directory.
-    pub root: PathBuf,
-    /// Its files, sorted.
-    pub files: Vec<RepoPath>,
-}
-
-impl RepoView for DirView {
-    fn contains(&self, path: &[u8]) -> bool {
-        self.files
-            .binary_search_by(|p| p.as_bytes().cmp(path))
-            .is_ok()
-    }
-    fn list(&self, dir: &[u8]) -> Vec<RepoPath> {
-        let mut prefix = dir.to_vec();
-        prefix.push(b'/');
-        let start = self
-            .files
-            .partition_point(|p| p.as_bytes() < prefix.as_slice());
-        self.files[start..]
-            .iter()
-            .take_while(|p| p.as_bytes().starts_with(&prefix))
-            .cloned()
-            .collect()
-    }
-    fn top_level(&self) -> Vec<RepoPath> {
-        self.files
-            .iter()
-            .filter(|p| !p.as_bytes().contains(&b'/'))
-            .cloned()
-            .collect()
-    }
-    fn named(&self, names: &[&str]) -> Vec<RepoPath> {
-        self.files
-            .iter()
-            .filter(|p| {
-                names
-                    .iter()
-                    .any(|n| p.file_name().eq_ignore_ascii_case(n.as_bytes()))
-            })
-            .cloned()
-            .collect()
-    }
-    fn read(&self, path: &[u8]) -> Option<Vec<u8>> {
-        std::fs::read(self.root.join(RepoPath::from_bytes(path).to_os_path())).ok()
-    }
-    fn files(&self) -> Vec<RepoPath> {
-        self.files.clone()
-    }
-    fn dirs(&self, depth: usize) -> Vec<String> {
-        crate::source::view::dirs_of(self.files.iter().map(|p| p.as_bytes()), depth)
-    }
 }

@@ -16,8 +16,9 @@ use gix::ObjectId;
 
 use crate::error::{Error, Result};
 use crate::path::RepoPath;
+use crate::source::view::WorkTreeView;
 use crate::source::RepoView;
-use crate::source::{fs::expand_paths, Content, Mode, Snapshot, Subject};
+use crate::source::{fs::select, worktree, Content, Mode, Snapshot, Subject};
 
 /// Opens the repository that contains `cwd`, honouring `GIT_DIR`, `GIT_WORK_TREE` and
 /// `GIT_INDEX_FILE` as git sets them for hooks. `Ok(None)` when `cwd` is not in one.
@@ -77,10 +78,8 @@ pub fn snapshot(repo: gix::Repository, cwd: &Path, mode: &Mode) -> Result<Snapsh
                 content: Content::Blob(id),
             })
             .collect(),
-        Mode::All => tracked(&root, &index),
-        Mode::Paths(given) => expand_paths(&root, cwd, given)?,
+        Mode::All | Mode::Paths(_) => Vec::new(),
     };
-    let worktree_content = matches!(mode, Mode::Paths(_));
     let default_cache = repo.common_dir().join("govern").join("cache.redb");
     let default_cache = if default_cache.is_absolute() {
         default_cache
@@ -88,14 +87,30 @@ pub fn snapshot(repo: gix::Repository, cwd: &Path, mode: &Mode) -> Result<Snapsh
         cwd.join(default_cache)
     };
     let sync = repo.into_sync();
+    let (subjects, view): (_, Box<dyn RepoView + Send>) = match mode {
+        Mode::All | Mode::Paths(_) => {
+            let all = worktree::files(&root, &index);
+            let subjects = match mode {
+                Mode::Paths(given) => select(&root, cwd, given, &all)?,
+                _ => all.clone(),
+            };
+            (
+                subjects,
+                Box::new(WorkTreeView::new(all, Some(sync.clone()))),
+            )
+        }
+        Mode::Staged | Mode::Pushed { .. } => (
+            subjects,
+            Box::new(IndexView {
+                index,
+                repo: sync.clone(),
+                root: root.clone(),
+                staged: matches!(mode, Mode::Staged),
+            }),
+        ),
+    };
     Ok(Snapshot {
-        view: Box::new(IndexView {
-            index,
-            repo: sync.clone(),
-            root: root.clone(),
-            worktree_content,
-            staged: matches!(mode, Mode::Staged),
-        }),
+        view,
         root,
         subjects,
         repo: Some(sync),
@@ -140,146 +155,6 @@ fn pushed(
             content: Content::Blob(e.id),
         })
         .collect())
-}
-
-/// Every tracked regular file as `git status` sees the work tree. Where the work-tree
-/// file's stat data matches the index entry (and the entry is not racily clean) the blob id
-/// stands for its content; otherwise the file on disk is read. Entries outside a sparse
-/// checkout (skip-worktree) are passed over, and so are files deleted from the work tree or
-/// no longer regular files: they are not there to check, and their blobs may be absent
-/// from a partial clone.
-fn tracked(root: &Path, index: &gix::index::File) -> Vec<Subject> {
-    use rayon::prelude::*;
-    let ts = index.timestamp();
-    let stat = WorkTreeStat::new(root);
-    // One lstat per entry, as `git status` does; in parallel, as git's preload-index does.
-    index
-        .entries()
-        .par_iter()
-        .filter(|e| checkable(e) && !e.flags.contains(gix::index::entry::Flags::SKIP_WORKTREE))
-        .filter_map(|e| {
-            let rel = e.path(index);
-            let path = RepoPath::from_bytes(rel.to_vec());
-            let content = match stat.of(&path)? {
-                m if m.matches(e) && !e.stat.is_racy(ts, Default::default()) => Content::Blob(e.id),
-                m if m.is_file => Content::File(root.join(path.to_os_path())),
-                _ => return None,
-            };
-            Some(Subject { path, content })
-        })
-        .collect()
-}
-
-/// The stat data of a work-tree file that git compares with an index entry.
-struct FileStat {
-    is_file: bool,
-    size: u64,
-    mtime: (i64, u32),
-    ctime: (i64, u32),
-    ino: u64,
-}
-
-impl FileStat {
-    /// Whether it matches the entry, as git compares them by default (`core.trustctime`
-    /// and `core.checkStat` at their defaults): size, mtime, ctime and inode, each
-    /// truncated to 32 bits as the index stores them.
-    fn matches(&self, e: &gix::index::Entry) -> bool {
-        self.is_file
-            && self.size as u32 == e.stat.size
-            && self.mtime.0 as u32 == e.stat.mtime.secs
-            && self.mtime.1 == e.stat.mtime.nsecs
-            && self.ctime.0 as u32 == e.stat.ctime.secs
-            && self.ctime.1 == e.stat.ctime.nsecs
-            && self.ino as u32 == e.stat.ino
-    }
-}
-
-/// lstat of repo-relative paths. On unix it goes through a handle on the work-tree
-/// directory, so the kernel resolves only the path inside the repository (as git does,
-/// running from the top of the work tree), not the whole absolute path again for each file.
-struct WorkTreeStat {
-    root: PathBuf,
-    #[cfg(unix)]
-    dir: Option<rustix::fd::OwnedFd>,
-}
-
-impl WorkTreeStat {
-    fn new(root: &Path) -> WorkTreeStat {
-        WorkTreeStat {
-            root: root.to_path_buf(),
-            #[cfg(unix)]
-            dir: rustix::fs::open(
-                root,
-                rustix::fs::OFlags::RDONLY
-                    | rustix::fs::OFlags::DIRECTORY
-                    | rustix::fs::OFlags::CLOEXEC,
-                rustix::fs::Mode::empty(),
-            )
-            .ok(),
-        }
-    }
-
-    /// The stat data of `path` without following a symbolic link; `None` when it does not
-    /// exist or cannot be read.
-    #[cfg(unix)]
-    fn of(&self, path: &RepoPath) -> Option<FileStat> {
-        let Some(dir) = &self.dir else {
-            return self.of_absolute(path);
-        };
-        // Index paths are '/'-separated bytes, which is what unix takes.
-        let st =
-            rustix::fs::statat(dir, path.as_bytes(), rustix::fs::AtFlags::SYMLINK_NOFOLLOW).ok()?;
-        Some(FileStat {
-            is_file: rustix::fs::FileType::from_raw_mode(st.st_mode)
-                == rustix::fs::FileType::RegularFile,
-            size: st.st_size as u64,
-            mtime: (st.st_mtime as i64, st.st_mtime_nsec as u32),
-            ctime: (st.st_ctime as i64, st.st_ctime_nsec as u32),
-            ino: st.st_ino as u64,
-        })
-    }
-
-    #[cfg(not(unix))]
-    fn of(&self, path: &RepoPath) -> Option<FileStat> {
-        self.of_absolute(path)
-    }
-
-    fn of_absolute(&self, path: &RepoPath) -> Option<FileStat> {
-        let m = std::fs::symlink_metadata(self.root.join(path.to_os_path())).ok()?;
-        Some(FileStat {
-            is_file: m.is_file(),
-            size: m.len(),
-            mtime: times(&m).0,
-            ctime: times(&m).1,
-            ino: inode(&m),
-        })
-    }
-}
-
-#[cfg(unix)]
-fn times(m: &std::fs::Metadata) -> ((i64, u32), (i64, u32)) {
-    use std::os::unix::fs::MetadataExt;
-    (
-        (m.mtime(), m.mtime_nsec() as u32),
-        (m.ctime(), m.ctime_nsec() as u32),
-    )
-}
-
-#[cfg(unix)]
-fn inode(m: &std::fs::Metadata) -> u64 {
-    use std::os::unix::fs::MetadataExt;
-    m.ino()
-}
-
-/// Off unix the stat data cannot be compared with the index: every file is read.
-#[cfg(not(unix))]
-fn times(_m: &std::fs::Metadata) -> ((i64, u32), (i64, u32)) {
-    ((-1, u32::MAX), (-1, u32::MAX))
-}
-
-#[cfg(not(unix))]
-fn inode(_m: &std::fs::Metadata) -> u64 {
-    u64::MAX
 }
 
 /// Paths whose staged blob differs from HEAD (added, modified, renamed or copied), with
@@ -359,12 +234,12 @@ fn diff_dir(
     Ok(())
 }
 
-/// The index as repository-level rules see it.
+/// The index (or a commit's tree read as one) as repository-level rules see it in
+/// `--staged` and push runs: blobs only, never the work tree.
 pub struct IndexView {
     index: gix::index::File,
     repo: gix::ThreadSafeRepository,
     root: PathBuf,
-    worktree_content: bool,
     /// The view is of what is staged (`--staged`): files only on disk are "unstaged".
     staged: bool,
 }
@@ -409,11 +284,6 @@ impl RepoView for IndexView {
             .collect()
     }
     fn read(&self, path: &[u8]) -> Option<Vec<u8>> {
-        if self.worktree_content {
-            if let Ok(b) = std::fs::read(self.root.join(RepoPath::from_bytes(path).to_os_path())) {
-                return Some(b);
-            }
-        }
         let e = self.index.entry_by_path(path.as_bstr())?;
         let repo = self.repo.to_thread_local();
         repo.find_blob(e.id).ok().map(|b| b.detach().data)

@@ -9,6 +9,7 @@
 pub mod fs;
 pub mod git;
 pub mod view;
+pub mod worktree;
 
 pub use view::RepoView;
 

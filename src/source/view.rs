@@ -2,6 +2,7 @@
 //! exist and their bytes, in the source state of the run (staged or work tree).
 
 use crate::path::RepoPath;
+use crate::source::{Snapshot, Subject};
 
 /// The repository as repository-level rules see it: which paths exist and their bytes.
 pub trait RepoView: Sync {
@@ -26,6 +27,80 @@ pub trait RepoView: Sync {
     /// can say "not staged" instead of "missing".
     fn unstaged(&self, _path: &[u8]) -> bool {
         false
+    }
+}
+
+/// A view of a list of files with their contents: the work tree of a git repository or a
+/// plain directory, as [`crate::source::worktree::files`] and the directory walk list them.
+pub struct WorkTreeView {
+    /// The files, sorted by path.
+    files: Vec<Subject>,
+    /// The repository whose blobs [`crate::source::Content::Blob`] names (`None` outside
+    /// git).
+    repo: Option<gix::ThreadSafeRepository>,
+}
+
+impl WorkTreeView {
+    /// A view of `files` (sorted by path, as the listings give them).
+    pub fn new(files: Vec<Subject>, repo: Option<gix::ThreadSafeRepository>) -> WorkTreeView {
+        debug_assert!(files.windows(2).all(|w| w[0].path < w[1].path));
+        WorkTreeView { files, repo }
+    }
+
+    fn find(&self, path: &[u8]) -> Option<&Subject> {
+        self.files
+            .binary_search_by(|s| s.path.as_bytes().cmp(path))
+            .ok()
+            .map(|i| &self.files[i])
+    }
+
+    fn paths(&self) -> impl Iterator<Item = &RepoPath> {
+        self.files.iter().map(|s| &s.path)
+    }
+}
+
+impl RepoView for WorkTreeView {
+    fn contains(&self, path: &[u8]) -> bool {
+        self.find(path).is_some()
+    }
+    fn list(&self, dir: &[u8]) -> Vec<RepoPath> {
+        let mut prefix = dir.to_vec();
+        prefix.push(b'/');
+        let start = self
+            .files
+            .partition_point(|s| s.path.as_bytes() < prefix.as_slice());
+        self.files[start..]
+            .iter()
+            .take_while(|s| s.path.as_bytes().starts_with(&prefix))
+            .map(|s| s.path.clone())
+            .collect()
+    }
+    fn top_level(&self) -> Vec<RepoPath> {
+        self.paths()
+            .filter(|p| !p.as_bytes().contains(&b'/'))
+            .cloned()
+            .collect()
+    }
+    fn named(&self, names: &[&str]) -> Vec<RepoPath> {
+        self.paths()
+            .filter(|p| {
+                names
+                    .iter()
+                    .any(|n| p.file_name().eq_ignore_ascii_case(n.as_bytes()))
+            })
+            .cloned()
+            .collect()
+    }
+    fn read(&self, path: &[u8]) -> Option<Vec<u8>> {
+        let subject = self.find(path)?;
+        let repo = self.repo.as_ref().map(|r| r.to_thread_local());
+        Snapshot::read(repo.as_ref(), &subject.content).ok()
+    }
+    fn files(&self) -> Vec<RepoPath> {
+        self.paths().cloned().collect()
+    }
+    fn dirs(&self, depth: usize) -> Vec<String> {
+        dirs_of(self.paths().map(|p| p.as_bytes()), depth)
     }
 }
 
