@@ -165,7 +165,8 @@ fn scripted_changes_give_the_expected_catalog_changes_and_drift_report() {
     insta::assert_snapshot!("drift_day8", drift);
     assert_eq!(
         std::fs::read_to_string(&outputs).unwrap(),
-        "has_drift=true\ncompliance_degraded=1\nnew_violations=1\nnew_warnings=0\nnew_repos=1\nalert=true\n"
+        "has_drift=true\ncompliance_degraded=1\nnew_violations=1\nnew_warnings=0\nnew_repos=1\nalert=true\n\
+         removed_repos=1\nstatus_changes=2\nresolved_violations=1\nresolved_warnings=0\nmetadata_changes=0\nadr_changes=0\ncodeowners_changes=0\nfiles_changed=2\n"
     );
     assert!(p
         .root()
@@ -392,8 +393,9 @@ fn baseline_archives_prune_keeps_the_newest_and_compare_reads_any_two() {
     );
     ok(&cmp);
     assert!(
-        stdout(&cmp)
-            .contains("- retail/web: non-compliant → compliant (resolved: docker.user-not-root)"),
+        stdout(&cmp).contains(
+            "- retail/web: non-compliant → compliant: resolved 1 violation (docker.user-not-root)"
+        ),
         "{}",
         stdout(&cmp)
     );

@@ -221,6 +221,15 @@ impl PortfolioArgs {
     }
 }
 
+/// How `checkpoint --compare` prints the drift report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DriftFormat {
+    /// The weekly Markdown report.
+    Markdown,
+    /// The same facts as JSON.
+    Json,
+}
+
 /// Alert thresholds of the drift report (seed runbook, "Key Metrics").
 #[derive(clap::Args)]
 pub struct ThresholdArgs {
@@ -348,6 +357,10 @@ pub struct CheckpointArgs {
     /// written.
     #[arg(long, num_args = 2, value_names = ["OLD", "NEW"], conflicts_with = "prune")]
     pub compare: Option<Vec<PathBuf>>,
+    /// With --compare: print the report as Markdown (the weekly report) or JSON (the same
+    /// facts, one object per change).
+    #[arg(long, value_enum, default_value_t = DriftFormat::Markdown, requires = "compare")]
+    pub format: DriftFormat,
     /// Remove old dated checkpoints, keeping the newest --keep; nothing is scanned.
     #[arg(long, requires = "keep")]
     pub prune: bool,

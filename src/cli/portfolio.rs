@@ -11,7 +11,7 @@ use git_govern::portfolio::scan::ScanOptions;
 use git_govern::session::PolicyOptions;
 use git_govern::Error;
 
-use super::args::{CatalogArgs, CheckpointArgs, PortfolioArgs};
+use super::args::{CatalogArgs, CheckpointArgs, DriftFormat, PortfolioArgs};
 use super::env::{cwd, Env};
 
 /// Runs a portfolio command whose errors exit 1 (seed runbook: "Error (catalog.py,
@@ -90,9 +90,11 @@ fn checkpoint_inner(a: &CheckpointArgs, env: &Env) -> Result<i32, Error> {
     if let Some([old, new]) = a.compare.as_deref() {
         let d = portfolio::compare(old, new, &acks, env.today, t.thresholds())?;
         portfolio::github_output(env.github_output.as_deref(), Some(&d))?;
-        let _ = std::io::stdout()
-            .lock()
-            .write_all(d.to_markdown().as_bytes());
+        let text = match a.format {
+            DriftFormat::Markdown => d.to_markdown(),
+            DriftFormat::Json => d.to_json(),
+        };
+        let _ = std::io::stdout().lock().write_all(text.as_bytes());
         return Ok(0);
     }
     if let Some(keep) = a.keep.filter(|_| a.prune) {
@@ -134,11 +136,7 @@ fn checkpoint_inner(a: &CheckpointArgs, env: &Env) -> Result<i32, Error> {
 
 /// `drift: N changes (U unintentional, I intentional)[; alert: …]`.
 fn drift_line(d: &Drift) -> String {
-    let intentional = d
-        .changes
-        .iter()
-        .filter(|c| c.acknowledged_by.is_some())
-        .count();
+    let intentional = d.intentional();
     let alert = if d.alerts.is_empty() {
         String::new()
     } else {

@@ -117,13 +117,7 @@ impl<'a> Run<'a> {
             policies,
             shapes: Shapes::new(&enabled),
             enabled,
-            adr_dirs: adr::dirs(
-                &config
-                    .rule(&adr::format::RULE)
-                    .options
-                    .get::<adr::format::Options>()
-                    .dirs,
-            ),
+            adr_dirs: adr::dirs_in(config),
         }
     }
 

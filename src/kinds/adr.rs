@@ -94,3 +94,16 @@ impl Adr {
             .find(|l| !l.is_empty())
     }
 }
+
+/// The ADR files of `repo`: the Markdown files directly in one of `dirs` (repo-relative,
+/// as [`crate::rules::adr::dirs`] gives them) that [`KIND`] takes for ADRs, sorted.
+pub fn files(repo: &dyn crate::source::RepoView, dirs: &[String]) -> Vec<crate::path::RepoPath> {
+    let mut out: Vec<crate::path::RepoPath> = dirs
+        .iter()
+        .flat_map(|d| repo.list(d.as_bytes()))
+        .filter(|p| super::classify(p, dirs) == Some(super::FileKind::Adr))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}

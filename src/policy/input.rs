@@ -39,14 +39,10 @@ pub fn repository(
         .and_then(|b| crate::yaml::parse_stream(&String::from_utf8_lossy(&b)).ok())
         .and_then(|d| d.into_iter().next())
         .filter(|d| !d.value.is_null());
-    let mut adrs = Vec::new();
-    for d in adr_dirs {
-        for p in view.list(d.as_bytes()) {
-            if kinds::classify(&p, adr_dirs) == Some(FileKind::Adr) {
-                adrs.push(p.display().into_owned());
-            }
-        }
-    }
+    let adrs: Vec<String> = kinds::adr::files(view, adr_dirs)
+        .iter()
+        .map(|p| p.display().into_owned())
+        .collect();
     let mut doc = json!({
         "metadata": meta.as_ref().map(|d| d.value.clone()),
         "adrs": adrs,

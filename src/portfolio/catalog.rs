@@ -76,6 +76,10 @@ pub struct CatalogRepo {
     pub warnings: usize,
     /// Files that could not be checked.
     pub errors: usize,
+    /// Why the repository or some of its files could not be checked: `path[:line]:
+    /// message` each, sorted (the same list as the checkpoint's and `check --portfolio`'s).
+    #[serde(default)]
+    pub input_errors: Vec<String>,
 }
 
 /// Portfolio totals. Keys of the `by_*` maps are the values found (`unknown` where the
@@ -204,6 +208,7 @@ fn entry(r: &RepoRecord) -> CatalogRepo {
         violations: r.violation_count(),
         warnings: r.warning_count(),
         errors: r.errors,
+        input_errors: r.input_errors.clone(),
     }
 }
 
@@ -280,6 +285,25 @@ pub fn to_json(c: &Catalog) -> String {
     s
 }
 
+/// The repositories with input that could not be checked, with the reasons.
+fn unchecked_markdown(c: &Catalog, out: &mut String) {
+    let with: Vec<(&str, &CatalogRepo)> = c
+        .organizations
+        .iter()
+        .flat_map(|o| o.repos.iter().map(move |r| (o.name.as_str(), r)))
+        .filter(|(_, r)| !r.input_errors.is_empty())
+        .collect();
+    if with.is_empty() {
+        return;
+    }
+    out.push_str("\n## Could not be checked\n\n");
+    for (org, r) in with {
+        for e in &r.input_errors {
+            out.push_str(&format!("- {org}/{}: {}\n", r.name, e.replace('|', "\\|")));
+        }
+    }
+}
+
 fn cell(v: &Option<String>) -> String {
     v.as_deref()
         .map(|s| s.replace('|', "\\|"))
@@ -324,16 +348,17 @@ pub fn to_markdown(c: &Catalog) -> String {
             ));
         }
     }
+    unchecked_markdown(c, &mut out);
     let ch = &c.changes;
     out.push_str("\n## Changes since the previous catalog\n\n");
     if ch.new.is_empty() && ch.deleted.is_empty() && ch.status_changes.is_empty() {
         out.push_str("None.\n");
     }
     for k in &ch.new {
-        out.push_str(&format!("- organizations/{k} (NEW)\n"));
+        out.push_str(&format!("- {k} (NEW)\n"));
     }
     for k in &ch.deleted {
-        out.push_str(&format!("- organizations/{k} (DELETED)\n"));
+        out.push_str(&format!("- {k} (DELETED)\n"));
     }
     for sc in &ch.status_changes {
         out.push_str(&format!(

@@ -145,7 +145,7 @@ pub const REPORTS_DIR: &str = ".metaHub/catalog/weekly-reports";
 /// Takes a checkpoint of the portfolio at `root`: scans it (with file hashes), compares it
 /// with `checkpoint-latest.json` when there is one and this is not a baseline, writes the
 /// dated checkpoint and the latest copy, and the drift report as `drift-YYYY-MM-DD.md` and
-/// `latest-drift.md`. Errors: discovery, an invalid acknowledgements file (read before
+/// `latest-drift.md`, with the same facts in `drift-YYYY-MM-DD.json` and `latest-drift.json`. Errors: discovery, an invalid acknowledgements file (read before
 /// anything is written), an unreadable previous checkpoint, a failed write.
 pub fn checkpoint(root: &Path, opts: &CheckpointOptions) -> Result<CheckpointRun> {
     let dir = root.join(checkpoint::DIR);
@@ -172,19 +172,29 @@ pub fn checkpoint(root: &Path, opts: &CheckpointOptions) -> Result<CheckpointRun
     let (dated, latest_path) = checkpoint::write(&dir, &cp)?;
     let drift = previous
         .map(|prev| drift::compare(&prev, &cp, acks, opts.scan.session.today, opts.thresholds));
-    let report = match &drift {
-        Some(d) => d.to_markdown(),
-        None => drift::baseline_markdown(&cp),
+    let (markdown, json) = match &drift {
+        Some(d) => (d.to_markdown(), d.to_json()),
+        None => (
+            drift::baseline_markdown(&cp),
+            drift::json::baseline_json(&cp),
+        ),
     };
     let reports = root.join(REPORTS_DIR);
-    let dated_report = reports.join(format!("drift-{}.md", cp.date));
-    let latest_report = reports.join("latest-drift.md");
-    write_atomic(&dated_report, report.as_bytes())?;
-    write_atomic(&latest_report, report.as_bytes())?;
+    let mut written = vec![dated, latest_path];
+    for (name, text) in [
+        (format!("drift-{}.md", cp.date), &markdown),
+        ("latest-drift.md".to_string(), &markdown),
+        (format!("drift-{}.json", cp.date), &json),
+        ("latest-drift.json".to_string(), &json),
+    ] {
+        let path = reports.join(name);
+        write_atomic(&path, text.as_bytes())?;
+        written.push(path);
+    }
     Ok(CheckpointRun {
         checkpoint: cp,
         drift,
-        written: vec![dated, latest_path, dated_report, latest_report],
+        written,
         archived,
         warnings,
     })

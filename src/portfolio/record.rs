@@ -128,9 +128,61 @@ pub struct RepoRecord {
     /// `None` when file hashes were not computed.
     pub tree_hash: Option<String>,
     /// Repo-relative path → git blob id (hex: `git hash-object <file>` reproduces it) of
-    /// every file checked (tracked files in git, files not ignored in a folder); empty when
-    /// not computed.
+    /// every file of the work tree (tracked and untracked files that git does not ignore;
+    /// files not ignored in a folder); empty when not computed.
     pub files: BTreeMap<String, String>,
+    /// Why the repository or some of its files could not be checked, one
+    /// `path[:line]: message` each (paths repo-relative, `.` for the repository), sorted.
+    #[serde(default)]
+    pub input_errors: Vec<String>,
+    /// The ADR files (repo-relative paths, sorted); `None` in checkpoints written before
+    /// ADRs were recorded, which drift then does not compare.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adrs: Option<Vec<String>>,
+    /// The CODEOWNERS file; `None` in checkpoints written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub codeowners: Option<Codeowners>,
+}
+
+/// A repository's CODEOWNERS file as a checkpoint records it, for drift to compare.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Codeowners {
+    /// Where it is (one of [`crate::kinds::codeowners::LOCATIONS`]); `None` when the
+    /// repository has none.
+    pub path: Option<String>,
+    /// Its rules in file order, one per line that says something: `pattern owner…`, or a
+    /// GitLab section header with its default owners as written.
+    pub rules: Vec<String>,
+}
+
+/// Reads the CODEOWNERS file of a repository view.
+pub fn read_codeowners(view: &dyn RepoView) -> Codeowners {
+    let Some(path) = crate::kinds::codeowners::find(view) else {
+        return Codeowners::default();
+    };
+    let text = view
+        .read(path.as_bytes())
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    let rules = crate::kinds::codeowners::parse(&text)
+        .into_iter()
+        .map(|e| match e.pattern {
+            Some(p) => std::iter::once(p)
+                .chain(e.owners.iter().copied())
+                .collect::<Vec<_>>()
+                .join(" "),
+            // A section header: as written, spaces collapsed.
+            None => lines[e.line as usize - 1]
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
+        })
+        .collect();
+    Codeowners {
+        path: Some(path.to_string()),
+        rules,
+    }
 }
 
 impl RepoRecord {

@@ -127,6 +127,9 @@ fn check_one(
         errors: 0,
         tree_hash: None,
         files: BTreeMap::new(),
+        input_errors: Vec::new(),
+        adrs: None,
+        codeowners: None,
     };
     let outcome = (|| -> std::result::Result<Outcome, InputError> {
         let snapshot = snapshot_of(repo).map_err(|e| failed(".", e.to_string()))?;
@@ -145,6 +148,12 @@ fn check_one(
             record.metadata = m.clone();
         }
         record.compliance = record::compliance(&meta, &outcome);
+        let adrs = crate::kinds::adr::files(
+            snapshot.view.as_ref(),
+            &crate::rules::adr::dirs_in(&session.config),
+        );
+        record.adrs = Some(adrs.iter().map(|p| p.display().into_owned()).collect());
+        record.codeowners = Some(record::read_codeowners(snapshot.view.as_ref()));
         if opts.file_hashes {
             record.files = file_hashes(&snapshot);
             record.tree_hash = Some(record::tree_hash(&record.files));
@@ -159,6 +168,15 @@ fn check_one(
     record.violations = v;
     record.warnings = w;
     record.errors = outcome.errors.len();
+    record.input_errors = outcome
+        .errors
+        .iter()
+        .map(|e| {
+            let at = crate::finding::location(&e.path.display(), e.line);
+            format!("{at}: {}", e.message)
+        })
+        .collect();
+    record.input_errors.sort();
     RepoResult { record, outcome }
 }
 

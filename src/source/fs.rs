@@ -1,5 +1,4 @@
-//! Plain directories: files found by walking the disk, honouring `.gitignore`; and the walk
-//! that lists a git work tree's untracked files.
+//! Plain directories: files found by walking the disk, honouring `.gitignore`.
 
 use std::path::{Path, PathBuf};
 
@@ -8,38 +7,21 @@ use crate::path::RepoPath;
 use crate::source::view::WorkTreeView;
 use crate::source::{relative_to_root, Content, Mode, Snapshot, Subject};
 
-/// Whose ignore rules a [`walk`] follows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Ignores {
-    /// A plain directory: `.gitignore` and `.ignore` files and the global git excludes.
-    Folder,
-    /// A git work tree, as `git status` lists untracked files: `.gitignore` files,
-    /// `$GIT_DIR/info/exclude` and `core.excludesFile`; nested repositories (a directory
-    /// holding `.git`, submodules included) are not entered.
-    Git,
-}
-
 /// The files under `start` (a directory at or below `root`), relative to `root` and sorted,
-/// skipping `.git` and what `ignores` ignores. Ignore files above `root` do not count: the
-/// directory is the repository (a portfolio's folder repositories often sit in a directory
-/// that an enclosing repository ignores). Hidden files are included (`.meta/`); symbolic
-/// links are neither followed nor listed. The walk runs on several threads.
-pub fn walk(root: &Path, start: &Path, ignores: Ignores) -> Vec<RepoPath> {
+/// skipping `.git` and what the `.gitignore` and `.ignore` files from `root` down and the
+/// global git excludes ignore. Ignore files above `root` do not count: the directory is
+/// the repository (a portfolio's folder repositories often sit in a directory that an
+/// enclosing repository ignores). Hidden files are included (`.meta/`); symbolic links are
+/// neither followed nor listed. The walk runs on several threads.
+pub fn walk(root: &Path, start: &Path) -> Vec<RepoPath> {
     let within = start.to_path_buf();
-    let git = ignores == Ignores::Git;
     let found = std::sync::Mutex::new(Vec::new());
     ignore::WalkBuilder::new(root)
         .hidden(false)
         .parents(false)
         .require_git(false)
-        .ignore(!git)
         .filter_entry(move |e| {
-            let nested_repo = git
-                && e.depth() > 0
-                && e.file_type().is_some_and(|t| t.is_dir())
-                && e.path().join(".git").exists();
             e.file_name() != ".git"
-                && !nested_repo
                 && (e.path().starts_with(&within) || within.starts_with(e.path()))
         })
         .build_parallel()
@@ -67,7 +49,7 @@ pub fn snapshot(cwd: &Path, mode: &Mode) -> Result<Snapshot> {
     let root = cwd
         .canonicalize()
         .map_err(|e| Error::io(format!("resolving {}", cwd.display()), e))?;
-    let all: Vec<Subject> = walk(&root, &root, Ignores::Folder)
+    let all: Vec<Subject> = walk(&root, &root)
         .into_iter()
         .map(|path| Subject {
             content: Content::File(root.join(path.to_os_path())),

@@ -86,10 +86,11 @@ pub fn snapshot(repo: gix::Repository, cwd: &Path, mode: &Mode) -> Result<Snapsh
     } else {
         cwd.join(default_cache)
     };
+    let exclude = cwd.join(repo.common_dir()).join("info").join("exclude");
     let sync = repo.into_sync();
     let (subjects, view): (_, Box<dyn RepoView + Send>) = match mode {
         Mode::All | Mode::Paths(_) => {
-            let all = worktree::files(&root, &index);
+            let all = worktree::files(&root, &index, &exclude);
             let subjects = match mode {
                 Mode::Paths(given) => select(&root, cwd, given, &all)?,
                 _ => all.clone(),

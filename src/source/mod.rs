@@ -8,6 +8,7 @@
 
 pub mod fs;
 pub mod git;
+pub mod untracked;
 pub mod view;
 pub mod worktree;
 

@@ -9,28 +9,29 @@
 
 use std::path::{Path, PathBuf};
 
-use gix::bstr::ByteSlice;
 use gix::index::entry::{Flags, Mode as EntryMode, Stage};
 
 use crate::path::RepoPath;
-use crate::source::fs::{walk, Ignores};
-use crate::source::{Content, Subject};
+use crate::source::{untracked, Content, Subject};
 
 /// Every file of the work tree of the repository at `root` whose index is `index`, sorted
 /// by path: tracked ones (see [`tracked`]) and untracked ones that are not ignored by
-/// `.gitignore` files, `$GIT_DIR/info/exclude` or `core.excludesFile` (read from disk).
-pub fn files(root: &Path, index: &gix::index::File) -> Vec<Subject> {
-    let (mut out, untracked) = rayon::join(|| tracked(root, index), || untracked(root, index));
+/// `.gitignore` files, `exclude` (`$GIT_COMMON_DIR/info/exclude`) or `core.excludesFile`
+/// (read from disk; see [`untracked`]).
+pub fn files(root: &Path, index: &gix::index::File, exclude: &Path) -> Vec<Subject> {
+    let (mut out, untracked) = rayon::join(
+        || tracked(root, index),
+        || untracked_files(root, index, exclude),
+    );
     out.extend(untracked);
     out.sort_unstable_by(|a, b| a.path.cmp(&b.path));
     out
 }
 
 /// The files on disk that the index does not track and git does not ignore, read from disk.
-fn untracked(root: &Path, index: &gix::index::File) -> Vec<Subject> {
-    walk(root, root, Ignores::Git)
+fn untracked_files(root: &Path, index: &gix::index::File, exclude: &Path) -> Vec<Subject> {
+    untracked::files(root, index, exclude)
         .into_iter()
-        .filter(|p| index.entry_index_by_path(p.as_bytes().as_bstr()).is_err())
         .map(|path| Subject {
             content: Content::File(root.join(path.to_os_path())),
             path,

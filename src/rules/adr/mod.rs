@@ -5,6 +5,18 @@ pub mod present;
 
 use crate::kinds::adr::DEFAULT_DIRS as DEFAULT_ADR_DIRS;
 
+/// The ADR directories that `config` gives ADR files: the `dirs` option of `adr.format`
+/// (see [`dirs`]).
+pub fn dirs_in(config: &crate::config::Config) -> Vec<String> {
+    dirs(
+        &config
+            .rule(&format::RULE)
+            .options
+            .get::<format::Options>()
+            .dirs,
+    )
+}
+
 /// The ADR directories in force: `given` (the `dirs` option of `adr.*`, slashes trimmed),
 /// else the defaults.
 pub fn dirs(given: &[String]) -> Vec<String> {

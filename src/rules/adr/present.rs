@@ -101,15 +101,7 @@ fn check(repo: &dyn RepoView, ctx: &Ctx) -> Vec<(RepoPath, RawFinding)> {
         return Vec::new();
     }
     let dirs = super::dirs(&opts.dirs);
-    let found = dirs.iter().any(|d| {
-        repo.list(d.as_bytes()).iter().any(|p| {
-            let n = p.file_name().to_ascii_lowercase();
-            p.parent() == d.as_bytes()
-                && n.ends_with(b".md")
-                && !matches!(n.as_slice(), b"readme.md" | b"index.md" | b"template.md")
-        })
-    });
-    if found {
+    if !crate::kinds::adr::files(repo, &dirs).is_empty() {
         return Vec::new();
     }
     vec![(
