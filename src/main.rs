@@ -27,7 +27,12 @@ fn dispatch(cli: Cli, env: &Env) -> Result<i32, Error> {
         Command::Rules { json } => cli::info::rules(json),
         Command::Explain { rule } => cli::info::explain(&rule),
         Command::Man { install } => cli::info::man(Cli::command(), install),
-        Command::Cache { command, cache } => cli::cache::run(command, cache),
+        Command::Cache {
+            command,
+            cache,
+            portfolio,
+            root,
+        } => cli::cache::run(command, cache, portfolio, root.as_deref(), env),
         Command::Install { force } => cli::install::install(force),
         Command::Uninstall => cli::install::uninstall(),
     }

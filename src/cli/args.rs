@@ -293,9 +293,18 @@ new_warnings, new_repos and alert. Dates and `generated` honour SOURCE_DATE_EPOC
     Cache {
         #[command(subcommand)]
         command: CacheCommand,
-        /// Cache file [default: <git common dir>/govern/cache.redb].
+        /// Cache file [default: the one `check` uses here (<git common dir>/govern/cache.redb,
+        /// else ~/.cache/git-govern/cache.redb); in a governance root, the portfolio's
+        /// <root>/.metaHub/cache/cache.redb too].
         #[arg(long, env = "GOVERN_CACHE", value_name = "PATH", global = true)]
         cache: Option<PathBuf>,
+        /// Only the portfolio commands' cache (<governance root>/.metaHub/cache/cache.redb).
+        #[arg(long, global = true, conflicts_with = "cache")]
+        portfolio: bool,
+        /// The governance root for --portfolio [default: GOLDEN_PATH_ROOT, else the nearest
+        /// ancestor holding .metaHub/ or organizations/].
+        #[arg(long, value_name = "DIR", global = true)]
+        root: Option<PathBuf>,
     },
     /// Install the pre-commit, commit-msg and pre-push hook shims into this repository's
     /// hooks directory.

@@ -1,34 +1,85 @@
-//! `git govern cache path|stats|clear`: the result cache file, inspected or removed.
+//! `git govern cache path|stats|clear`: the result cache files that the commands run from
+//! here use, inspected or removed.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use git_govern::cache::{self, Cache};
-use git_govern::source::{self, Mode};
+use git_govern::portfolio::{discover, scan};
 use git_govern::{check, Error};
 
 use super::args::CacheCommand;
-use super::env::{cwd, user_cache_file};
+use super::env::{cwd, user_cache_file, Env};
 
-/// Runs `command` on the cache at `explicit` (`--cache` or `GOVERN_CACHE`), else this
-/// repository's default cache.
-pub fn run(command: CacheCommand, explicit: Option<PathBuf>) -> Result<i32, Error> {
-    let path = match explicit {
-        Some(p) => p,
-        None => {
-            let snap = source::load(&cwd()?, &Mode::Paths(Vec::new()))?;
-            check::default_cache(&snap, &user_cache_file())
+/// The caches the commands run from `here` use: `check`'s (the repository's, else the
+/// per-user one), and in a governance root (not inside one of its member repositories) the
+/// portfolio commands' too. `portfolio` keeps only the latter, found as the portfolio
+/// commands find their root (`root`, `GOLDEN_PATH_ROOT`, the nearest ancestor).
+fn caches(
+    here: &Path,
+    portfolio: bool,
+    root: Option<&Path>,
+    env: &Env,
+) -> Result<Vec<PathBuf>, Error> {
+    let gov = discover::root(root, env.golden_path_root.as_deref(), here);
+    if portfolio {
+        return Ok(vec![scan::default_cache(&gov?)]);
+    }
+    let (repo, _) = check::root_of(here)?;
+    let check_cache = match repo {
+        Some(r) => {
+            let p = r.common_dir().join("govern").join("cache.redb");
+            if p.is_absolute() {
+                p
+            } else {
+                here.join(p)
+            }
         }
+        None => user_cache_file(),
     };
+    let mut out = vec![check_cache];
+    if let Ok(gov) = gov {
+        let is_root = gov.join(".metaHub").is_dir() || gov.join("organizations").is_dir();
+        let in_member = here
+            .canonicalize()
+            .is_ok_and(|h| h.starts_with(gov.join("organizations")));
+        let portfolio_cache = scan::default_cache(&gov);
+        if is_root && !in_member && !out.contains(&portfolio_cache) {
+            out.push(portfolio_cache);
+        }
+    }
+    Ok(out)
+}
+
+/// Runs `command` on the cache at `explicit` (`--cache` or `GOVERN_CACHE`), else on every
+/// cache the commands run from here use (see [`caches`]); `path` prints one per line.
+pub fn run(
+    command: CacheCommand,
+    explicit: Option<PathBuf>,
+    portfolio: bool,
+    root: Option<&Path>,
+    env: &Env,
+) -> Result<i32, Error> {
+    let paths = match explicit {
+        Some(p) => vec![p],
+        None => caches(&cwd()?, portfolio, root, env)?,
+    };
+    for path in paths {
+        one(&command, &path)?;
+    }
+    Ok(0)
+}
+
+fn one(command: &CacheCommand, path: &Path) -> Result<(), Error> {
     match command {
         CacheCommand::Path => println!("{}", path.display()),
-        CacheCommand::Clear => match cache::clear(&path) {
+        CacheCommand::Clear => match cache::clear(path) {
             Ok(true) => println!("removed {}", path.display()),
             Ok(false) => println!("no cache at {}", path.display()),
             Err(e) => return Err(Error::io(format!("removing {}", path.display()), e)),
         },
         CacheCommand::Stats if !path.exists() => println!("no cache at {}", path.display()),
         CacheCommand::Stats => {
-            let c = Cache::open(&path);
+            let c = Cache::open(path);
             if let Some(w) = c.warning() {
                 eprintln!("git-govern: warning: {w}");
             }
@@ -42,5 +93,5 @@ pub fn run(command: CacheCommand, explicit: Option<PathBuf>) -> Result<i32, Erro
             );
         }
     }
-    Ok(0)
+    Ok(())
 }

@@ -53,6 +53,7 @@ fn catalog_inner(a: &CatalogArgs, env: &Env) -> Result<i32, Error> {
     for w in &run.warnings {
         eprintln!("git-govern: {w}");
     }
+    let failed = could_not_check(&run.input_errors);
     match &run.written {
         Some(path) => {
             let s = &run.catalog.summary;
@@ -72,7 +73,26 @@ fn catalog_inner(a: &CatalogArgs, env: &Env) -> Result<i32, Error> {
             let _ = std::io::stdout().lock().write_all(run.text.as_bytes());
         }
     }
-    Ok(0)
+    Ok(failed)
+}
+
+/// Prints what could not be checked, one line each, and gives the exit code: 1 when
+/// anything could not be checked (the seed runbook's "error" for catalog and checkpoint;
+/// `check --portfolio` lists the same errors and exits 2), else 0. The files were written
+/// first: they name the same errors.
+fn could_not_check(errors: &[String]) -> i32 {
+    for e in errors {
+        eprintln!("git-govern: error: could not check {e}");
+    }
+    if errors.is_empty() {
+        0
+    } else {
+        eprintln!(
+            "git-govern: error: {} could not be checked (listed in the files written)",
+            git_govern::words::plural(errors.len(), "input")
+        );
+        1
+    }
 }
 
 /// `git govern checkpoint` (and `--compare`, `--prune`).
@@ -118,6 +138,7 @@ fn checkpoint_inner(a: &CheckpointArgs, env: &Env) -> Result<i32, Error> {
         eprintln!("git-govern: {w}");
     }
     portfolio::github_output(env.github_output.as_deref(), run.drift.as_ref())?;
+    let failed = could_not_check(&run.input_errors);
     for p in &run.archived {
         println!("archived {}", p.display());
     }
@@ -131,7 +152,7 @@ fn checkpoint_inner(a: &CheckpointArgs, env: &Env) -> Result<i32, Error> {
             run.checkpoint.summary.total_repos, run.checkpoint.summary.compliant
         ),
     }
-    Ok(0)
+    Ok(failed)
 }
 
 /// `drift: N changes (U unintentional, I intentional)[; alert: …]`.

@@ -12,6 +12,7 @@ use super::catalog::{self, Catalog};
 use super::checkpoint::{self, Checkpoint};
 use super::discover::{self, Selection};
 use super::drift::{self, Drift, Thresholds};
+use super::record::input_errors;
 use super::scan::{self, Scan, ScanOptions};
 
 /// Discovers and checks the portfolio at `root` (canonical), limited to `sel`.
@@ -39,6 +40,9 @@ pub struct CatalogRun {
     pub written: Option<PathBuf>,
     /// Warnings for stderr.
     pub warnings: Vec<String>,
+    /// Repositories and files that could not be checked (see
+    /// [`super::record::input_errors`]); the catalog lists them too.
+    pub input_errors: Vec<String>,
 }
 
 /// The previous catalog's statuses at `path`, if the file exists. A file that cannot be
@@ -84,17 +88,22 @@ pub fn catalog(
         (None, CatalogFormat::Markdown) => Some(root.join(catalog::DEFAULT_MARKDOWN_PATH)),
     };
     let previous = previous_catalog(&json_path, &mut warnings);
-    let cat = match from_checkpoint {
-        Some(cp) => catalog::from_checkpoint(&checkpoint::read(cp)?, previous.as_ref()),
+    let (cat, input_errors) = match from_checkpoint {
+        Some(cp) => {
+            let cp = checkpoint::read(cp)?;
+            let errors = input_errors(cp.repositories.values().map(|e| &e.record));
+            (catalog::from_checkpoint(&cp, previous.as_ref()), errors)
+        }
         None => {
             let scan = check(root, &Selection::default(), opts)?;
             warnings.extend(scan.warnings.iter().cloned());
             let records: Vec<_> = scan.repos.into_iter().map(|r| r.record).collect();
-            catalog::build(
+            let cat = catalog::build(
                 &records,
                 catalog::generated(opts.session.now),
                 previous.as_ref(),
-            )
+            );
+            (cat, input_errors(&records))
         }
     };
     let text = match format {
@@ -109,6 +118,7 @@ pub fn catalog(
         text,
         written: target,
         warnings,
+        input_errors,
     })
 }
 
@@ -137,6 +147,9 @@ pub struct CheckpointRun {
     pub archived: Vec<PathBuf>,
     /// Warnings for stderr.
     pub warnings: Vec<String>,
+    /// Repositories and files that could not be checked (see
+    /// [`super::record::input_errors`]); the checkpoint records them too.
+    pub input_errors: Vec<String>,
 }
 
 /// The weekly-reports directory, relative to the governance root.
@@ -162,7 +175,8 @@ pub fn checkpoint(root: &Path, opts: &CheckpointOptions) -> Result<CheckpointRun
     };
     let scan = check(root, &Selection::default(), &opts.scan)?;
     let warnings = scan.warnings.clone();
-    let records = scan.repos.into_iter().map(|r| r.record).collect();
+    let records: Vec<_> = scan.repos.into_iter().map(|r| r.record).collect();
+    let input_errors = input_errors(&records);
     let cp = checkpoint::build(records, catalog::generated(opts.scan.session.now));
     let archived = if opts.baseline {
         checkpoint::archive(&dir)?
@@ -197,6 +211,7 @@ pub fn checkpoint(root: &Path, opts: &CheckpointOptions) -> Result<CheckpointRun
         written,
         archived,
         warnings,
+        input_errors,
     })
 }
 

@@ -185,6 +185,20 @@ pub fn read_codeowners(view: &dyn RepoView) -> Codeowners {
     }
 }
 
+/// The input errors of `records`, each `<org>/<repo>: path[:line]: message`, in record
+/// order: what `catalog` and `checkpoint` report, and `check --portfolio` lists in its
+/// report.
+pub fn input_errors<'a>(records: impl IntoIterator<Item = &'a RepoRecord>) -> Vec<String> {
+    records
+        .into_iter()
+        .flat_map(|r| {
+            r.input_errors
+                .iter()
+                .map(move |e| format!("{}: {e}", r.key()))
+        })
+        .collect()
+}
+
 impl RepoRecord {
     /// `<org>/<repo>`.
     pub fn key(&self) -> String {
