@@ -7,102 +7,8 @@ mod common;
 use std::path::Path;
 use std::process::Output;
 
-use common::{stderr, stdout, Repo};
-
-const DAY1: &str = "1795478400"; // 2026-11-24T00:00:00Z
-const DAY8: &str = "1796083200"; // 2026-12-01T00:00:00Z
-
-const GOOD_DOCKERFILE: &str = "FROM alpine:3.19\nRUN adduser -D app\nUSER app\nHEALTHCHECK CMD wget -q -O- localhost:8080/health\n";
-const ROOT_DOCKERFILE: &str =
-    "FROM alpine:3.19\nHEALTHCHECK CMD wget -q -O- localhost:8080/health\n";
-
-fn meta(name: &str, tier: &str) -> String {
-    format!(
-        "name: {name}\ntype: library\nlanguage: go\ntier: {tier}\nowner: \"@acme/platform\"\nlifecycle: production\n"
-    )
-}
-
-/// A portfolio root with `organizations/` and helpers to build repositories in it.
-struct Portfolio {
-    r: Repo,
-}
-
-impl Portfolio {
-    fn new() -> Portfolio {
-        Portfolio { r: Repo::plain() }
-    }
-
-    fn root(&self) -> &Path {
-        self.r.path()
-    }
-
-    fn write(&self, rel: &str, text: &str) {
-        self.r.write(rel, text);
-    }
-
-    /// A compliant library repository at `organizations/<key>`.
-    fn repo(&self, key: &str, tier: &str) {
-        let name = key.rsplit('/').next().unwrap();
-        let base = format!("organizations/{key}");
-        self.write(&format!("{base}/README.md"), "# repo\n");
-        self.write(&format!("{base}/.github/CODEOWNERS"), "* @acme/platform\n");
-        self.write(&format!("{base}/.meta/repo.yaml"), &meta(name, tier));
-        self.write(
-            &format!("{base}/docs/adr/0001-record-decisions.md"),
-            "# 1. Record decisions\n\n## Status\n\nAccepted\n\n## Context\n\nWe need a record.\n\n## Decision\n\nWe keep ADRs.\n\n## Consequences\n\nDecisions are findable.\n",
-        );
-    }
-
-    /// Makes `organizations/<key>` a git repository with everything committed.
-    fn git_init(&self, key: &str) {
-        let dir = self.root().join("organizations").join(key);
-        let d = dir.to_str().unwrap();
-        self.r.git(&["-C", d, "init", "-q", "-b", "main"]);
-        self.commit(key);
-    }
-
-    fn commit(&self, key: &str) {
-        let dir = self.root().join("organizations").join(key);
-        let d = dir.to_str().unwrap();
-        self.r.git(&["-C", d, "add", "-A"]);
-        self.r
-            .git(&["-C", d, "commit", "-q", "--no-verify", "-m", "change"]);
-    }
-
-    fn govern(&self, date: &str, args: &[&str], github_output: Option<&Path>) -> Output {
-        let mut c = self.r.cmd(common::bin());
-        c.args(args).env("SOURCE_DATE_EPOCH", date);
-        if let Some(p) = github_output {
-            c.env("GITHUB_OUTPUT", p);
-        }
-        c.output().unwrap()
-    }
-
-    fn read(&self, rel: &str) -> String {
-        std::fs::read_to_string(self.root().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
-    }
-
-    /// The fixture: payments/api (git, compliant, Dockerfile), payments/ledger (folder,
-    /// tier 2), retail/web (git, runs as root), retail/legacy (no metadata), tools/cli
-    /// (invalid metadata).
-    fn fixture() -> Portfolio {
-        let p = Portfolio::new();
-        p.repo("payments/api", "3");
-        p.write("organizations/payments/api/Dockerfile", GOOD_DOCKERFILE);
-        p.git_init("payments/api");
-        p.repo("payments/ledger", "2");
-        p.repo("retail/web", "3");
-        p.write("organizations/retail/web/Dockerfile", ROOT_DOCKERFILE);
-        p.git_init("retail/web");
-        p.write("organizations/retail/legacy/README.md", "# legacy\n");
-        p.repo("tools/cli", "3");
-        p.write(
-            "organizations/tools/cli/.meta/repo.yaml",
-            "name: cli\ntype: library\nlanguage: go\ntier: high\nowner: \"@acme/platform\"\nlifecycle: production\n",
-        );
-        p
-    }
-}
+use common::portfolio::*;
+use common::{stderr, stdout};
 
 fn ok(o: &Output) {
     assert!(
@@ -592,4 +498,130 @@ fn folder_repositories_ignore_nothing_above_their_own_root() {
             .any(|f| f["path"].as_str().unwrap().contains("build/")),
         "{v:#}"
     );
+}
+
+/// `(repository, compliance, tier, owner)` of every repository of a catalog.
+fn catalog_rows(c: &serde_json::Value) -> Vec<(String, String, String, String)> {
+    let mut out = Vec::new();
+    for org in c["organizations"].as_array().unwrap() {
+        for r in org["repos"].as_array().unwrap() {
+            out.push((
+                format!(
+                    "{}/{}",
+                    org["name"].as_str().unwrap(),
+                    r["name"].as_str().unwrap()
+                ),
+                r["compliance"].to_string(),
+                r["tier"].to_string(),
+                r["owner"].to_string(),
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn catalog_checkpoint_and_portfolio_check_agree_on_the_same_tree() {
+    let p = Portfolio::fixture();
+    // Uncommitted work: untracked metadata in a git repository, an edited tier.
+    p.write(
+        "organizations/retail/web/.meta/repo.yaml",
+        &meta("web", "1"),
+    );
+    // A file that cannot be parsed, and a repository that cannot be read.
+    p.write(
+        "organizations/payments/api/k8s/bad.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata: [\n",
+    );
+    p.write(
+        "organizations/tools/broken/.git",
+        "gitdir: /nonexistent/place\n",
+    );
+    let check = p.govern(
+        DAY1,
+        &["check", "--portfolio", "--format", "json", "--no-cache"],
+        None,
+    );
+    let catalog = p.govern(DAY1, &["catalog", "--no-cache"], None);
+    let checkpoint = p.govern(DAY1, &["checkpoint", "--no-cache"], None);
+    // Each fails in its documented way: check 2 (input errors), catalog and checkpoint 1
+    // (the seed's "error"), after writing their files.
+    assert_eq!(check.status.code(), Some(2), "{}", stderr(&check));
+    assert_eq!(catalog.status.code(), Some(1), "{}", stderr(&catalog));
+    assert_eq!(checkpoint.status.code(), Some(1), "{}", stderr(&checkpoint));
+    let cat: serde_json::Value =
+        serde_json::from_str(&p.read(".metaHub/catalog/catalog.json")).unwrap();
+    let cp: serde_json::Value =
+        serde_json::from_str(&p.read(".metaHub/checkpoints/checkpoint-latest.json")).unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    // The same repositories, classes and metadata, read from the work tree.
+    let rows = catalog_rows(&cat);
+    let from_cp: Vec<(String, String, String, String)> = cp["repositories"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, e)| {
+            (
+                k.clone(),
+                e["compliance"].to_string(),
+                e["metadata"]["tier"].to_string(),
+                e["metadata"]["owner"].to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(rows, from_cp);
+    let web = rows.iter().find(|r| r.0 == "retail/web").unwrap();
+    assert_eq!(web.2, "1", "the tier on disk, not the committed one");
+    // The same errors, with their reasons, in every output.
+    let errors_of = |v: &serde_json::Value, key: &str| -> Vec<String> {
+        v[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e.as_str().unwrap().to_string())
+            .collect()
+    };
+    let mut from_catalog = Vec::new();
+    for org in cat["organizations"].as_array().unwrap() {
+        for r in org["repos"].as_array().unwrap() {
+            for e in errors_of(r, "input_errors") {
+                from_catalog.push(format!(
+                    "{}/{}: {e}",
+                    org["name"].as_str().unwrap(),
+                    r["name"].as_str().unwrap()
+                ));
+            }
+        }
+    }
+    let mut from_checkpoint = Vec::new();
+    for (k, e) in cp["repositories"].as_object().unwrap() {
+        for x in errors_of(e, "input_errors") {
+            from_checkpoint.push(format!("{k}: {x}"));
+        }
+    }
+    let mut from_check = Vec::new();
+    for r in report["portfolio"]["repositories"].as_array().unwrap() {
+        for x in errors_of(r, "input_errors") {
+            from_check.push(format!("{}: {x}", r["repository"].as_str().unwrap()));
+        }
+    }
+    assert_eq!(from_catalog.len(), 2, "{from_catalog:#?}");
+    assert!(from_catalog
+        .iter()
+        .any(|e| e.starts_with("payments/api: k8s/bad.yaml:")));
+    assert!(from_catalog
+        .iter()
+        .any(|e| e.starts_with("tools/broken: .: ")));
+    assert_eq!(from_catalog, from_checkpoint);
+    assert_eq!(from_catalog, from_check);
+    for e in &from_catalog {
+        for out in [&catalog, &checkpoint] {
+            assert!(
+                stderr(out).contains(&format!("could not check {e}")),
+                "{}",
+                stderr(out)
+            );
+        }
+    }
+    assert_eq!(report["errors"].as_array().unwrap().len(), 2, "{report:#}");
 }

@@ -59,9 +59,9 @@ fn catalog_inner(a: &CatalogArgs, env: &Env) -> Result<i32, Error> {
             let s = &run.catalog.summary;
             let c = &run.catalog.changes;
             eprintln!(
-                "git-govern: wrote {}: {} repositories, {} compliant ({}%), {} new, {} deleted, {} status changes",
+                "git-govern: wrote {}: {}, {} compliant ({}%), {} new, {} deleted, {} status changes",
                 path.display(),
-                s.total_repos,
+                git_govern::words::plural(s.total_repos, "repository"),
                 s.compliant,
                 s.compliance_percentage,
                 c.new.len(),
@@ -148,8 +148,9 @@ fn checkpoint_inner(a: &CheckpointArgs, env: &Env) -> Result<i32, Error> {
     match &run.drift {
         Some(d) => println!("{}", drift_line(d)),
         None => println!(
-            "baseline: {} repositories, {} compliant",
-            run.checkpoint.summary.total_repos, run.checkpoint.summary.compliant
+            "baseline: {}, {} compliant",
+            git_govern::words::plural(run.checkpoint.summary.total_repos, "repository"),
+            run.checkpoint.summary.compliant
         ),
     }
     Ok(failed)

@@ -50,6 +50,7 @@ pub fn summary_value(scan: &Scan, merged: &Outcome) -> Value {
                 "violations": r.record.violation_count(),
                 "warnings": r.record.warning_count(),
                 "errors": r.record.errors,
+                "input_errors": r.record.input_errors,
             })
         })
         .collect();

@@ -1,6 +1,8 @@
 //! Test helpers: real temporary git repositories and the real `git-govern` binary.
 #![allow(dead_code)]
 
+pub mod portfolio;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -110,25 +110,31 @@ impl Change {
     }
 }
 
-/// `CODEOWNERS .github/CODEOWNERS added; rules added: `…`; rules removed: `…``.
+/// `CODEOWNERS .github/CODEOWNERS added`, or `CODEOWNERS (.github/CODEOWNERS): rules added:
+/// `…`; rules removed: `…``.
 fn codeowners(
     path: Option<&str>,
     file: Option<&str>,
     added: &[String],
     removed: &[String],
 ) -> String {
-    let mut parts = vec![format!(
-        "CODEOWNERS {}{}",
-        path.unwrap_or("file"),
-        file.map(|f| format!(" {f}")).unwrap_or_default()
-    )];
+    let path = path.unwrap_or("file");
+    let head = match file {
+        Some(how) => format!("CODEOWNERS {path} {how}"),
+        None => format!("CODEOWNERS ({path})"),
+    };
+    let mut rules = Vec::new();
     if !added.is_empty() {
-        parts.push(format!("rules added: {}", quoted(added)));
+        rules.push(format!("rules added: {}", quoted(added)));
     }
     if !removed.is_empty() {
-        parts.push(format!("rules removed: {}", quoted(removed)));
+        rules.push(format!("rules removed: {}", quoted(removed)));
     }
-    parts.join("; ")
+    if rules.is_empty() {
+        head
+    } else {
+        format!("{head}: {}", rules.join("; "))
+    }
 }
 
 impl Drift {
