@@ -250,3 +250,30 @@ fn an_empty_govern_cache_is_unset() {
     );
     assert!(path.trim().ends_with("govern/cache.redb"), "{path}");
 }
+
+#[test]
+fn cache_commands_in_a_governance_root_act_on_the_portfolio_cache() {
+    let p = common::portfolio::Portfolio::fixture();
+    let portfolio_cache = p.root().join(".metaHub/cache/cache.redb");
+    let run = |args: &[&str]| p.govern(common::portfolio::DAY1, args, None);
+    assert_eq!(run(&["catalog"]).status.code(), Some(0));
+    assert!(portfolio_cache.is_file());
+    // A plain governance root: check's cache is the per-user one, the portfolio's is listed
+    // too, and stats and clear reach it.
+    let paths = stdout(&run(&["cache", "path"]));
+    let lines: Vec<&str> = paths.lines().collect();
+    assert_eq!(lines.len(), 2, "{paths}");
+    assert!(lines[1].ends_with(".metaHub/cache/cache.redb"), "{paths}");
+    let only = stdout(&run(&["cache", "path", "--portfolio"]));
+    assert_eq!(only.trim(), lines[1]);
+    let stats = stdout(&run(&["cache", "stats"]));
+    assert!(stats.contains(&format!("path: {}", lines[1])), "{stats}");
+    assert!(stdout(&run(&["cache", "clear"])).contains(&format!("removed {}", lines[1])));
+    assert!(!portfolio_cache.exists());
+    // Inside a member repository, only that repository's cache.
+    let mut c = p.r.cmd(bin());
+    c.args(["cache", "path"]).current_dir(p.root().join("organizations/payments/api"));
+    let member = stdout(&c.output().unwrap());
+    assert_eq!(member.lines().count(), 1, "{member}");
+    assert!(member.trim().ends_with("organizations/payments/api/.git/govern/cache.redb"), "{member}");
+}
