@@ -272,8 +272,14 @@ fn cache_commands_in_a_governance_root_act_on_the_portfolio_cache() {
     assert!(!portfolio_cache.exists());
     // Inside a member repository, only that repository's cache.
     let mut c = p.r.cmd(bin());
-    c.args(["cache", "path"]).current_dir(p.root().join("organizations/payments/api"));
+    c.args(["cache", "path"])
+        .current_dir(p.root().join("organizations/payments/api"));
     let member = stdout(&c.output().unwrap());
     assert_eq!(member.lines().count(), 1, "{member}");
-    assert!(member.trim().ends_with("organizations/payments/api/.git/govern/cache.redb"), "{member}");
+    assert!(
+        member
+            .trim()
+            .ends_with("organizations/payments/api/.git/govern/cache.redb"),
+        "{member}"
+    );
 }

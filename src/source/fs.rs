@@ -49,7 +49,7 @@ pub fn snapshot(cwd: &Path, mode: &Mode) -> Result<Snapshot> {
     let root = cwd
         .canonicalize()
         .map_err(|e| Error::io(format!("resolving {}", cwd.display()), e))?;
-    let all: Vec<Subject> = walk(&root, &root)
+    let all: std::sync::Arc<[Subject]> = walk(&root, &root)
         .into_iter()
         .map(|path| Subject {
             content: Content::File(root.join(path.to_os_path())),
@@ -64,7 +64,7 @@ pub fn snapshot(cwd: &Path, mode: &Mode) -> Result<Snapshot> {
             )))
         }
         Mode::All => all.clone(),
-        Mode::Paths(given) => select(&root, cwd, given, &all)?,
+        Mode::Paths(given) => select(&root, cwd, given, &all)?.into(),
         Mode::Pushed { .. } => {
             return Err(crate::Error::Usage(format!(
                 "{} is not in a git repository: there is no push to check",

@@ -90,9 +90,9 @@ pub fn snapshot(repo: gix::Repository, cwd: &Path, mode: &Mode) -> Result<Snapsh
     let sync = repo.into_sync();
     let (subjects, view): (_, Box<dyn RepoView + Send>) = match mode {
         Mode::All | Mode::Paths(_) => {
-            let all = worktree::files(&root, &index, &exclude);
+            let all: std::sync::Arc<[Subject]> = worktree::files(&root, &index, &exclude).into();
             let subjects = match mode {
-                Mode::Paths(given) => select(&root, cwd, given, &all)?,
+                Mode::Paths(given) => select(&root, cwd, given, &all)?.into(),
                 _ => all.clone(),
             };
             (
@@ -101,7 +101,7 @@ pub fn snapshot(repo: gix::Repository, cwd: &Path, mode: &Mode) -> Result<Snapsh
             )
         }
         Mode::Staged | Mode::Pushed { .. } => (
-            subjects,
+            subjects.into(),
             Box::new(IndexView {
                 index,
                 repo: sync.clone(),

@@ -6,9 +6,9 @@
 //! repository staged and tracked content is addressed by blob id ([`git`]); elsewhere files
 //! are walked on disk, honouring `.gitignore` ([`fs`]).
 
+pub mod dir;
 pub mod fs;
 pub mod git;
-pub mod untracked;
 pub mod view;
 pub mod worktree;
 
@@ -60,8 +60,9 @@ pub struct Subject {
 pub struct Snapshot {
     /// The repository work tree (or the directory, outside git).
     pub root: PathBuf,
-    /// The files to check, in path order.
-    pub subjects: Vec<Subject>,
+    /// The files to check, in path order (shared with the view when they are the whole
+    /// work tree).
+    pub subjects: std::sync::Arc<[Subject]>,
     /// The whole repository for repository-level rules.
     pub view: Box<dyn RepoView + Send>,
     /// The git repository, for reading blobs (`None` outside git).

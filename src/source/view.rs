@@ -34,7 +34,7 @@ pub trait RepoView: Sync {
 /// plain directory, as [`crate::source::worktree::files`] and the directory walk list them.
 pub struct WorkTreeView {
     /// The files, sorted by path.
-    files: Vec<Subject>,
+    files: std::sync::Arc<[Subject]>,
     /// The repository whose blobs [`crate::source::Content::Blob`] names (`None` outside
     /// git).
     repo: Option<gix::ThreadSafeRepository>,
@@ -42,7 +42,10 @@ pub struct WorkTreeView {
 
 impl WorkTreeView {
     /// A view of `files` (sorted by path, as the listings give them).
-    pub fn new(files: Vec<Subject>, repo: Option<gix::ThreadSafeRepository>) -> WorkTreeView {
+    pub fn new(
+        files: std::sync::Arc<[Subject]>,
+        repo: Option<gix::ThreadSafeRepository>,
+    ) -> WorkTreeView {
         debug_assert!(files.windows(2).all(|w| w[0].path < w[1].path));
         WorkTreeView { files, repo }
     }

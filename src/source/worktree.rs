@@ -1,191 +1,244 @@
 //! The work tree as `git status` shows it: the one state that `--all`, given paths and every
 //! portfolio command check, for file rules and repository-level rules alike.
 //!
-//! [`files`] lists it: tracked files with their content on disk (the index's stat data is
-//! only a shortcut to the blob id), untracked files that git does not ignore, and nothing
-//! else: files deleted from disk, entries outside a sparse checkout (skip-worktree) and
-//! nested repositories are passed over, as `git status` passes over them, so a blob missing
-//! from a partial clone is never read.
+//! [`files`] lists it in one walk, reading each directory once (in parallel, one task per
+//! directory) and taking each name as git does:
+//! - a name the index tracks as a regular file: its stat data (read relative to the
+//!   directory) is compared with the entry, and where it matches and is not racily clean
+//!   the blob id stands for the content; otherwise the file on disk is read (modified
+//!   files, files added with `git add -N`, paths with a merge conflict);
+//! - a name the index does not track: a file that no ignore rule matches (`.gitignore`
+//!   files, found in the listings already read, `$GIT_DIR/info/exclude`,
+//!   `core.excludesFile`, with git's precedence) is untracked and read from disk; a
+//!   directory is entered unless ignored or a nested repository;
+//! - index entries whose file is gone from disk, entries outside a sparse checkout
+//!   (skip-worktree), symbolic links, submodules and `.git` are passed over, so a blob
+//!   missing from a partial clone is never read.
+//!
+//! Tracked files inside an ignored directory are still listed (git tracks them regardless);
+//! only their untracked neighbours are ignored.
 
-use std::path::{Path, PathBuf};
+use std::ffi::{OsStr, OsString};
+use std::ops::Range;
+use std::path::Path;
+use std::sync::Arc;
 
+use gix::bstr::ByteSlice;
 use gix::index::entry::{Flags, Mode as EntryMode, Stage};
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use ignore::Match;
+use rayon::prelude::*;
 
 use crate::path::RepoPath;
-use crate::source::{untracked, Content, Subject};
+use crate::source::dir::{Dir, Kind, Tree};
+use crate::source::{Content, Subject};
 
 /// Every file of the work tree of the repository at `root` whose index is `index`, sorted
-/// by path: tracked ones (see [`tracked`]) and untracked ones that are not ignored by
-/// `.gitignore` files, `exclude` (`$GIT_COMMON_DIR/info/exclude`) or `core.excludesFile`
-/// (read from disk; see [`untracked`]).
+/// by path. `exclude` is `$GIT_COMMON_DIR/info/exclude`. Unreadable directories are passed
+/// over.
 pub fn files(root: &Path, index: &gix::index::File, exclude: &Path) -> Vec<Subject> {
-    let (mut out, untracked) = rayon::join(
-        || tracked(root, index),
-        || untracked_files(root, index, exclude),
-    );
-    out.extend(untracked);
-    out.sort_unstable_by(|a, b| a.path.cmp(&b.path));
-    out
+    let info = {
+        let mut b = GitignoreBuilder::new(root);
+        b.add(exclude);
+        b.build().unwrap_or_else(|_| Gitignore::empty())
+    };
+    let (global, _) = GitignoreBuilder::new(root).build_global();
+    let walk = Walk {
+        tree: Tree::new(root),
+        index,
+        repo_wide: [info, global],
+    };
+    let top = Place {
+        rel: Vec::new(),
+        range: 0..index.entries().len(),
+        ignores: Vec::new(),
+        ignored: false,
+    };
+    walk.dir(top)
 }
 
-/// The files on disk that the index does not track and git does not ignore, read from disk.
-fn untracked_files(root: &Path, index: &gix::index::File, exclude: &Path) -> Vec<Subject> {
-    untracked::files(root, index, exclude)
-        .into_iter()
-        .map(|path| Subject {
-            content: Content::File(root.join(path.to_os_path())),
-            path,
-        })
-        .collect()
+/// The bytes an entry sorts by in path order: its name, and '/' after a directory's.
+fn path_key((name, kind): &(OsString, Kind)) -> impl Iterator<Item = u8> + '_ {
+    let slash: &[u8] = if *kind == Kind::Dir { b"/" } else { b"" };
+    name.as_encoded_bytes().iter().chain(slash).copied()
 }
 
-/// Every tracked regular file as `git status` sees the work tree. Where the work-tree
-/// file's stat data matches an unconflicted index entry (and the entry is not racily clean)
-/// the blob id stands for its content; otherwise the file on disk is read (modified files,
-/// files added with `git add -N`, paths with a merge conflict, listed once). Entries
-/// outside a sparse checkout (skip-worktree) are passed over, and so are files deleted from
-/// the work tree or no longer regular files: they are not there to check, and their blobs
-/// may be absent from a partial clone.
-fn tracked(root: &Path, index: &gix::index::File) -> Vec<Subject> {
-    use rayon::prelude::*;
-    let ts = index.timestamp();
-    let stat = WorkTreeStat::new(root);
-    let entries = index.entries();
-    // One lstat per entry, as `git status` does; in parallel, as git's preload-index does.
-    entries
-        .par_iter()
-        .enumerate()
-        .filter(|(i, e)| {
-            matches!(e.mode, EntryMode::FILE | EntryMode::FILE_EXECUTABLE)
-                && !e.flags.contains(Flags::SKIP_WORKTREE)
-                // A conflicted path has an entry per stage: keep the first.
-                && !(*i > 0 && entries[i - 1].path(index) == e.path(index))
-        })
-        .filter_map(|(_, e)| {
-            let path = RepoPath::from_bytes(e.path(index).to_vec());
-            let m = stat.of(&path)?;
-            let blob = e.stage() == Stage::Unconflicted
-                && !e.flags.contains(Flags::INTENT_TO_ADD)
-                && m.matches(e)
-                && !e.stat.is_racy(ts, Default::default());
-            let content = match () {
-                _ if blob => Content::Blob(e.id),
-                _ if m.is_file => Content::File(root.join(path.to_os_path())),
-                _ => return None,
-            };
-            Some(Subject { path, content })
-        })
-        .collect()
+/// What a walk shares: the work tree, the index and the repository-wide ignore files.
+struct Walk<'a> {
+    tree: Tree,
+    index: &'a gix::index::File,
+    /// `$GIT_DIR/info/exclude`, then `core.excludesFile`.
+    repo_wide: [Gitignore; 2],
 }
 
-/// The stat data of a work-tree file that git compares with an index entry.
-struct FileStat {
-    is_file: bool,
-    size: u64,
-    mtime: (i64, u32),
-    ctime: (i64, u32),
-    ino: u64,
+/// A directory to read.
+#[derive(Default)]
+struct Place {
+    /// Repo-relative path, empty for the root.
+    rel: Vec<u8>,
+    /// The index entries under it.
+    range: Range<usize>,
+    /// The `.gitignore` matchers of it and its ancestors, deepest first.
+    ignores: Vec<Arc<Gitignore>>,
+    /// The directory itself is ignored: only tracked files in it count.
+    ignored: bool,
 }
 
-impl FileStat {
-    /// Whether it matches the entry, as git compares them by default (`core.trustctime`
-    /// and `core.checkStat` at their defaults): size, mtime, ctime and inode, each
-    /// truncated to 32 bits as the index stores them.
-    fn matches(&self, e: &gix::index::Entry) -> bool {
-        self.is_file
-            && self.size as u32 == e.stat.size
-            && self.mtime.0 as u32 == e.stat.mtime.secs
-            && self.mtime.1 == e.stat.mtime.nsecs
-            && self.ctime.0 as u32 == e.stat.ctime.secs
-            && self.ctime.1 == e.stat.ctime.nsecs
-            && self.ino as u32 == e.stat.ino
+/// One entry of a directory, in path order: a file to list or a directory to read.
+enum Item {
+    File(Subject),
+    Dir(Place),
+}
+
+impl Walk<'_> {
+    /// Whether the untracked `path` (absolute) is ignored under `ignores`.
+    fn ignored(&self, ignores: &[Arc<Gitignore>], path: &Path, is_dir: bool) -> bool {
+        let matchers = ignores
+            .iter()
+            .map(|g| g.as_ref())
+            .chain(self.repo_wide.iter());
+        for m in matchers {
+            match m.matched(path, is_dir) {
+                Match::Ignore(_) => return true,
+                Match::Whitelist(_) => return false,
+                Match::None => {}
+            }
+        }
+        false
     }
-}
 
-/// lstat of repo-relative paths. On unix it goes through a handle on the work-tree
-/// directory, so the kernel resolves only the path inside the repository (as git does,
-/// running from the top of the work tree), not the whole absolute path again for each file.
-struct WorkTreeStat {
-    root: PathBuf,
-    #[cfg(unix)]
-    dir: Option<rustix::fd::OwnedFd>,
-}
+    /// The first index entry at `rel` within `range`, if any.
+    fn entry(&self, range: &Range<usize>, rel: &[u8]) -> Option<&gix::index::Entry> {
+        let entries = &self.index.entries()[range.clone()];
+        let i = entries.partition_point(|e| e.path(self.index).as_bytes() < rel);
+        entries
+            .get(i)
+            .filter(|e| e.path(self.index).as_bytes() == rel)
+    }
 
-impl WorkTreeStat {
-    fn new(root: &Path) -> WorkTreeStat {
-        WorkTreeStat {
-            root: root.to_path_buf(),
-            #[cfg(unix)]
-            dir: rustix::fs::open(
-                root,
-                rustix::fs::OFlags::RDONLY
-                    | rustix::fs::OFlags::DIRECTORY
-                    | rustix::fs::OFlags::CLOEXEC,
-                rustix::fs::Mode::empty(),
-            )
-            .ok(),
+    /// The entries under the directory `rel` (those starting with `rel/`) within `range`.
+    fn under(&self, range: &Range<usize>, rel: &[u8]) -> Range<usize> {
+        let entries = &self.index.entries()[range.clone()];
+        let mut prefix = rel.to_vec();
+        prefix.push(b'/');
+        let path = |e: &gix::index::Entry| e.path(self.index).as_bytes();
+        let start = entries.partition_point(|e| path(e) < prefix.as_slice());
+        let end = start + entries[start..].partition_point(|e| path(e).starts_with(&prefix));
+        range.start + start..range.start + end
+    }
+
+    /// The files under `place`, sorted by path.
+    fn dir(&self, mut place: Place) -> Vec<Subject> {
+        let Some(dir) = self.tree.open(&place.rel) else {
+            return Vec::new();
+        };
+        let mut entries = dir.entries();
+        if !place.ignored && entries.iter().any(|(n, _)| n == ".gitignore") {
+            let mut b = GitignoreBuilder::new(&dir.path);
+            b.add(dir.path.join(".gitignore"));
+            if let Ok(g) = b.build() {
+                place.ignores.insert(0, Arc::new(g));
+            }
+        }
+        // Path order: a directory sorts as its name followed by '/'.
+        entries.sort_unstable_by(|a, b| path_key(a).cmp(path_key(b)));
+        let mut items: Vec<Item> = entries
+            .into_iter()
+            .filter_map(|(name, kind)| self.item(&dir, &place, &name, kind))
+            .collect();
+        drop(dir);
+        // Subdirectories are read in parallel, then stitched in between the files.
+        let below: Vec<Vec<Subject>> = items
+            .par_iter_mut()
+            .filter_map(|item| match item {
+                Item::Dir(p) => Some(self.dir(std::mem::take(p))),
+                Item::File(_) => None,
+            })
+            .collect();
+        let mut below = below.into_iter();
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            match item {
+                Item::File(s) => out.push(s),
+                Item::Dir(_) => out.extend(below.next().unwrap_or_default()),
+            }
+        }
+        out
+    }
+
+    /// What the entry `name` of `dir` contributes.
+    fn item(&self, dir: &Dir, place: &Place, name: &OsStr, kind: Kind) -> Option<Item> {
+        if name == ".git" {
+            return None;
+        }
+        let mut rel = place.rel.clone();
+        if !rel.is_empty() {
+            rel.push(b'/');
+        }
+        rel.extend_from_slice(name.as_encoded_bytes());
+        let entry = self.entry(&place.range, &rel);
+        match (kind, entry) {
+            (Kind::File, Some(e)) => self.tracked(dir, name, rel, e).map(Item::File),
+            (Kind::File, None) => (!place.ignored
+                && !self.ignored(&place.ignores, &dir.path.join(name), false))
+            .then(|| {
+                Item::File(Subject {
+                    content: Content::File(dir.path.join(name)),
+                    path: RepoPath::from_bytes(rel),
+                })
+            }),
+            // A submodule, or a tracked file replaced by a directory git would not enter.
+            (Kind::Dir, Some(e)) if e.mode == EntryMode::COMMIT => None,
+            (Kind::Dir, _) => self.subdir(dir, place, name, rel),
+            (Kind::Other, _) => None,
         }
     }
 
-    /// The stat data of `path` without following a symbolic link; `None` when it does not
-    /// exist or cannot be read.
-    #[cfg(unix)]
-    fn of(&self, path: &RepoPath) -> Option<FileStat> {
-        let Some(dir) = &self.dir else {
-            return self.of_absolute(path);
+    /// The directory `name` of `dir` to read, if git would: it holds tracked files, or it is
+    /// neither ignored nor a nested repository.
+    fn subdir(&self, dir: &Dir, place: &Place, name: &OsStr, rel: Vec<u8>) -> Option<Item> {
+        let range = self.under(&place.range, &rel);
+        let path = dir.path.join(name);
+        let ignored = place.ignored || self.ignored(&place.ignores, &path, true);
+        if range.is_empty() && (ignored || path.join(".git").exists()) {
+            return None;
+        }
+        Some(Item::Dir(Place {
+            rel,
+            range,
+            ignores: place.ignores.clone(),
+            ignored,
+        }))
+    }
+
+    /// The subject for the tracked regular file `name` of `dir` (entry `e`): its blob
+    /// where the stat data matches, else the file; `None` outside a sparse checkout or when
+    /// the index does not track a regular file there.
+    fn tracked(
+        &self,
+        dir: &Dir,
+        name: &OsStr,
+        rel: Vec<u8>,
+        e: &gix::index::Entry,
+    ) -> Option<Subject> {
+        if e.flags.contains(Flags::SKIP_WORKTREE)
+            || !matches!(e.mode, EntryMode::FILE | EntryMode::FILE_EXECUTABLE)
+        {
+            return None;
+        }
+        let m = dir.stat(name)?;
+        let blob = e.stage() == Stage::Unconflicted
+            && !e.flags.contains(Flags::INTENT_TO_ADD)
+            && m.matches(e)
+            && !e.stat.is_racy(self.index.timestamp(), Default::default());
+        let content = if blob {
+            Content::Blob(e.id)
+        } else {
+            Content::File(dir.path.join(name))
         };
-        // Index paths are '/'-separated bytes, which is what unix takes.
-        let st =
-            rustix::fs::statat(dir, path.as_bytes(), rustix::fs::AtFlags::SYMLINK_NOFOLLOW).ok()?;
-        Some(FileStat {
-            is_file: rustix::fs::FileType::from_raw_mode(st.st_mode)
-                == rustix::fs::FileType::RegularFile,
-            size: st.st_size as u64,
-            mtime: (st.st_mtime as i64, st.st_mtime_nsec as u32),
-            ctime: (st.st_ctime as i64, st.st_ctime_nsec as u32),
-            ino: st.st_ino as u64,
+        Some(Subject {
+            path: RepoPath::from_bytes(rel),
+            content,
         })
     }
-
-    #[cfg(not(unix))]
-    fn of(&self, path: &RepoPath) -> Option<FileStat> {
-        self.of_absolute(path)
-    }
-
-    fn of_absolute(&self, path: &RepoPath) -> Option<FileStat> {
-        let m = std::fs::symlink_metadata(self.root.join(path.to_os_path())).ok()?;
-        Some(FileStat {
-            is_file: m.is_file(),
-            size: m.len(),
-            mtime: times(&m).0,
-            ctime: times(&m).1,
-            ino: inode(&m),
-        })
-    }
-}
-
-#[cfg(unix)]
-fn times(m: &std::fs::Metadata) -> ((i64, u32), (i64, u32)) {
-    use std::os::unix::fs::MetadataExt;
-    (
-        (m.mtime(), m.mtime_nsec() as u32),
-        (m.ctime(), m.ctime_nsec() as u32),
-    )
-}
-
-#[cfg(unix)]
-fn inode(m: &std::fs::Metadata) -> u64 {
-    use std::os::unix::fs::MetadataExt;
-    m.ino()
-}
-
-/// Off unix the stat data cannot be compared with the index: every file is read.
-#[cfg(not(unix))]
-fn times(_m: &std::fs::Metadata) -> ((i64, u32), (i64, u32)) {
-    ((-1, u32::MAX), (-1, u32::MAX))
-}
-
-#[cfg(not(unix))]
-fn inode(_m: &std::fs::Metadata) -> u64 {
-    u64::MAX
 }
