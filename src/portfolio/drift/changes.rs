@@ -38,6 +38,7 @@ pub(super) fn of_repository(
                 ChangeKind::New {
                     compliance: b.compliance,
                     files: b.files.len(),
+                    errors: b.errors,
                 },
             );
             c.new_violations = b.violations.clone();

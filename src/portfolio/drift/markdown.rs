@@ -49,12 +49,19 @@ impl Change {
     /// What changed, without the repository.
     fn what(&self) -> String {
         match &self.kind {
-            ChangeKind::New { compliance, files } => {
+            ChangeKind::New {
+                compliance,
+                files,
+                errors,
+            } => {
                 let mut parts = vec![compliance.as_str().to_string(), plural(*files, "file")];
                 parts.push(
                     counted(&self.new_violations, "violation").unwrap_or("0 violations".into()),
                 );
                 parts.extend(counted(&self.new_warnings, "warning"));
+                if *errors > 0 {
+                    parts.push(format!("{} not checked", plural(*errors, "input")));
+                }
                 parts.join(", ")
             }
             ChangeKind::Deleted {

@@ -60,6 +60,8 @@ pub enum ChangeKind {
         compliance: Compliance,
         /// How many files it has.
         files: usize,
+        /// How many inputs could not be checked.
+        errors: usize,
     },
     /// Gone since the previous checkpoint: what it was.
     Deleted {
