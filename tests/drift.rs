@@ -42,6 +42,10 @@ fn baseline() -> (Portfolio, Repo) {
     p.git_init("shop/orders");
     p.repo("shop/orders", "3");
     p.write("organizations/shop/orders/Dockerfile", GOOD_DOCKERFILE);
+    // shop/cart (git): already non-compliant (runs as root); it gets one more violation.
+    p.repo("shop/cart", "3");
+    p.write("organizations/shop/cart/Dockerfile", ROOT_DOCKERFILE);
+    p.git_init("shop/cart");
     // shop/legacy (folder): deleted later.
     p.repo("shop/legacy", "3");
     // labs/sparse: a blobless sparse clone with files outside the sparse set.
@@ -109,6 +113,9 @@ fn change(p: &Portfolio) {
     );
     // Metadata added, untracked: shop/search.
     p.write(&org("shop/search/.meta/repo.yaml"), &meta("search", "3"));
+    // A new violation without a class change, committed: shop/cart.
+    p.write(&org("shop/cart/worker/Dockerfile"), ROOT_DOCKERFILE);
+    p.commit("shop/cart");
     // A deleted repository and a new one.
     std::fs::remove_dir_all(p.root().join(org("shop/legacy"))).unwrap();
     p.repo("labs/tool", "3");
@@ -171,6 +178,8 @@ fn drift_names_every_kind_of_change_and_nothing_else() {
         ("shop/api", "shop/api: docs/adr/0002-use-postgres.md added", ""),
         ("shop/billing", "shop/billing: compliant → missing-metadata: .meta/repo.yaml removed; 1 new violation (meta.present)", ""),
         ("shop/billing", "shop/billing: .meta/repo.yaml removed", ""),
+        ("shop/cart", "shop/cart: 1 new violation (docker.user-not-root)", ""),
+        ("shop/cart", "shop/cart: worker/Dockerfile added", ""),
         ("shop/catalog", "shop/catalog: 1 new warning (docker.healthcheck)", ""),
         ("shop/catalog", "shop/catalog: CODEOWNERS (.github/CODEOWNERS): rules added: `/docs/ @acme/writers`", ""),
         ("shop/catalog", "shop/catalog: .github/CODEOWNERS modified", ""),
@@ -240,7 +249,7 @@ fn drift_names_every_kind_of_change_and_nothing_else() {
     for line in [
         "has_drift=true",
         "compliance_degraded=2",
-        "new_violations=6",
+        "new_violations=7",
         "new_warnings=1",
         "new_repos=1",
         "alert=true",
@@ -251,7 +260,7 @@ fn drift_names_every_kind_of_change_and_nothing_else() {
         "metadata_changes=1",
         "adr_changes=2",
         "codeowners_changes=1",
-        "files_changed=9",
+        "files_changed=10",
     ] {
         assert!(out.lines().any(|l| l == line), "{line} not in\n{out}");
     }
