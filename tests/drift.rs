@@ -8,7 +8,7 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::portfolio::*;
-use common::{stderr, stdout, Repo};
+use common::{stderr, stdout, validate, Repo};
 
 const NO_HEALTHCHECK: &str = "FROM alpine:3.19\nRUN adduser -D app\nUSER app\n";
 
@@ -123,19 +123,6 @@ fn change(p: &Portfolio) {
     p.git_init("labs/tool");
 }
 
-/// Asserts that `doc` is valid under `schemas/drift.schema.json`.
-fn validate_drift(doc: &serde_json::Value) {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/drift.schema.json");
-    let schema: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let v = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = v
-        .iter_errors(doc)
-        .map(|e| format!("{e} at {}", e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "{errors:#?}");
-}
-
 /// `(repository, description, class)` of every change in the JSON report.
 fn changes(json: &serde_json::Value) -> BTreeSet<(String, String, String)> {
     json["changes"]
@@ -159,7 +146,7 @@ fn drift_names_every_kind_of_change_and_nothing_else() {
     assert_eq!(base.status.code(), Some(0), "{}", stderr(&base));
     let first: serde_json::Value =
         serde_json::from_str(&p.read(".metaHub/catalog/weekly-reports/latest-drift.json")).unwrap();
-    validate_drift(&first);
+    validate("schemas/drift.schema.json", &first);
     assert_eq!(
         first["changes"],
         serde_json::json!([]),
@@ -189,7 +176,7 @@ fn drift_names_every_kind_of_change_and_nothing_else() {
     let reports = ".metaHub/catalog/weekly-reports";
     let json: serde_json::Value =
         serde_json::from_str(&p.read(&format!("{reports}/latest-drift.json"))).unwrap();
-    validate_drift(&json);
+    validate("schemas/drift.schema.json", &json);
     let un = |r: &str, d: &str| (r.to_string(), d.to_string(), "unintentional".to_string());
     let expected: BTreeSet<(String, String, String)> = [
         ("shop/api", "shop/api: tier 2 → 1", "intentional"),

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Output;
 
 use common::portfolio::*;
-use common::{stderr, stdout};
+use common::{stderr, stdout, validate};
 
 fn ok(o: &Output) {
     assert!(
@@ -380,19 +380,6 @@ fn an_invalid_acknowledgements_file_stops_before_anything_is_written() {
         stderr(&out)
     );
     assert!(!p.root().join(".metaHub/checkpoints").exists());
-}
-
-fn validate(schema_file: &str, doc: &serde_json::Value) {
-    let schema: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(schema_file)).unwrap(),
-    )
-    .unwrap();
-    let v = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = v
-        .iter_errors(doc)
-        .map(|e| format!("{e} at {}", e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "{schema_file}: {errors:#?}");
 }
 
 #[test]

@@ -12,11 +12,11 @@ use crate::source::{relative_to_root, Content, Mode, Snapshot, Subject};
 /// global git excludes ignore. Ignore files above `root` do not count: the directory is
 /// the repository (a portfolio's folder repositories often sit in a directory that an
 /// enclosing repository ignores). Hidden files are included (`.meta/`); symbolic links are
-/// neither followed nor listed. The walk runs on several threads.
+/// neither followed nor listed. One thread: a portfolio walks many small folders at once,
+/// where spawning walker threads for each would cost more than it saves.
 pub fn walk(root: &Path, start: &Path) -> Vec<RepoPath> {
     let within = start.to_path_buf();
-    let found = std::sync::Mutex::new(Vec::new());
-    ignore::WalkBuilder::new(root)
+    let mut out: Vec<RepoPath> = ignore::WalkBuilder::new(root)
         .hidden(false)
         .parents(false)
         .require_git(false)
@@ -24,22 +24,16 @@ pub fn walk(root: &Path, start: &Path) -> Vec<RepoPath> {
             e.file_name() != ".git"
                 && (e.path().starts_with(&within) || within.starts_with(e.path()))
         })
-        .build_parallel()
-        .run(|| {
-            let found = &found;
-            Box::new(move |e| {
-                if let Ok(e) = e {
-                    if e.file_type().is_some_and(|t| t.is_file()) && e.path().starts_with(start) {
-                        if let Ok(rel) = e.path().strip_prefix(root) {
-                            let rel = RepoPath::from_relative(rel);
-                            found.lock().expect("walk results").push(rel);
-                        }
-                    }
-                }
-                ignore::WalkState::Continue
-            })
-        });
-    let mut out = found.into_inner().expect("walk results");
+        .build()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_some_and(|t| t.is_file()) && e.path().starts_with(start))
+        .filter_map(|e| {
+            e.path()
+                .strip_prefix(root)
+                .ok()
+                .map(RepoPath::from_relative)
+        })
+        .collect();
     out.sort_unstable();
     out
 }

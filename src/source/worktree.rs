@@ -42,7 +42,14 @@ pub fn files(root: &Path, index: &gix::index::File, exclude: &Path) -> Vec<Subje
         b.add(exclude);
         b.build().unwrap_or_else(|_| Gitignore::empty())
     };
-    let (global, _) = GitignoreBuilder::new(root).build_global();
+    let global = match global_excludes() {
+        Some(path) => {
+            let mut b = GitignoreBuilder::new(root);
+            b.add(path);
+            b.build().unwrap_or_else(|_| Gitignore::empty())
+        }
+        None => Gitignore::empty(),
+    };
     let walk = Walk {
         tree: Tree::new(root),
         index,
@@ -61,6 +68,16 @@ pub fn files(root: &Path, index: &gix::index::File, exclude: &Path) -> Vec<Subje
 fn path_key((name, kind): &(OsString, Kind)) -> impl Iterator<Item = u8> + '_ {
     let slash: &[u8] = if *kind == Kind::Dir { b"/" } else { b"" };
     name.as_encoded_bytes().iter().chain(slash).copied()
+}
+
+/// The `core.excludesFile` of the user's git configuration (or its default,
+/// `$XDG_CONFIG_HOME/git/ignore`), looked up once per process: a portfolio run reads
+/// thousands of work trees.
+fn global_excludes() -> Option<&'static Path> {
+    static PATH: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
+    PATH.get_or_init(ignore::gitignore::gitconfig_excludes_path)
+        .as_deref()
+        .filter(|p| p.is_file())
 }
 
 /// What a walk shares: the work tree, the index and the repository-wide ignore files.
