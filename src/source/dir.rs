@@ -131,6 +131,7 @@ impl Dir {
         out
     }
 
+    /// The entries with their kinds (see the unix version); unreadable ones are passed over.
     #[cfg(not(unix))]
     pub fn entries(&self) -> Vec<(OsString, Kind)> {
         let Ok(rd) = std::fs::read_dir(&self.path) else {
