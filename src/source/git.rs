@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use gix::bstr::{BStr, ByteSlice};
 use gix::index::entry::{Mode as EntryMode, Stage};
@@ -69,46 +70,39 @@ pub fn snapshot(repo: gix::Repository, cwd: &Path, mode: &Mode) -> Result<Snapsh
         Mode::Pushed { tip, .. } => tree_index(&repo, *tip)?,
         _ => read_index(&repo)?,
     };
-    let subjects = match mode {
-        Mode::Pushed { base, tip: _ } => pushed(&repo, *base, &index)?,
-        Mode::Staged => staged(&repo, &index)?
-            .into_iter()
-            .map(|(path, id)| Subject {
-                path,
-                content: Content::Blob(id),
-            })
-            .collect(),
-        Mode::All | Mode::Paths(_) => Vec::new(),
-    };
-    let default_cache = repo.common_dir().join("govern").join("cache.redb");
-    let default_cache = if default_cache.is_absolute() {
-        default_cache
-    } else {
-        cwd.join(default_cache)
-    };
-    let exclude = cwd.join(repo.common_dir()).join("info").join("exclude");
-    let sync = repo.into_sync();
-    let (subjects, view): (_, Box<dyn RepoView + Send>) = match mode {
+    let absolute = |p: PathBuf| if p.is_absolute() { p } else { cwd.join(p) };
+    let default_cache = absolute(repo.common_dir().join("govern").join("cache.redb"));
+    let exclude = absolute(repo.common_dir().join("info").join("exclude"));
+    let sync = repo.clone().into_sync();
+    let (subjects, view): (Arc<[Subject]>, Box<dyn RepoView + Send>) = match mode {
         Mode::All | Mode::Paths(_) => {
-            let all: std::sync::Arc<[Subject]> = worktree::files(&root, &index, &exclude).into();
+            let all: Arc<[Subject]> = worktree::files(&root, &index, &exclude).into();
             let subjects = match mode {
                 Mode::Paths(given) => select(&root, cwd, given, &all)?.into(),
                 _ => all.clone(),
             };
-            (
-                subjects,
-                Box::new(WorkTreeView::new(all, Some(sync.clone()))),
-            )
+            let view = WorkTreeView::new(all, Some(sync.clone()));
+            (subjects, Box::new(view))
         }
-        Mode::Staged | Mode::Pushed { .. } => (
-            subjects.into(),
-            Box::new(IndexView {
+        Mode::Staged | Mode::Pushed { .. } => {
+            let subjects: Vec<Subject> = match mode {
+                Mode::Pushed { base, .. } => pushed(&repo, *base, &index)?,
+                _ => staged(&repo, &index)?
+                    .into_iter()
+                    .map(|(path, id)| Subject {
+                        path,
+                        content: Content::Blob(id),
+                    })
+                    .collect(),
+            };
+            let view = IndexView {
                 index,
                 repo: sync.clone(),
                 root: root.clone(),
                 staged: matches!(mode, Mode::Staged),
-            }),
-        ),
+            };
+            (subjects.into(), Box::new(view))
+        }
     };
     Ok(Snapshot {
         view,
