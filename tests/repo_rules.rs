@@ -46,6 +46,22 @@ fn schema_errors_point_at_the_yaml_line() {
 }
 
 #[test]
+fn checking_the_metadata_file_never_says_it_is_missing() {
+    // Not yet added to git: `check .meta/repo.yaml` judges the file it was given, and the
+    // repository-level rules see the same file.
+    let repo = Repo::new();
+    repo.write("README.md", "x\n");
+    repo.write(".meta/repo.yaml", "name: demo\ntype: library\nlanguage: go\ntier: 9\nowner: \"@acme/platform\"\nlifecycle: development\n");
+    let (report, code) = repo.json(&["check", "--no-cache", ".meta/repo.yaml"]);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(
+        hits_in(&report, ".meta/repo.yaml"),
+        vec![("meta.schema".to_string(), Some(4))],
+        "{report:#}"
+    );
+}
+
+#[test]
 fn governance_root_schema_overrides_the_builtin() {
     let repo = Repo::new();
     repo.with_compliant_base();
