@@ -115,6 +115,31 @@ const INVALID: &[(&str, &str, Expected, Option<&str>)] = &[
         None,
     ),
     (
+        "commitlint's types under the config-conventional preset",
+        "ci: cache the cargo registry between jobs",
+        &[],
+        Some("rules:\n  commit.conventional:\n    options: {preset: config-conventional}\n"),
+    ),
+    (
+        "config-conventional allows 100 characters",
+        "revert: undo the cache change that broke the release pipeline on runners with small disks today",
+        &[],
+        Some("rules:\n  commit.conventional:\n    options: {preset: config-conventional}\n"),
+    ),
+    (
+        "the seed allows 72 characters",
+        "fix: undo the cache change that broke the release pipeline on runners with small disks today",
+        &[(Some(1), "the limit is 72")],
+        None,
+    ),
+    (
+        "types given win over the preset",
+        "ci: cache the cargo registry",
+        &[(Some(1), "`ci` is not one of")],
+        Some("rules:\n  commit.conventional:\n    options: {preset: config-conventional, types: [feat, fix]}\n"),
+    ),
+
+    (
         "no space after colon",
         "fix:add x",
         &[(Some(1), "no space after the colon")],
@@ -490,4 +515,26 @@ fn check_commits_lints_a_range_one_finding_per_bad_commit() {
     let out = repo.govern(&["check", "--commits", "nope..HEAD"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("nope"), "{}", stderr(&out));
+}
+
+#[test]
+fn an_unknown_preset_is_a_configuration_error_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("COMMIT_EDITMSG"), "fix: x\n").unwrap();
+    std::fs::write(
+        dir.path().join(".govern.yaml"),
+        "rules:\n  commit.conventional:\n    options: {preset: angular}\n",
+    )
+    .unwrap();
+    let now = jiff::Timestamp::now();
+    let opts = git_govern::session::Options::new(now, now.to_zoned(jiff::tz::TimeZone::UTC).date());
+    let err = git_govern::commits::commit_msg(dir.path(), Path::new("COMMIT_EDITMSG"), &opts)
+        .err()
+        .expect("an unknown preset is refused");
+    let text = err.to_string();
+    assert!(
+        text.contains(".govern.yaml:3")
+            && text.contains("expected `seed` or `config-conventional`"),
+        "{text}"
+    );
 }

@@ -23,10 +23,11 @@ pub static RULE: Rule = Rule {
         what: "Checks the commit message that `git commit` is about to record (the commit-msg \
 hook) or the messages of a range of commits (`git govern check --commits A..B`):\n\
 - the subject line is `<type>(<scope>)!: <subject>`; the scope and `!` are optional, the \
-type is one of `types` (lower case) and, when `scopes` is not empty, each scope (several \
+type is one of `types` (lower case; by default the `preset`'s: `seed` gives seed 003's eight, \
+`config-conventional` commitlint's eleven, with `build`, `ci` and `revert`) and, when `scopes` is not empty, each scope (several \
 may be separated by `,` or `/`) is one of `scopes`;\n\
 - the subject line is at most `max_subject_length` characters (Unicode characters, not \
-bytes), is not empty after the colon and does not end with a period;\n\
+bytes; by default 72, or 100 with `config-conventional`), is not empty after the colon and does not end with a period;\n\
 - with `imperative`, the subject's first word is not the past tense or gerund of a common \
 commit verb (`added`, `fixing`, `made`); only verbs on a fixed list are judged, so nouns \
 such as `logging`, `formatting` or `embed` never count;\n\
@@ -51,16 +52,55 @@ misspelled breaking-change notes and unknown types silently break that tooling."
     check: Check::CommitMessage(check),
 };
 
+/// Which convention gives the defaults of `types` and `max_subject_length`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Preset {
+    /// Seed 003: feat, fix, docs, style, refactor, perf, test, chore; 72 characters.
+    Seed,
+    /// commitlint's `@commitlint/config-conventional`: the seed's types plus build, ci and
+    /// revert (its type-enum); 100 characters (its header-max-length).
+    ConfigConventional,
+}
+
+impl Preset {
+    /// The preset's types, in the order messages list them.
+    pub fn types(self) -> &'static [&'static str] {
+        const SEED: &[&str] = &[
+            "feat", "fix", "docs", "style", "refactor", "perf", "test", "chore",
+        ];
+        const COMMITLINT: &[&str] = &[
+            "build", "chore", "ci", "docs", "feat", "fix", "perf", "refactor", "revert", "style",
+            "test",
+        ];
+        match self {
+            Preset::Seed => SEED,
+            Preset::ConfigConventional => COMMITLINT,
+        }
+    }
+
+    /// The preset's longest subject line, in characters.
+    pub fn max_subject_length(self) -> usize {
+        match self {
+            Preset::Seed => 72,
+            Preset::ConfigConventional => 100,
+        }
+    }
+}
+
 /// Options of `commit.conventional`.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Options {
-    /// Allowed types (seed 003).
+    /// `seed` (default) or `config-conventional`: where `types` and `max_subject_length`
+    /// take their defaults from.
+    pub preset: Preset,
+    /// Allowed types; empty: the preset's.
     pub types: Vec<String>,
     /// Allowed scopes; empty: any.
     pub scopes: Vec<String>,
-    /// The longest subject line, in characters.
-    pub max_subject_length: usize,
+    /// The longest subject line, in characters; unset: the preset's (72 or 100).
+    pub max_subject_length: Option<usize>,
     /// The subject starts with a verb in the imperative mood.
     pub imperative: bool,
     /// The message names an issue.
@@ -72,18 +112,10 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Options {
-            types: vec![
-                "feat".into(),
-                "fix".into(),
-                "docs".into(),
-                "style".into(),
-                "refactor".into(),
-                "perf".into(),
-                "test".into(),
-                "chore".into(),
-            ],
+            preset: Preset::Seed,
+            types: Vec::new(),
             scopes: Vec::new(),
-            max_subject_length: 72,
+            max_subject_length: None,
             imperative: true,
             require_issue_reference: false,
             issue_pattern: r"(#[0-9]+|\b[A-Z][A-Z0-9]+-[0-9]+\b|https?://\S+/issues/[0-9]+)".into(),
@@ -136,9 +168,17 @@ fn check(msg: &Message, ctx: &Ctx) -> Vec<RawFinding> {
         return Vec::new();
     }
     let mut out = Vec::new();
-    let types = &ctx.options::<Options>().types;
+    let opts = ctx.options::<Options>();
+    let types: Vec<String> = if opts.types.is_empty() {
+        opts.preset.types().iter().map(|t| t.to_string()).collect()
+    } else {
+        opts.types.clone()
+    };
+    let types = &types;
     let types_list = types.join(", ");
-    let max = ctx.options::<Options>().max_subject_length;
+    let max = opts
+        .max_subject_length
+        .unwrap_or(opts.preset.max_subject_length());
     let len = subject.text.chars().count();
     if len > max {
         let mut f = at(
