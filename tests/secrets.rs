@@ -149,6 +149,12 @@ fn allow_lists_by_path_fingerprint_and_inline_comment() {
         fp.as_str(),
         "same secret, same fingerprint"
     );
+    // The text and Markdown reports show it, where a developer reads the help that names it.
+    for format in ["text", "markdown"] {
+        let out = stdout(&repo.govern(&["check", "--all", "--no-cache", "--format", format]));
+        assert!(out.contains(&fp), "{format}: {out}");
+        assert!(!out.contains(&key), "{format} prints the secret");
+    }
     repo.write(
         ".govern.yaml",
         &format!("secrets:\n  allow_paths: [\"fixtures/**\"]\n  allow_fingerprints: [\"{fp}\"]\n"),

@@ -49,7 +49,10 @@ pub fn render(o: &Outcome) -> String {
                 f.line.map(|l| l.to_string()).unwrap_or_default(),
                 cell(&f.rule),
                 cell(&f.message),
-                cell(&f.help)
+                cell(&match &f.fingerprint {
+                    Some(fp) => format!("{} Fingerprint: `{fp}`.", f.help),
+                    None => f.help.clone(),
+                })
             ));
         }
     }

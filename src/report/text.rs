@@ -1,4 +1,5 @@
-//! Text report: findings grouped by file, a help line under each, a closing summary.
+//! Text report: findings grouped by file, a help line under each (and a secret's
+//! fingerprint, to allow-list it), a closing summary.
 
 use owo_colors::OwoColorize;
 
@@ -42,6 +43,12 @@ pub fn render(o: &Outcome, color: bool) -> String {
             paint("help:".into(), |t| t.dimmed().to_string()),
             f.help
         ));
+        if let Some(fp) = &f.fingerprint {
+            s.push_str(&format!(
+                "         {} {fp} (to allow-list: secrets.allow_fingerprints in .govern.yaml)\n",
+                paint("fingerprint:".into(), |t| t.dimmed().to_string()),
+            ));
+        }
     }
     if !o.errors.is_empty() {
         if !o.findings.is_empty() {
