@@ -62,6 +62,30 @@ fn checking_the_metadata_file_never_says_it_is_missing() {
 }
 
 #[test]
+fn a_value_that_misses_a_pattern_is_explained_in_words() {
+    let repo = Repo::new();
+    repo.write("README.md", "x\n");
+    repo.write(".meta/repo.yaml", "name: demo\ntype: library\nlanguage: go\ntier: 3\nowner: acme platform\nlifecycle: development\n");
+    let (report, _) = repo.json(&["check", "--no-cache"]);
+    let f = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "meta.schema")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    let message = f["message"].as_str().unwrap();
+    assert_eq!(f["line"], 5);
+    assert!(
+        message.contains("@user, @org/team or an e-mail address"),
+        "{message}"
+    );
+    assert!(
+        !message.contains("^("),
+        "no raw regular expression: {message}"
+    );
+}
+
+#[test]
 fn governance_root_schema_overrides_the_builtin() {
     let repo = Repo::new();
     repo.with_compliant_base();

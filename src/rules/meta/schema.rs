@@ -69,7 +69,7 @@ fn check(doc: Option<&Document>, ctx: &Ctx) -> Vec<RawFinding> {
             RawFinding::new(
                 RULE.id,
                 Some(doc.line_of(&pointer)),
-                format!("{field}: {e}"),
+                format!("{field}: {}", in_words(&e, &ctx.repo_schema.schema)),
                 help.clone(),
             )
         })
@@ -77,4 +77,26 @@ fn check(doc: Option<&Document>, ctx: &Ctx) -> Vec<RawFinding> {
     out.sort_by(|a, b| (a.line, &a.message).cmp(&(b.line, &b.message)));
     out.dedup();
     out
+}
+
+/// What a schema error says, in words: a value that does not match a `pattern` is
+/// explained by the field's `description` from the schema (when it has one) instead of the
+/// regular expression; other errors (types, allowed values, ranges) already read well.
+fn in_words(e: &jsonschema::ValidationError<'_>, schema: &serde_json::Value) -> String {
+    if !matches!(
+        e.kind(),
+        jsonschema::error::ValidationErrorKind::Pattern { .. }
+    ) {
+        return e.to_string();
+    }
+    let path = e.schema_path().to_string();
+    let field = path.strip_suffix("/pattern").unwrap_or(&path);
+    match schema
+        .pointer(field)
+        .and_then(|f| f.get("description"))
+        .and_then(|d| d.as_str())
+    {
+        Some(d) => format!("{} is not valid here. {d}", e.instance()),
+        None => e.to_string(),
+    }
 }
