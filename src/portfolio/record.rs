@@ -132,7 +132,8 @@ pub struct RepoRecord {
     /// files not ignored in a folder); empty when not computed.
     pub files: BTreeMap<String, String>,
     /// Why the repository or some of its files could not be checked, one
-    /// `path[:line]: message` each (paths repo-relative, `.` for the repository), sorted.
+    /// `path[:line]: message` each (paths repo-relative; the message alone when the
+    /// repository itself could not be read), sorted.
     #[serde(default)]
     pub input_errors: Vec<String>,
     /// The ADR files (repo-relative paths, sorted); `None` in checkpoints written before

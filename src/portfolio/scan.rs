@@ -171,9 +171,13 @@ fn check_one(
     record.input_errors = outcome
         .errors
         .iter()
-        .map(|e| {
-            let at = crate::finding::location(&e.path.display(), e.line);
-            format!("{at}: {}", e.message)
+        .map(|e| match e.path.as_bytes() {
+            // The repository itself could not be read: the message says which and why.
+            b"." => e.message.clone(),
+            _ => {
+                let at = crate::finding::location(&e.path.display(), e.line);
+                format!("{at}: {}", e.message)
+            }
         })
         .collect();
     record.input_errors.sort();
