@@ -173,7 +173,109 @@ fn adr_presence_and_format() {
     assert!(report["findings"][0]["message"]
         .as_str()
         .unwrap()
-        .contains("no Context, no Consequences"));
+        .contains("Nygard (detected): no Context section, no Consequences section"));
+}
+
+/// An ADR per template, written as each template's users write them, judged by the one
+/// rule without configuration; then the same files with a template set.
+#[test]
+fn adr_templates_are_recognised() {
+    let repo = Repo::new();
+    repo.with_compliant_base();
+    let adr = |name: &str, text: &str| repo.write(&format!("docs/adr/{name}"), text);
+    // adr-tools: Date line, Status heading, its own spelling of "superseded".
+    adr("0001-nygard.md", "# 1. Record decisions\n\nDate: 2024-01-10\n\n## Status\n\nSuperceded by [2. Next](0002-madr2.md)\n\n## Context\n\nWe forget why.\n\n## Decision\n\nWe write ADRs.\n\n## Consequences\n\nMore files.\n");
+    // MADR 2: list-item status with its choices, optional-section comments.
+    adr("0002-madr2.md", "# Use Postgres\n\n* Status: accepted\n* Deciders: ana, bo\n\n## Context and Problem Statement\n\nWe need a store.\n\n## Decision Drivers <!-- optional -->\n\n* cost\n\n## Considered Options\n\n* Postgres\n* MySQL\n\n## Decision Outcome\n\nChosen option: Postgres.\n\n### Positive Consequences <!-- optional -->\n\n* known\n");
+    // MADR 4: front matter, no status at all (optional in MADR).
+    adr("0003-madr4.md", "---\ndate: 2024-02-01\ndecision-makers: ana\n---\n# Use Rust\n\n## Context and Problem Statement\n\nSpeed.\n\n## Considered Options\n\n* Rust\n* Go\n\n## Decision Outcome\n\nChosen option: Rust.\n\n### Consequences\n\n* Good, because fast.\n");
+    // log4brains: draft status and tags.
+    adr("0004-log4brains.md", "# Cache results\n\n- Status: draft\n- Date: 2024-03-01\n- Tags: performance\n\n## Context and Problem Statement\n\nSlow.\n\n## Considered Options\n\n- redb\n\n## Decision Outcome\n\nChosen option: redb.\n");
+    // A Y-statement over three lines.
+    adr("0005-y.md", "# Use a queue\n\nStatus: accepted\n\nIn the context of order intake, facing bursts of load,\nwe decided for a queue and neglected direct calls,\nto achieve steady latency, accepting one more service.\n");
+    // Faults, one per template.
+    adr("0006-madr-no-outcome.md", "---\nstatus: on hold\n---\n# Pick a cloud\n\n## Context and Problem Statement\n\nWhere?\n\n## Considered Options\n\n* A\n");
+    adr("0007-y-no-downside.md", "# Use gRPC\n\nIn the context of service calls, facing schema drift, we decided for gRPC,\nto achieve typed contracts.\n");
+    adr("0008-plain.md", "# Use Postgres\n\nWe will use Postgres.\n");
+    repo.git(&["add", "-A"]);
+    let (report, code) = repo.json(&["check", "--no-cache"]);
+    assert_eq!(code, 1);
+    let found: Vec<(String, Option<u64>, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["line"].as_u64(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let at = |p: &str| -> Vec<(Option<u64>, String)> {
+        found
+            .iter()
+            .filter(|f| f.0 == format!("docs/adr/{p}"))
+            .map(|f| (f.1, f.2.clone()))
+            .collect()
+    };
+    for good in [
+        "0001-nygard.md",
+        "0002-madr2.md",
+        "0003-madr4.md",
+        "0004-log4brains.md",
+        "0005-y.md",
+    ] {
+        assert_eq!(at(good), vec![], "{good}");
+    }
+    assert_eq!(
+        at("0006-madr-no-outcome.md"),
+        vec![
+            (Some(1), "ADR template MADR (detected): no Decision Outcome section".into()),
+            (
+                Some(2),
+                "ADR status \"on hold\" is not one of proposed, rejected, accepted, deprecated, superseded (MADR (detected))".into()
+            ),
+        ]
+    );
+    assert_eq!(
+        at("0007-y-no-downside.md"),
+        vec![(
+            Some(1),
+            "ADR template Y-statement (detected): no \"accepting\"".into()
+        )]
+    );
+    let plain = at("0008-plain.md");
+    assert_eq!(plain.len(), 2, "{plain:?}");
+    assert!(
+        plain[0].1.starts_with(
+            "ADR template no known template; read as Nygard's (seed 003): no Context section"
+        ),
+        "{plain:?}"
+    );
+    assert!(
+        plain[1].1.starts_with("the ADR states no status"),
+        "{plain:?}"
+    );
+
+    // Set to MADR: the Nygard ADR is judged as MADR; `on hold` allowed by `statuses`.
+    repo.write(".govern.yaml", "rules:\n  adr.format:\n    options:\n      template: madr\n      statuses: [accepted, on, superceded, draft]\n");
+    repo.git(&["add", "-A"]);
+    let (report, _) = repo.json(&["check", "--no-cache"]);
+    let nygard = hits_in(&report, "docs/adr/0001-nygard.md");
+    assert_eq!(nygard, vec![("adr.format".into(), Some(1))]);
+    let msg = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "docs/adr/0001-nygard.md")
+        .unwrap()["message"]
+        .clone();
+    assert_eq!(
+        msg,
+        "ADR template MADR (set in .govern.yaml): no Context and Problem Statement section, no Considered Options section, no Decision Outcome section"
+    );
+    assert_eq!(hits_in(&report, "docs/adr/0002-madr2.md"), vec![]);
 }
 
 #[test]

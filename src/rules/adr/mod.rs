@@ -2,6 +2,7 @@
 
 pub mod format;
 pub mod present;
+pub mod template;
 
 use crate::kinds::adr::DEFAULT_DIRS as DEFAULT_ADR_DIRS;
 
