@@ -107,7 +107,7 @@ fn check(adr: &Adr, ctx: &Ctx) -> Vec<RawFinding> {
     match &adr.status {
         Some(status) => {
             let word = template::first_word(status.text.as_deref());
-            if !statuses.iter().any(|s| *s == word) {
+            if !statuses.contains(&word) {
                 out.push(RawFinding::new(
                     RULE.id,
                     Some(status.line),
