@@ -164,6 +164,16 @@ impl Config {
         if doc.value.is_null() {
             return Ok(Config::default());
         }
+        if let Some(d) = doc.duplicates.first() {
+            return Err(Error::input(
+                display_path,
+                d.line,
+                format!(
+                    "`{}` is given twice in one mapping (first at line {}); say it once",
+                    d.key, d.first_line
+                ),
+            ));
+        }
         let schema: Value = serde_json::from_str(SCHEMA).expect("config schema is JSON");
         let validator = jsonschema::validator_for(&schema).expect("config schema compiles");
         if let Some(e) = validator.iter_errors(&doc.value).next() {

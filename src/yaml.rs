@@ -8,7 +8,8 @@
 
 use std::collections::HashMap;
 
-use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
+use saphyr::{MarkedYaml, Scalar, YamlData, YamlLoader};
+use saphyr_parser::{Event, Parser, SpannedEventReceiver};
 use serde_json::{Map, Number, Value};
 
 /// One YAML document of a stream.
@@ -21,6 +22,23 @@ pub struct Document {
     pub lines: HashMap<String, u32>,
     /// 1-based line where the document starts.
     pub start_line: u32,
+    /// Keys a mapping of the document gives more than once, in order of the repeat. The
+    /// value is the last one given, as kubectl reads such a file, and [`Document::lines`]
+    /// points at the last key.
+    pub duplicates: Vec<DuplicateKey>,
+}
+
+/// A key given twice in one mapping.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicateKey {
+    /// JSON pointer of the key (`/spec/selector`).
+    pub pointer: String,
+    /// The key as written.
+    pub key: String,
+    /// 1-based line of the earlier key.
+    pub first_line: u32,
+    /// 1-based line of this, the later key.
+    pub line: u32,
 }
 
 impl Document {
@@ -51,27 +69,163 @@ pub struct SyntaxError {
 }
 
 /// Parses a YAML stream into documents. Errors carry the 1-based line and column of the
-/// first syntax error (duplicate keys are errors, as in YAML 1.2).
+/// first syntax error. A key repeated in a mapping is no error: the last value wins and the
+/// repeat is listed in [`Document::duplicates`].
 pub fn parse_stream(text: &str) -> Result<Vec<Document>, SyntaxError> {
-    let docs = MarkedYaml::load_from_str(text).map_err(|e| SyntaxError {
+    let mut loader = YamlLoader::<MarkedYaml>::default();
+    loader.allow_duplicate_keys(true);
+    let mut recv = Receiver {
+        loader,
+        frames: Vec::new(),
+        docs: Vec::new(),
+    };
+    let scan = |e: saphyr::ScanError| SyntaxError {
         line: e.marker().line() as u32,
         column: e.marker().col() as u32 + 1,
         message: e.info().to_string(),
-    })?;
-    Ok(docs
+    };
+    Parser::new_from_str(text)
+        .load(&mut recv, true)
+        .map_err(scan)?;
+    if let Some(e) = recv.loader.error() {
+        return Err(scan(e.clone()));
+    }
+    let found = recv.docs;
+    Ok(recv
+        .loader
+        .into_documents()
         .iter()
-        .map(|d| {
+        .enumerate()
+        .map(|(i, d)| {
             let mut lines = HashMap::new();
             let start_line = d.span.start.line().max(1) as u32;
             lines.insert(String::new(), start_line);
             let value = convert(d, String::new(), &mut lines);
+            let duplicates = found.get(i).cloned().unwrap_or_default();
+            for dup in &duplicates {
+                lines.insert(dup.pointer.clone(), dup.line);
+            }
             Document {
                 value,
                 lines,
                 start_line,
+                duplicates,
             }
         })
         .collect())
+}
+
+/// Where the event stream is inside one collection.
+enum Frame {
+    /// A mapping: the keys seen (text → line), whether the next node is a key, and the
+    /// current key's pointer token.
+    Map {
+        keys: HashMap<String, u32>,
+        expect_key: bool,
+        token: String,
+    },
+    /// A sequence: the index of the next item.
+    Seq { index: usize },
+}
+
+/// Feeds saphyr's loader and, on the way, finds repeated keys per document.
+struct Receiver<'a> {
+    loader: YamlLoader<'a, MarkedYaml<'a>>,
+    frames: Vec<Frame>,
+    docs: Vec<Vec<DuplicateKey>>,
+}
+
+impl<'a> SpannedEventReceiver<'a> for Receiver<'a> {
+    fn on_event(&mut self, ev: Event<'a>, span: saphyr_parser::Span) {
+        let line = span.start.line() as u32;
+        match &ev {
+            Event::DocumentStart(_) => {
+                self.frames.clear();
+                self.docs.push(Vec::new());
+            }
+            Event::Scalar(text, ..) => {
+                self.key(text, line);
+                self.done();
+            }
+            Event::Alias(_) => {
+                self.key("", line);
+                self.done();
+            }
+            Event::MappingStart(..) => {
+                self.key("", line);
+                self.frames.push(Frame::Map {
+                    keys: HashMap::new(),
+                    expect_key: true,
+                    token: String::new(),
+                });
+            }
+            Event::SequenceStart(..) => {
+                self.key("", line);
+                self.frames.push(Frame::Seq { index: 0 });
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                self.frames.pop();
+                self.done();
+            }
+            _ => {}
+        }
+        self.loader.on_event(ev, span);
+    }
+}
+
+impl Receiver<'_> {
+    /// Notes a node that starts at `line`: when it is a mapping's key (`text`; empty for a
+    /// key that is not a scalar), records it, and a repeat of it.
+    fn key(&mut self, text: &str, line: u32) {
+        let pointer = self.pointer();
+        let Some(Frame::Map {
+            keys,
+            expect_key: true,
+            token,
+        }) = self.frames.last_mut()
+        else {
+            return;
+        };
+        *token = escape_token(text);
+        if text.is_empty() || text == "<<" {
+            return;
+        }
+        if let Some(&first_line) = keys.get(text) {
+            if let Some(doc) = self.docs.last_mut() {
+                doc.push(DuplicateKey {
+                    pointer: format!("{pointer}/{}", escape_token(text)),
+                    key: text.to_string(),
+                    first_line,
+                    line,
+                });
+            }
+        }
+        keys.insert(text.to_string(), line);
+    }
+
+    /// A node ended: the parent mapping now waits for its next key or value; the parent
+    /// sequence for its next item.
+    fn done(&mut self) {
+        match self.frames.last_mut() {
+            Some(Frame::Map { expect_key, .. }) => *expect_key = !*expect_key,
+            Some(Frame::Seq { index }) => *index += 1,
+            None => {}
+        }
+    }
+
+    /// The JSON pointer of the collection being read.
+    fn pointer(&self) -> String {
+        let mut out = String::new();
+        let last = self.frames.len().saturating_sub(1);
+        for frame in &self.frames[..last] {
+            out.push('/');
+            match frame {
+                Frame::Map { token, .. } => out.push_str(token),
+                Frame::Seq { index } => out.push_str(&index.to_string()),
+            }
+        }
+        out
+    }
 }
 
 /// Escapes one JSON pointer token (RFC 6901: `~` → `~0`, `/` → `~1`).
@@ -165,6 +319,30 @@ mod tests {
         assert_eq!(docs[0].lines["/b/1/c"], 5);
         assert_eq!(docs[1].lines["/kind"], 7);
         assert_eq!(docs[0].line_of("/b/1/missing"), 4);
+    }
+
+    #[test]
+    fn repeated_keys_keep_the_last_value_and_are_listed() {
+        let text = "kind: Service\nspec:\n  ports:\n    - port: 80\n      port: 81\n  type: A\n  selector: {app: a}\n  type: B\n---\nkind: Pod\nkind: Job\n";
+        let docs = parse_stream(text).unwrap();
+        assert_eq!(docs[0].value["spec"]["type"], "B");
+        assert_eq!(docs[0].value["spec"]["ports"][0]["port"], 81);
+        let dup = |pointer: &str, key: &str, first_line, line| DuplicateKey {
+            pointer: pointer.into(),
+            key: key.into(),
+            first_line,
+            line,
+        };
+        assert_eq!(
+            docs[0].duplicates,
+            [
+                dup("/spec/ports/0/port", "port", 4, 5),
+                dup("/spec/type", "type", 6, 8)
+            ]
+        );
+        assert_eq!(docs[0].lines["/spec/type"], 8);
+        assert_eq!(docs[1].duplicates, [dup("/kind", "kind", 10, 11)]);
+        assert_eq!(docs[1].value["kind"], "Job");
     }
 
     #[test]

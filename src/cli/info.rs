@@ -9,7 +9,7 @@ pub fn rules(json: bool) -> Result<i32, Error> {
     if json {
         let v: Vec<_> = rules::ALL
             .iter()
-            .map(|r| serde_json::json!({"id": r.id, "severity": r.severity, "version": r.version, "summary": r.summary}))
+            .map(|r| serde_json::json!({"id": r.id, "severity": r.severity, "version": r.version, "reads": r.reads(), "summary": r.summary}))
             .collect();
         println!("{}", serde_json::to_string_pretty(&v).expect("json"));
     } else {

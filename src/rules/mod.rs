@@ -15,6 +15,7 @@ pub mod secrets;
 pub mod slo;
 pub mod structure;
 pub mod waiver;
+pub mod yaml;
 
 use std::sync::OnceLock;
 
@@ -136,7 +137,7 @@ impl RuleId {
 
 impl std::fmt::Display for RuleId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.0)
+        f.pad(self.0)
     }
 }
 
@@ -201,6 +202,23 @@ impl Rule {
         self.options.defaults()
     }
 
+    /// What the rule reads, as `git govern rules --json` names it: `dockerfile`,
+    /// `manifest`, `metadata`, `adr`, `repository`, `text`, `commit-message`, `branch`,
+    /// `config`.
+    pub fn reads(&self) -> &'static str {
+        match self.check {
+            Check::Dockerfile(_) => "dockerfile",
+            Check::Manifest(_) => "manifest",
+            Check::Metadata(_) => "metadata",
+            Check::Adr(_) => "adr",
+            Check::Repo(_) => "repository",
+            Check::Text(_) => "text",
+            Check::CommitMessage(_) => "commit-message",
+            Check::Branch(_) => "branch",
+            Check::Config => "config",
+        }
+    }
+
     /// Which kind of file the rule reads (`None` for repository rules).
     pub fn file_kind(&self) -> Option<FileKind> {
         match self.check {
@@ -241,6 +259,7 @@ pub static ALL: &[&Rule] = &[
     &structure::codeowners::RULE,
     &structure::required_files::RULE,
     &waiver::expired::RULE,
+    &yaml::duplicate_key::RULE,
 ];
 
 /// A set of registered rules: bit `i` stands for `ALL[i]`, so iterating it gives rule ids in

@@ -9,7 +9,7 @@ use crate::yaml::Document;
 pub static RULE: Rule = Rule {
     id: crate::rules::RuleId::new("meta.schema"),
     severity: Severity::Error,
-    version: 1,
+    version: 2,
     summary:
         ".meta/repo.yaml validates against the metadata JSON Schema; each error names its line.",
     options: &crate::rules::NO_OPTIONS,
@@ -18,7 +18,7 @@ pub static RULE: Rule = Rule {
 description, type, language, tier 1-4, owner, lifecycle, on_call, slo, deployment_targets, \
 ci_template, tags), or against `.metaHub/schemas/repo-schema.json` when the governance root has \
 one. Every schema error is a finding at the line of the offending value (for a missing field, the \
-line of the mapping that lacks it).",
+line of the mapping that lacks it). A key given twice is a finding at the second; the last value is the one validated.",
         why:
             "Catalog, tiering and drift reports are only as trustworthy as the metadata they read; \
 a typo in `tier` or `owner` silently drops a repository out of every report.",
@@ -74,6 +74,18 @@ fn check(doc: Option<&Document>, ctx: &Ctx) -> Vec<RawFinding> {
             )
         })
         .collect();
+    out.extend(doc.duplicates.iter().map(|d| {
+        RawFinding::new(
+            RULE.id,
+            Some(d.line),
+            format!(
+                "`{}` is given a second time (first at line {}); this last value is the one read",
+                d.pointer.trim_start_matches('/').replace('/', "."),
+                d.first_line
+            ),
+            "Keep one of the two with the value you mean and delete the other.",
+        )
+    }));
     out.sort_by(|a, b| (a.line, &a.message).cmp(&(b.line, &b.message)));
     out.dedup();
     out
