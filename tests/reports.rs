@@ -265,7 +265,17 @@ print(len(cases), s.get('failures'), s.get('errors'))\n";
         counts.starts_with(&format!("{} 8 1", counts.split(' ').next().unwrap())),
         "{counts}"
     );
-    insta::assert_snapshot!(xml);
+    // The snapshot keeps what a reader looks at, the failures and errors; the passing
+    // cases (one per rule and file, so one more with every rule added) are counted above.
+    let failing: String = xml
+        .lines()
+        .filter(|l| !(l.trim_start().starts_with("<testcase ") && l.ends_with("/>")))
+        .map(|l| {
+            let re = regex::Regex::new(r#" tests="\d+""#).unwrap();
+            format!("{}\n", re.replace_all(l, r#" tests="…""#))
+        })
+        .collect();
+    insta::assert_snapshot!(failing);
 }
 
 /// An input error that concerns a whole file has no line: no format shows `:0:` or a

@@ -14,7 +14,7 @@ use crate::rules::{Check, Ctx, Rule, RuleDoc};
 pub static RULE: Rule = Rule {
     id: crate::rules::RuleId::new("secrets.generic-assignment"),
     severity: Severity::Error,
-    version: 1,
+    version: 2,
     summary: "No high-entropy literal assigned to a password, secret, token or API key name.",
     options: &crate::rules::Typed::<Options>::NEW,
     doc: RuleDoc {
@@ -25,7 +25,10 @@ with a Shannon entropy of at least `min_entropy` bits per character. Not reporte
 references and templates (`${VAR}`, `{{ .Values.x }}`, `$(cmd)`, `<placeholder>`), \
 identifiers, lower-case words joined by `-` or `_` (`monitoring_password`), attribute and module paths and types (`settings.SECRET_KEY`, `TOKEN_ENV_NAME`, `secrets::Rule`, `LazyLock<Regex>`), paths and URLs, \
 values that a token rule (`secrets.github-token`, …) recognises, and names that describe rather than hold a secret (`*_file`, `*_path`, `*_env`, `*_name`, \
-`*_url`, `*_length`, `*_type`), and keys inside URLs or encoded blobs. Assignments do not span lines. The message names the key and the value's length only.",
+`*_url`, `*_length`, `*_type`), keys inside URLs or encoded blobs, paths and map specs (`hash:/etc/postfix/sasl_passwd`, \
+`foo/restricted-psp-users`), and lines commented out with `;` (ini files list their \
+defaults that way). A value ends at whitespace, a quote, `,`, `;` or `&` (a query string's \
+next parameter). Assignments do not span lines. The message names the key and the value's length only.",
         why: "Hard-coded credentials end up in every clone, fork, image layer and CI log; \
 they cannot be rotated without a commit, and they are the first thing attackers grep for.",
         example: crate::rules::doc_files!("secrets.generic-assignment", "example", ["settings.py"]),
@@ -60,9 +63,17 @@ impl Default for Options {
 
 static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?i)(?P<key>[A-Za-z0-9_.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|auth[_-]?key)[A-Za-z0-9_.-]*)["']?[ \t]*(?::=|=>|:|=)[ \t]*(?P<quote>["'`]?)(?P<value>[^\s"'`,;]+)"#,
+        r#"(?i)(?P<key>[A-Za-z0-9_.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|auth[_-]?key)[A-Za-z0-9_.-]*)["']?[ \t]*(?::=|=>|:|=)[ \t]*(?P<quote>["'`]?)(?P<value>[^\s"'`,;&]+)"#,
     )
     .expect("assignment regex")
+});
+
+/// A path or a map spec: `/`-separated segments that are lower-case words or one
+/// capitalised word (`hash:/etc/postfix/sasl_passwd`, `foo/restricted-psp-users`), unlike
+/// base64, whose segments mix cases.
+static PATH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:[a-z0-9_.:-]*|[A-Z][a-z0-9_.-]*)(?:/(?:[a-z0-9_.:-]*|[A-Z][a-z0-9_.-]*))+$")
+        .expect("path regex")
 });
 
 static WORDS: LazyLock<Regex> =
@@ -125,6 +136,7 @@ fn keep(key: &str, value: &str, min_length: usize, min_entropy: f64) -> bool {
         || value.contains('(')
         || REFERENCE.is_match(value)
         || WORDS.is_match(value)
+        || PATH.is_match(value)
     {
         return false;
     }
@@ -154,20 +166,24 @@ fn check(text: &str, ctx: &Ctx) -> Vec<RawFinding> {
                 .chars()
                 .next_back()
                 .is_some_and(|p| matches!(p, '/' | '+' | '=' | '\\' | '@' | ':'));
+            let line_start = text[..key.start()].rfind('\n').map_or(0, |i| i + 1);
+            let ini_comment = text[line_start..].trim_start().starts_with(';');
             let key = key.as_str();
-            (!inside && keep(key, value.as_str(), min_length, min_entropy)).then(|| {
-                finding(
-                    RULE.id.as_str(),
-                    text,
-                    value.start(),
-                    value.as_str(),
-                    format!(
-                        "a hard-coded value for `{key}` ({} characters, high entropy)",
-                        value.as_str().chars().count()
-                    ),
-                    HELP,
-                )
-            })
+            (!inside && !ini_comment && keep(key, value.as_str(), min_length, min_entropy)).then(
+                || {
+                    finding(
+                        RULE.id.as_str(),
+                        text,
+                        value.start(),
+                        value.as_str(),
+                        format!(
+                            "a hard-coded value for `{key}` ({} characters, high entropy)",
+                            value.as_str().chars().count()
+                        ),
+                        HELP,
+                    )
+                },
+            )
         })
         .collect()
 }

@@ -7,11 +7,13 @@
 //! `.govern.yaml` can allow-list under `secrets.allow_fingerprints`.
 
 pub mod aws_access_key;
+pub mod azure_storage_key;
 pub mod generic_assignment;
 pub mod github_token;
 pub mod gitlab_token;
 pub mod private_key;
 pub mod slack_token;
+pub mod url_password;
 
 use regex::Regex;
 
