@@ -9,7 +9,12 @@ const GOOD_CONTAINER: &str = "        - name: app
           resources: {requests: {cpu: 10m, memory: 16Mi}, limits: {cpu: 100m, memory: 64Mi}}
           livenessProbe: {tcpSocket: {port: 80}}
           readinessProbe: {tcpSocket: {port: 80}}
+          securityContext: {runAsNonRoot: true, allowPrivilegeEscalation: false}
 ";
+
+/// Turns the pod security rules off, for tests about the other rules' lines.
+const POD_SECURITY_OFF: &str =
+    "rules:\n  k8s.run-as-non-root: off\n  k8s.privilege-escalation: off\n";
 
 fn deployment(kind: &str, container: &str) -> String {
     format!("apiVersion: apps/v1\nkind: {kind}\nmetadata:\n  name: w\nspec:\n  template:\n    spec:\n      containers:\n{container}")
@@ -19,6 +24,7 @@ fn deployment(kind: &str, container: &str) -> String {
 fn every_workload_kind_and_their_lines() {
     let repo = Repo::new();
     repo.with_compliant_base();
+    repo.write(".govern.yaml", POD_SECURITY_OFF);
     for kind in [
         "Deployment",
         "StatefulSet",
@@ -98,6 +104,7 @@ fn every_workload_kind_and_their_lines() {
 fn multi_document_list_and_init_containers() {
     let repo = Repo::new();
     repo.with_compliant_base();
+    repo.write(".govern.yaml", POD_SECURITY_OFF);
     let stream = format!(
         "apiVersion: v1\nkind: Service\nmetadata: {{name: s}}\nspec: {{ports: [{{port: 80}}]}}\n---\n{}---\napiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: Pod\n    metadata: {{name: p}}\n    spec:\n      initContainers:\n        - name: init\n          image: busybox\n      containers:\n        - name: main\n          image: main:1.0\n          resources: {{requests: {{cpu: 1m, memory: 1Mi}}, limits: {{cpu: 1m, memory: 1Mi}}}}\n          livenessProbe: {{exec: {{command: [true]}}}}\n          readinessProbe: {{exec: {{command: [true]}}}}\n",
         deployment("Deployment", GOOD_CONTAINER)
@@ -109,8 +116,8 @@ fn multi_document_list_and_init_containers() {
     assert_eq!(
         hits_in(&report, "all.yaml"),
         vec![
-            ("k8s.resources".into(), Some(28)),
-            ("k8s.image-tag".into(), Some(29))
+            ("k8s.resources".into(), Some(29)),
+            ("k8s.image-tag".into(), Some(30))
         ]
     );
     let msg = report["findings"][0]["message"].as_str().unwrap();
@@ -193,7 +200,7 @@ fn malformed_yaml_names_path_and_line() {
 fn options_relax_the_rules() {
     let repo = Repo::new();
     repo.with_compliant_base();
-    repo.write(".govern.yaml", "rules:\n  k8s.resources:\n    options: {limits: [memory]}\n  k8s.probes:\n    options: {require: [readinessProbe]}\n");
+    repo.write(".govern.yaml", &format!("{POD_SECURITY_OFF}  k8s.resources:\n    options: {{limits: [memory]}}\n  k8s.probes:\n    options: {{require: [readinessProbe]}}\n"));
     repo.write(
         "d.yaml",
         &deployment("Deployment", "        - name: app\n          image: app:1\n          resources: {requests: {cpu: 1m, memory: 1Mi}, limits: {memory: 1Mi}}\n          readinessProbe: {tcpSocket: {port: 1}}\n"),
@@ -338,5 +345,123 @@ fn duplicate_keys_warn_and_the_last_value_wins() {
         stderr(&out).contains(".govern.yaml:2: `exclude` is given twice"),
         "{}",
         stderr(&out)
+    );
+}
+
+/// Pod security: the container's `securityContext` wins over the pod's, each finding is at
+/// the value in force (or the container when nothing is set), Windows pods are passed over.
+#[test]
+fn pod_security_reads_pod_and_container_contexts() {
+    let repo = Repo::new();
+    repo.with_compliant_base();
+    repo.write(
+        ".govern.yaml",
+        "rules:\n  k8s.resources: off\n  k8s.probes: off\n",
+    );
+    let pod = |name: &str, pod_ctx: &str, containers: &str| {
+        format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}}}\nspec:\n{pod_ctx}  containers:\n{containers}")
+    };
+    const SAFE: &str = "      securityContext: {allowPrivilegeEscalation: false}\n";
+    // Inherited from the pod: fine. The second container overrides with root (line 14).
+    repo.write(
+        "inherit.yaml",
+        &pod(
+            "inherit",
+            "  securityContext: {runAsNonRoot: true}\n",
+            &format!("    - name: a\n      image: a:1\n{SAFE}    - name: b\n      image: b:1\n      securityContext:\n        allowPrivilegeEscalation: false\n        runAsUser: 0\n"),
+        ),
+    );
+    // The pod runs as root (line 5); runAsNonRoot false without a user, escalation and
+    // privileged set (lines 9 to 11).
+    repo.write(
+        "root.yaml",
+        &pod(
+            "root",
+            "  securityContext: {runAsUser: 0}\n",
+            &format!("    - name: a\n      image: a:1\n{SAFE}"),
+        ),
+    );
+    repo.write(
+        "false.yaml",
+        &pod(
+            "off",
+            "",
+            "    - name: a\n      image: a:1\n      securityContext:\n        runAsNonRoot: false\n        allowPrivilegeEscalation: true\n        privileged: true\n",
+        ),
+    );
+    // Nothing set at all: findings at the container item.
+    repo.write(
+        "bare.yaml",
+        &pod("bare", "", "    - name: a\n      image: a:1\n"),
+    );
+    // A user id other than 0 is enough; Windows pods are not judged.
+    repo.write(
+        "uid.yaml",
+        &pod(
+            "uid",
+            "  securityContext: {runAsUser: 1000}\n",
+            &format!("    - name: a\n      image: a:1\n{SAFE}"),
+        ),
+    );
+    repo.write(
+        "windows.yaml",
+        &pod(
+            "win",
+            "  os: {name: windows}\n",
+            "    - name: a\n      image: a:1\n",
+        ),
+    );
+    repo.git(&["add", "-A"]);
+    let (report, code) = repo.json(&["check", "--no-cache"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        hits_in(&report, "inherit.yaml"),
+        vec![("k8s.run-as-non-root".into(), Some(14))]
+    );
+    assert_eq!(
+        hits_in(&report, "root.yaml"),
+        vec![("k8s.run-as-non-root".into(), Some(5))]
+    );
+    assert_eq!(
+        hits_in(&report, "false.yaml"),
+        vec![
+            ("k8s.run-as-non-root".into(), Some(9)),
+            ("k8s.privilege-escalation".into(), Some(10)),
+            ("k8s.privileged".into(), Some(11)),
+        ]
+    );
+    assert_eq!(
+        hits_in(&report, "bare.yaml"),
+        vec![
+            ("k8s.privilege-escalation".into(), Some(6)),
+            ("k8s.run-as-non-root".into(), Some(6)),
+        ]
+    );
+    assert_eq!(hits_in(&report, "uid.yaml"), vec![]);
+    assert_eq!(hits_in(&report, "windows.yaml"), vec![]);
+    let message = |path: &str, rule: &str| {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == path && f["rule"] == rule)
+            .unwrap()["message"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        message("root.yaml", "k8s.run-as-non-root"),
+        "container \"a\" of Pod/root runs as root: the pod sets `runAsUser: 0`"
+    );
+    assert_eq!(
+        message("false.yaml", "k8s.privileged"),
+        "container \"a\" of Pod/off runs privileged"
+    );
+    // explain names the peers' equivalents.
+    let explain = stdout(&repo.govern(&["explain", "k8s.run-as-non-root"]));
+    assert!(
+        explain.contains("checkov CKV_K8S_23") && explain.contains("kube-linter run-as-non-root"),
+        "{explain}"
     );
 }

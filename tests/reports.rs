@@ -9,7 +9,7 @@ fn fixture() -> Repo {
     repo.write(".meta/repo.yaml", "name: api\ntype: service\nlanguage: go\ntier: 1\nowner: \"@acme/api\"\nlifecycle: experimental\n");
     repo.write("Dockerfile", "# govern:ignore docker.healthcheck served behind a load balancer check\nFROM nginx:latest\nUSER root\n");
     // A file name built to break naive escaping: `,` `:` `%` `|` and a backtick.
-    repo.write("deploy/we|ird,na:me%`.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: web:1.0\n");
+    repo.write("deploy/we|ird,na:me%`.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: web:1.0\n          securityContext: {runAsNonRoot: true, allowPrivilegeEscalation: false}\n");
     repo.write(
         "broken/values.yaml",
         "apiVersion: v1\nkind: ConfigMap\ndata: {a: [1, 2}\n",

@@ -6,8 +6,11 @@
 //! string `apiVersion` and `kind` is not a Kubernetes object and is ignored.
 
 pub mod image_tag;
+pub mod privilege_escalation;
+pub mod privileged;
 pub mod probes;
 pub mod resources;
+pub mod run_as_non_root;
 
 use serde_json::Value;
 
@@ -41,9 +44,62 @@ pub struct Workload<'a> {
     pub containers: Vec<Container<'a>>,
     /// JSON pointer of the workload object within its document ("" for a top-level object).
     pub pointer: String,
+    /// The pod spec (`spec`, `spec.template.spec`, …).
+    pub spec: &'a Value,
+    /// JSON pointer of the pod spec within its document.
+    pub spec_pointer: String,
 }
 
-impl Workload<'_> {
+/// A security setting of a container in force, and where it is written.
+#[derive(Debug)]
+pub struct Setting<'a> {
+    /// The value.
+    pub value: &'a Value,
+    /// JSON pointer of the value within its document.
+    pub pointer: String,
+    /// Whether it comes from the pod's `securityContext` rather than the container's.
+    pub from_pod: bool,
+}
+
+impl<'a> Workload<'a> {
+    /// `securityContext.<field>` of container `c` in force: the container's own, else the
+    /// pod's (Kubernetes' precedence; only some fields exist at pod level, such as
+    /// `runAsNonRoot` and `runAsUser`). `None` when neither sets it (or sets it to null).
+    pub fn security(&self, c: &Container<'a>, field: &str) -> Option<Setting<'a>> {
+        let own = c
+            .value
+            .get("securityContext")
+            .and_then(|s| s.get(field))
+            .filter(|v| !v.is_null());
+        if let Some(value) = own {
+            return Some(Setting {
+                value,
+                pointer: format!("{}/securityContext/{}", c.pointer, escape_token(field)),
+                from_pod: false,
+            });
+        }
+        let pod = self
+            .spec
+            .get("securityContext")
+            .and_then(|s| s.get(field))
+            .filter(|v| !v.is_null())?;
+        Some(Setting {
+            value: pod,
+            pointer: format!(
+                "{}/securityContext/{}",
+                self.spec_pointer,
+                escape_token(field)
+            ),
+            from_pod: true,
+        })
+    }
+
+    /// Whether the pod runs on Windows nodes (`spec.os.name: windows`), where Linux user
+    /// ids and privilege settings do not apply.
+    pub fn windows(&self) -> bool {
+        self.spec.pointer("/os/name").and_then(Value::as_str) == Some("windows")
+    }
+
     /// "Deployment/api", for messages.
     pub fn label(&self) -> String {
         format!("{}/{}", self.kind, self.name)
@@ -148,5 +204,7 @@ fn collect<'a>(doc: &'a Document, obj: &'a Value, pointer: String, out: &mut Vec
         long_running: !matches!(kind, "Job" | "CronJob"),
         containers,
         pointer,
+        spec,
+        spec_pointer: spec_ptr,
     });
 }
