@@ -486,3 +486,40 @@ fn staged_metadata_on_disk_but_not_staged_says_so() {
         "{report}"
     );
 }
+
+/// CODEOWNERS must name the metadata owner; the help suggests a line GitHub accepts, and
+/// never the invalid owner itself.
+#[test]
+fn codeowners_help_agrees_with_the_schema() {
+    let repo = Repo::new();
+    repo.with_compliant_base();
+    repo.write(".github/CODEOWNERS", "* @acme/web\n");
+    repo.git(&["add", "-A"]);
+    let (report, _) = repo.json(&["check", "--no-cache"]);
+    let f = &report["findings"][0];
+    assert_eq!(f["rule"], "structure.codeowners");
+    assert!(f["help"].as_str().unwrap().contains("`* @acme/platform`"), "{f}");
+
+    repo.write(
+        ".meta/repo.yaml",
+        "name: demo\ntype: library\nlanguage: rust\ntier: 3\nowner: platform-team\nlifecycle: development\n",
+    );
+    repo.git(&["add", "-A"]);
+    let (report, _) = repo.json(&["check", "--no-cache"]);
+    let rules: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"meta.schema"), "{report}");
+    let owners = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "structure.codeowners")
+        .unwrap();
+    let help = owners["help"].as_str().unwrap();
+    assert!(!help.contains("* platform-team"), "{help}");
+    assert!(help.contains("owner: \"@org/team\""), "{help}");
+}

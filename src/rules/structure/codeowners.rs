@@ -17,7 +17,7 @@ use crate::source::RepoView;
 pub static RULE: Rule = Rule {
     id: crate::rules::RuleId::new("structure.codeowners"),
     severity: Severity::Error,
-    version: 1,
+    version: 2,
     summary: "A CODEOWNERS file (root, .github/ or docs/) names valid owners, the metadata owner among them.",
     options: &crate::rules::NO_OPTIONS,
     doc: RuleDoc {
@@ -102,7 +102,15 @@ fn check(repo: &dyn RepoView, _ctx: &Ctx) -> Vec<(RepoPath, RawFinding)> {
         ));
     }
     if let Some(owner) = metadata_owner(repo) {
-        if !owners.iter().any(|o| o.eq_ignore_ascii_case(&owner)) {
+        if !OWNER.is_match(&owner) {
+            // meta.schema reports the value itself; suggesting it for CODEOWNERS would give
+            // a line GitHub ignores.
+            out.push(finding(
+                None,
+                format!("the owner {owner:?} from {METADATA_PATH} is no @user, @org/team or e-mail, so {found} cannot name it"),
+                &format!("Correct `owner:` in {METADATA_PATH} to the owning team as GitHub names it (`owner: \"@org/team\"`), and list that team in {found} (`* @org/team`)."),
+            ));
+        } else if !owners.iter().any(|o| o.eq_ignore_ascii_case(&owner)) {
             out.push(finding(
                 None,
                 format!("the owner {owner} from {METADATA_PATH} does not appear in {found}"),
