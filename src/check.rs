@@ -46,6 +46,19 @@ pub fn check(cwd: &Path, mode: &Mode, opts: &Options, fallback_cache: &Path) -> 
     Ok(run)
 }
 
+/// The Rego policy rules a check at `cwd` evaluates (the built-in policies, `--policy`
+/// directories, the governance root's `.metaHub/policies/`, the directories `.govern.yaml`
+/// names), in id order. Errors: an invalid configuration, a policy directory that cannot
+/// be read, a policy that does not parse.
+pub fn policy_rules(cwd: &Path, opts: &Options) -> Result<Vec<crate::policy::PolicyRule>> {
+    let (_, root) = root_of(cwd)?;
+    let session = Session::open(&root, opts)?;
+    let set = session
+        .governance
+        .policies(&session.root, &session.config)?;
+    Ok(set.rules().into_iter().cloned().collect())
+}
+
 /// The cache file of a snapshot: `<git common dir>/govern/cache.redb` in a repository,
 /// else `fallback`.
 pub fn default_cache(snapshot: &source::Snapshot, fallback: &Path) -> PathBuf {

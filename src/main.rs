@@ -24,8 +24,8 @@ fn dispatch(cli: Cli, env: &Env) -> Result<i32, Error> {
         Command::Policy {
             command: PolicyCommand::Test { dir, rego_v0 },
         } => cli::policy::test(dir, rego_v0, env),
-        Command::Rules { json } => cli::info::rules(json),
-        Command::Explain { rule } => cli::info::explain(&rule),
+        Command::Rules { json } => cli::info::rules(json, env),
+        Command::Explain { rule } => cli::info::explain(&rule, env),
         Command::Man { install } => cli::info::man(Cli::command(), install),
         Command::Cache {
             command,

@@ -212,7 +212,13 @@ impl Governance {
             policy::builtin()
         };
         for d in &dirs {
-            sources.extend(policy::read_dir(d)?);
+            // Shown (and hashed) relative to the repository when they are in it.
+            sources.extend(policy::read_dir(d)?.into_iter().map(|mut s| {
+                if let Ok(rel) = Path::new(&s.name).strip_prefix(repo_root) {
+                    s.name = rel.to_string_lossy().into_owned();
+                }
+                s
+            }));
         }
         let namespaces = match &opts.namespaces {
             Namespaces::Default if config.policies.all_namespaces => Namespaces::All,

@@ -418,3 +418,65 @@ fn repository_document_fields_on_demand() {
         "5 files, 1 dockerfiles (final user 65532), 1 workloads (web:1.0)"
     );
 }
+
+/// Policy rule ids are rules like the others: `rules` lists them with their file and line,
+/// `explain` prints their comment and Rego, and a finding's help says where the rule is.
+#[test]
+fn rules_and_explain_know_policy_rules() {
+    let (repo, _) = fixture();
+    repo.write("policy/k8s.rego", K8S_POLICY);
+    repo.write(".govern.yaml", "policies:\n  dirs: [policy]\n");
+    repo.git(&["add", "-A"]);
+    let table = stdout(&repo.govern(&["rules"]));
+    let row = table
+        .lines()
+        .find(|l| l.starts_with("policy.main.warn "))
+        .unwrap_or_else(|| panic!("{table}"));
+    assert!(
+        row.contains("warning") && row.ends_with("[policy/k8s.rego:9]"),
+        "{row}"
+    );
+    assert!(
+        table.contains("policy.govern.repo.operations.deny_on_call"),
+        "{table}"
+    );
+    let listed: serde_json::Value =
+        serde_json::from_str(&stdout(&repo.govern(&["rules", "--json"]))).unwrap();
+    let deny = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "policy.main.deny")
+        .unwrap();
+    assert_eq!(
+        (deny["file"].as_str(), deny["line"].as_u64()),
+        (Some("policy/k8s.rego"), Some(3))
+    );
+
+    let o = repo.govern(&["explain", "policy.main.warn"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        text.contains("Defined at policy/k8s.rego:9 in package main"),
+        "{text}"
+    );
+    assert!(text.contains("endswith(c.image, \":latest\")"), "{text}");
+    assert!(
+        !text.contains("securityContext"),
+        "only this rule's Rego: {text}"
+    );
+    let o = repo.govern(&["explain", "policy.main.nothing"]);
+    assert_eq!(o.status.code(), Some(2));
+
+    let (v, _) = repo.json(&["check", "--no-cache"]);
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "policy.main.warn")
+        .unwrap();
+    assert_eq!(
+        f["help"],
+        "Policy rule warn at policy/k8s.rego:9; `git govern explain policy.main.warn` shows it."
+    );
+}

@@ -498,7 +498,10 @@ fn codeowners_help_agrees_with_the_schema() {
     let (report, _) = repo.json(&["check", "--no-cache"]);
     let f = &report["findings"][0];
     assert_eq!(f["rule"], "structure.codeowners");
-    assert!(f["help"].as_str().unwrap().contains("`* @acme/platform`"), "{f}");
+    assert!(
+        f["help"].as_str().unwrap().contains("`* @acme/platform`"),
+        "{f}"
+    );
 
     repo.write(
         ".meta/repo.yaml",

@@ -75,14 +75,120 @@ pub enum Namespaces {
     All,
 }
 
-/// A finding-producing rule of a package.
+/// A finding-producing rule of a package, as `git govern rules` and `explain` show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct PolicyRule {
-    package: String,
+pub struct PolicyRule {
+    /// The package (`govern.repo.operations`).
+    pub package: String,
+    /// The rule's name (`deny_on_call`).
+    pub name: String,
+    /// Error for `deny`/`violation`, warning for `warn`.
+    pub severity: Severity,
+    /// In a `govern.repo` package: evaluated on the repository document, not on files.
+    pub repo: bool,
+    /// The policy file, as [`Source::name`] gives it.
+    pub file: String,
+    /// 1-based line of the rule's first head in `file`.
+    pub line: NonZeroU32,
+    /// The comment written right above the rule, else the one above its `package` line,
+    /// without `#`s (may be empty).
+    pub doc: String,
+    /// The rule's Rego: from its head to the first blank line.
+    pub text: String,
+}
+
+impl PolicyRule {
+    /// The rule id its findings carry: `policy.<package>.<name>`.
+    pub fn id(&self) -> String {
+        format!("policy.{}.{}", self.package, self.name)
+    }
+
+    /// The first sentence of the rule's comment (`None` without a comment).
+    pub fn summary(&self) -> Option<String> {
+        let first = self
+            .doc
+            .split("\n\n")
+            .next()
+            .unwrap_or("")
+            .replace('\n', " ");
+        match first.find(". ") {
+            Some(i) => Some(first[..=i].to_string()),
+            None => (!first.is_empty()).then_some(first),
+        }
+    }
+
+    /// What `git govern explain <id>` prints: the id, severity, where it is defined, what
+    /// it reads, its comment and its Rego.
+    pub fn explain(&self) -> String {
+        let reads = if self.repo {
+            "the repository document (package govern.repo)"
+        } else {
+            "each file's input documents"
+        };
+        let mut out = format!(
+            "{}  ({}, Rego policy)\n\nDefined at {}:{} in package {}; evaluated on {}.\n",
+            self.id(),
+            self.severity.as_str(),
+            self.file,
+            self.line,
+            self.package,
+            reads
+        );
+        if !self.doc.is_empty() {
+            out.push_str(&format!("\n{}\n", self.doc));
+        }
+        out.push_str(&format!("\n{}\n", self.text.trim_end()));
+        out
+    }
+}
+
+/// The comment lines right above line index `at` of `lines`, without `#` (and without an
+/// OPA `METADATA` marker line).
+fn comment_above(lines: &[&str], at: usize) -> String {
+    let mut start = at;
+    while start > 0 && lines[start - 1].trim_start().starts_with('#') {
+        start -= 1;
+    }
+    lines[start..at]
+        .iter()
+        .map(|l| l.trim_start().trim_start_matches('#').trim())
+        .filter(|l| *l != "METADATA")
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The [`PolicyRule`] whose head starts at byte `at` of `source`.
+fn rule_at(
+    source: &Source,
+    package: &str,
     name: String,
     severity: Severity,
-    /// In a `govern.repo` package: evaluated on the repository document, not on files.
-    repo: bool,
+    at: usize,
+) -> PolicyRule {
+    let lines: Vec<&str> = source.text.lines().collect();
+    let index = source.text[..at].matches('\n').count();
+    let mut doc = comment_above(&lines, index);
+    if doc.is_empty() {
+        if let Some(p) = lines.iter().position(|l| l.starts_with("package ")) {
+            doc = comment_above(&lines, p);
+        }
+    }
+    let text = lines[index..]
+        .iter()
+        .take_while(|l| !l.trim().is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join("\n");
+    PolicyRule {
+        repo: package == "govern.repo" || package.starts_with("govern.repo."),
+        package: package.to_string(),
+        name,
+        severity,
+        file: source.name.clone(),
+        line: NonZeroU32::new(index as u32 + 1).expect("1-based"),
+        doc,
+        text,
+    }
 }
 
 /// The loaded policies of a run.
@@ -117,6 +223,13 @@ impl PolicySet {
             repo_fields: BTreeSet::new(),
             hash: [0; 32],
         }
+    }
+
+    /// The selected rules, in id order.
+    pub fn rules(&self) -> Vec<&PolicyRule> {
+        let mut out: Vec<&PolicyRule> = self.rules.iter().collect();
+        out.sort_by_key(|r| r.id());
+        out
     }
 
     /// Whether some rule reads file documents.
@@ -179,14 +292,12 @@ impl PolicySet {
                 } else {
                     Severity::Error
                 };
-                let rule = PolicyRule {
-                    repo: package == "govern.repo" || package.starts_with("govern.repo."),
-                    package: package.clone(),
-                    name,
-                    severity,
-                };
-                if !rules.contains(&rule) {
-                    rules.push(rule);
+                let at = c.get(0).expect("match").start();
+                if !rules
+                    .iter()
+                    .any(|r: &PolicyRule| r.package == package && r.name == name)
+                {
+                    rules.push(rule_at(s, &package, name, severity, at));
                 }
             }
         }
@@ -255,18 +366,31 @@ impl PolicySet {
                     other => (other.to_string(), None),
                 };
                 let line = line.filter(|l| *l > 0).or_else(|| line_of(&msg));
-                let mut f = RawFinding::new(
-                    &id,
-                    line,
-                    msg,
-                    format!("See the policy {path} (package {}).", r.package),
-                );
+                let mut f = RawFinding::new(&id, line, msg, help(r));
                 f.severity = Some(r.severity);
                 out.push(f);
             }
         }
         Ok(out)
     }
+}
+
+/// The help of a policy finding: the first sentence of the rule's comment and where the
+/// rule is written.
+fn help(r: &PolicyRule) -> String {
+    let mut help = String::new();
+    if let Some(about) = r.summary() {
+        help.push_str(&about);
+        help.push(' ');
+    }
+    help.push_str(&format!(
+        "Policy rule {} at {}:{}; `git govern explain {}` shows it.",
+        r.name,
+        r.file,
+        r.line,
+        r.id()
+    ));
+    help
 }
 
 /// An engine for Rego v1 (or v0 when `rego_v0`) whose evaluations stop after
