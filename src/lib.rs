@@ -29,6 +29,7 @@ pub mod error;
 pub mod finding;
 pub mod hooks;
 pub mod kinds;
+pub mod kustomize;
 pub mod message;
 pub mod output;
 pub mod path;

@@ -17,7 +17,7 @@ mod evaluate;
 mod outcome;
 mod plan;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use rayon::prelude::*;
@@ -25,6 +25,7 @@ use rayon::prelude::*;
 use crate::cache::{group_key, Cache, Cached};
 use crate::config::Config;
 use crate::finding::{Finding, InputError, RawFinding, Skipped, Suppressed};
+use crate::kinds::FileKind;
 use crate::path::RepoPath;
 use crate::policy::PolicySet;
 use crate::rules::{self, adr, Check, Ctx, RepoSchema, Rule, RuleSet};
@@ -79,6 +80,7 @@ pub fn check(
     store(cache, &keys, &missing, &values, &groups, &group_hits);
     // 5. Collect.
     run.collect_files(&mut out, &planned, &values);
+    run.kustomizations(&mut out, &planned);
     drop(planned);
     crate::trace::phase(|| "file results collected".into());
     run.repository_rules(&mut out);
@@ -325,6 +327,56 @@ impl<'a> Run<'a> {
     }
 
     /// The repository-level rules and policies, once per run.
+    /// Step 5, for kustomize: judges each top-level kustomization as it deploys (see
+    /// [`crate::kustomize`]). On the resource files a kustomization renders, its findings
+    /// replace the file-by-file findings of the manifest rules (`yaml.duplicate-key`, about
+    /// how a file is written, stays file by file); only files this run checks get findings.
+    fn kustomizations(&self, out: &mut Outcome, planned: &[Planned]) {
+        let manifest = |p: &Planned| self.shapes.get(p.shape).kind == Some(FileKind::Manifest);
+        let rules: Vec<(&Rule, Ctx)> = self
+            .enabled
+            .iter()
+            .filter(|r| {
+                matches!(r.check, Check::Manifest(_)) && r.id != rules::yaml::duplicate_key::RULE.id
+            })
+            .map(|r| {
+                let ctx = Ctx {
+                    options: &self.config.rule(r).options,
+                    repo_schema: self.schema,
+                };
+                (*r, ctx)
+            })
+            .collect();
+        if rules.is_empty() || !planned.iter().any(manifest) {
+            return;
+        }
+        let judged = crate::kustomize::judge::judge(self.snapshot.view.as_ref(), &rules);
+        if judged.covered.is_empty() && judged.skipped.is_empty() {
+            return;
+        }
+        let checked: HashSet<&RepoPath> = planned
+            .iter()
+            .map(|p| &self.snapshot.subjects[p.subject].path)
+            .collect();
+        let rendered = |path: &RepoPath, rule: &str| {
+            judged.covered.contains(path) && rules.iter().any(|(r, _)| r.id.as_str() == rule)
+        };
+        out.findings.retain(|f| !rendered(&f.path, &f.rule));
+        out.suppressed.retain(|s| !rendered(&s.path, &s.rule));
+        for (path, raw) in &judged.findings {
+            if checked.contains(path) {
+                collect(out, self.config, path, std::slice::from_ref(raw));
+            }
+        }
+        out.skipped.extend(
+            judged
+                .skipped
+                .into_iter()
+                .filter(|s| checked.contains(&s.path)),
+        );
+        crate::trace::phase(|| "kustomizations rendered and judged".into());
+    }
+
     fn repository_rules(&self, out: &mut Outcome) {
         for rule in &self.enabled {
             let Check::Repo(f) = rule.check else { continue };

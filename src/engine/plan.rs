@@ -11,7 +11,6 @@ use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use rayon::prelude::*;
-use serde_json::Value;
 
 use crate::cache::{result_key, unit_id};
 use crate::config::Config;
@@ -22,7 +21,6 @@ use crate::policy::PolicySet;
 use crate::rules::{Check, Rule, RuleSet};
 use crate::source::RepoView;
 use crate::source::{Content, Snapshot};
-use crate::yaml;
 
 /// One cache entry of a file's results.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -234,7 +232,7 @@ pub(super) fn plan(
             let (mut patch, mut helm) = (false, false);
             if kind == Some(FileKind::Manifest) {
                 patch = patches
-                    .get_or_init(|| kustomize_patches(view))
+                    .get_or_init(|| crate::kustomize::patches(view))
                     .contains(&s.path);
                 helm = in_helm_templates(&s.path, view);
             }
@@ -325,69 +323,6 @@ impl UnitIds {
             Unit::Policy => result_key(&self.policies, context, id.as_bytes()),
         }
     }
-}
-
-/// Files that a kustomization lists as patches (`patches[].path`, `patchesStrategicMerge[]`,
-/// `patchesJson6902[].path`), resolved to repo-relative paths.
-fn kustomize_patches(view: &dyn RepoView) -> HashSet<RepoPath> {
-    let mut out = HashSet::new();
-    for k in view.named(&["kustomization.yaml", "kustomization.yml", "kustomization"]) {
-        let Some(text) = view
-            .read(k.as_bytes())
-            .and_then(|b| String::from_utf8(b).ok())
-        else {
-            continue;
-        };
-        let Ok(docs) = yaml::parse_stream(&text) else {
-            continue;
-        };
-        let dir = String::from_utf8_lossy(k.parent()).into_owned();
-        for d in docs {
-            let mut rels: Vec<String> = Vec::new();
-            if let Some(list) = d
-                .value
-                .get("patchesStrategicMerge")
-                .and_then(Value::as_array)
-            {
-                rels.extend(
-                    list.iter()
-                        .filter_map(Value::as_str)
-                        .filter(|s| !s.contains('\n'))
-                        .map(str::to_string),
-                );
-            }
-            for key in ["patches", "patchesJson6902"] {
-                if let Some(list) = d.value.get(key).and_then(Value::as_array) {
-                    rels.extend(
-                        list.iter()
-                            .filter_map(|p| p.get("path").and_then(Value::as_str))
-                            .map(str::to_string),
-                    );
-                }
-            }
-            for rel in rels {
-                if let Some(p) = normalize(&dir, &rel) {
-                    out.insert(p);
-                }
-            }
-        }
-    }
-    out
-}
-
-/// Joins `rel` to `dir` and resolves `.` and `..` lexically; `None` if it leaves the root.
-fn normalize(dir: &str, rel: &str) -> Option<RepoPath> {
-    let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
-    for c in rel.split('/') {
-        match c {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            c => parts.push(c),
-        }
-    }
-    Some(RepoPath::from_bytes(parts.join("/").into_bytes()))
 }
 
 /// Whether `path` lies under `<chart>/templates/` of a Helm chart (a directory with Chart.yaml).
