@@ -350,8 +350,7 @@ fn duplicate_keys_warn_and_the_last_value_wins() {
 
 /// Pod security: the container's `securityContext` wins over the pod's, each finding is at
 /// the value in force (or the container when nothing is set), Windows pods are passed over.
-#[test]
-fn pod_security_reads_pod_and_container_contexts() {
+fn pod_security_fixture() -> Repo {
     let repo = Repo::new();
     repo.with_compliant_base();
     repo.write(
@@ -412,6 +411,12 @@ fn pod_security_reads_pod_and_container_contexts() {
         ),
     );
     repo.git(&["add", "-A"]);
+    repo
+}
+
+#[test]
+fn pod_security_reads_pod_and_container_contexts() {
+    let repo = pod_security_fixture();
     let (report, code) = repo.json(&["check", "--no-cache"]);
     assert_eq!(code, 1);
     assert_eq!(
@@ -439,6 +444,14 @@ fn pod_security_reads_pod_and_container_contexts() {
     );
     assert_eq!(hits_in(&report, "uid.yaml"), vec![]);
     assert_eq!(hits_in(&report, "windows.yaml"), vec![]);
+}
+
+/// Pod security messages say what is in force and where it comes from; `explain` names
+/// the peers' equivalents.
+#[test]
+fn pod_security_messages_and_explain() {
+    let repo = pod_security_fixture();
+    let (report, _) = repo.json(&["check", "--no-cache"]);
     let message = |path: &str, rule: &str| {
         report["findings"]
             .as_array()
