@@ -348,8 +348,7 @@ fn duplicate_keys_warn_and_the_last_value_wins() {
     );
 }
 
-/// Pod security: the container's `securityContext` wins over the pod's, each finding is at
-/// the value in force (or the container when nothing is set), Windows pods are passed over.
+/// Pods whose security contexts are set at pod level, container level, both, or not at all.
 fn pod_security_fixture() -> Repo {
     let repo = Repo::new();
     repo.with_compliant_base();
@@ -414,6 +413,8 @@ fn pod_security_fixture() -> Repo {
     repo
 }
 
+/// Pod security: the container's `securityContext` wins over the pod's, each finding is at
+/// the value in force (or the container when nothing is set), Windows pods are passed over.
 #[test]
 fn pod_security_reads_pod_and_container_contexts() {
     let repo = pod_security_fixture();
