@@ -479,3 +479,50 @@ fn pod_security_messages_and_explain() {
         "{explain}"
     );
 }
+
+/// Kubernetes sets a missing request to the limit of the same resource: limits alone set
+/// both; a request alone is no limit.
+#[test]
+fn limits_alone_also_set_the_requests() {
+    let repo = Repo::new();
+    repo.with_compliant_base();
+    repo.write(".govern.yaml", POD_SECURITY_OFF);
+    let with = |resources: &str| {
+        GOOD_CONTAINER.replace(
+            "resources: {requests: {cpu: 10m, memory: 16Mi}, limits: {cpu: 100m, memory: 64Mi}}",
+            resources,
+        )
+    };
+    repo.write(
+        "limits.yaml",
+        &deployment(
+            "Deployment",
+            &with("resources: {limits: {cpu: 100m, memory: 64Mi}}"),
+        ),
+    );
+    repo.write(
+        "requests.yaml",
+        &deployment(
+            "Deployment",
+            &with("resources: {requests: {cpu: 100m, memory: 64Mi}, limits: {memory: 64Mi}}"),
+        ),
+    );
+    repo.git(&["add", "-A"]);
+    let (report, _) = repo.json(&["check", "--no-cache"]);
+    assert_eq!(hits_in(&report, "limits.yaml"), vec![]);
+    assert_eq!(
+        hits_in(&report, "requests.yaml"),
+        vec![("k8s.resources".into(), Some(11))]
+    );
+    let msg = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "requests.yaml")
+        .unwrap()["message"]
+        .clone();
+    assert_eq!(
+        msg,
+        "container \"app\" of Deployment/w sets no resources.limits.cpu"
+    );
+}

@@ -12,14 +12,15 @@ use crate::yaml::Document;
 pub static RULE: Rule = Rule {
     id: crate::rules::RuleId::new("k8s.resources"),
     severity: Severity::Error,
-    version: 1,
+    version: 2,
     summary: "Every container and init container of a workload sets resource requests and limits.",
     options: &crate::rules::Typed::<Options>::NEW,
     doc: RuleDoc {
         what: "For each container and init container of a workload (Pod, Deployment, StatefulSet, \
 DaemonSet, ReplicaSet, ReplicationController, Job, CronJob), reports the `resources.requests` and \
-`resources.limits` entries named in the options that are missing. Teams that deliberately run \
-without CPU limits set `limits: [memory]`.",
+`resources.limits` entries named in the options that are missing. A request left out where \
+the limit of the same resource is set is not missing: Kubernetes sets the request to the limit \
+(checkov passes it too). Teams that deliberately run without CPU limits set `limits: [memory]`.",
         why: "Without requests the scheduler packs pods blindly; without limits one container can \
 starve its neighbours or take the node down with it.",
         example: crate::rules::doc_files!("k8s.resources", "example", ["deploy.yaml"]),
@@ -59,13 +60,17 @@ fn check(docs: &[Document], ctx: &Ctx) -> Vec<RawFinding> {
         for c in &w.containers {
             let res = c.value.get("resources");
             let mut missing = Vec::new();
+            let set = |section: &str, k: &str| {
+                res.and_then(|r| r.get(section))
+                    .and_then(|s| s.get(k))
+                    .is_some_and(|v| !v.is_null())
+            };
             for (section, keys) in [("requests", requests), ("limits", limits)] {
                 for k in keys {
-                    let set = res
-                        .and_then(|r| r.get(section))
-                        .and_then(|s| s.get(k))
-                        .is_some_and(|v| !v.is_null());
-                    if !set {
+                    // Kubernetes takes a missing request from the limit of the same
+                    // resource, so a limit alone sets both.
+                    let given = set(section, k) || (section == "requests" && set("limits", k));
+                    if !given {
                         missing.push(format!("{section}.{k}"));
                     }
                 }
