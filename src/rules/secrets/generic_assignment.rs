@@ -26,7 +26,8 @@ references and templates (`${VAR}`, `{{ .Values.x }}`, `$(cmd)`, `<placeholder>`
 identifiers, lower-case words joined by `-` or `_` (`monitoring_password`), attribute and module paths and types (`settings.SECRET_KEY`, `TOKEN_ENV_NAME`, `secrets::Rule`, `LazyLock<Regex>`), paths and URLs, \
 values that a token rule (`secrets.github-token`, …) recognises, and names that describe rather than hold a secret (`*_file`, `*_path`, `*_env`, `*_name`, \
 `*_url`, `*_length`, `*_type`), keys inside URLs or encoded blobs, paths and map specs (`hash:/etc/postfix/sasl_passwd`, \
-`foo/restricted-psp-users`), and lines commented out with `;` (ini files list their \
+`foo/restricted-psp-users`), unquoted identifiers of code (`file_token_proto_rawDesc`), the \
+base64 of a JWT header alone (`eyJhbGciOi…` without a `.`), and lines commented out with `;` (ini files list their \
 defaults that way). A value ends at whitespace, a quote, `,`, `;` or `&` (a query string's \
 next parameter). Assignments do not span lines. The message names the key and the value's length only.",
         why: "Hard-coded credentials end up in every clone, fork, image layer and CI log; \
@@ -74,6 +75,12 @@ static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
 static PATH: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:[a-z0-9_.:-]*|[A-Z][a-z0-9_.-]*)(?:/(?:[a-z0-9_.:-]*|[A-Z][a-z0-9_.-]*))+$")
         .expect("path regex")
+});
+
+/// An identifier of code (`file_token_proto_rawDesc`): an unquoted value like this is a
+/// variable, not a literal.
+static IDENTIFIER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z][A-Za-z0-9]*)+$").expect("identifier regex")
 });
 
 static WORDS: LazyLock<Regex> =
@@ -137,6 +144,8 @@ fn keep(key: &str, value: &str, min_length: usize, min_entropy: f64) -> bool {
         || REFERENCE.is_match(value)
         || WORDS.is_match(value)
         || PATH.is_match(value)
+        // The base64 of a JWT header alone (`{"alg":…`), public by design.
+        || (value.starts_with("eyJhbGciOi") && !value.contains('.'))
     {
         return false;
     }
@@ -168,9 +177,11 @@ fn check(text: &str, ctx: &Ctx) -> Vec<RawFinding> {
                 .is_some_and(|p| matches!(p, '/' | '+' | '=' | '\\' | '@' | ':'));
             let line_start = text[..key.start()].rfind('\n').map_or(0, |i| i + 1);
             let ini_comment = text[line_start..].trim_start().starts_with(';');
+            let quoted = !c.name("quote").is_some_and(|q| q.as_str().is_empty());
+            let code = !quoted && IDENTIFIER.is_match(value.as_str());
             let key = key.as_str();
-            (!inside && !ini_comment && keep(key, value.as_str(), min_length, min_entropy)).then(
-                || {
+            (!inside && !ini_comment && !code && keep(key, value.as_str(), min_length, min_entropy))
+                .then(|| {
                     finding(
                         RULE.id.as_str(),
                         text,
@@ -182,8 +193,7 @@ fn check(text: &str, ctx: &Ctx) -> Vec<RawFinding> {
                         ),
                         HELP,
                     )
-                },
-            )
+                })
         })
         .collect()
 }

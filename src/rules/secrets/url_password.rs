@@ -22,7 +22,8 @@ pub static RULE: Rule = Rule {
 (`postgres://app:s3cret@db:5432/app`, `mongodb+srv://…`, `amqp://`, `redis://:pw@host`, \
 `https://user:token@host`). Not reported: passwords that are references or templates \
 (`${DB_PASSWORD}`, `$(cat …)`, `{{ .Values.pw }}`, `%(pw)s`, `<password>`, `[password]`), \
-all-`x` or all-`*` masks, a password equal to the user name (`guest:guest`), and the words \
+all-`x` or all-`*` masks, a password equal to the user name (`guest:guest`) or to the host's \
+first label (`redis://:redis@redis`, a demo default), and the words \
 people write in examples (`password`, `pass`, `secret`, `changeme`, `example`, \
 `mypassword`, …). The message names the scheme and the host, and the password's length.",
         why: "A connection URL is copied whole into configs, logs and error messages; a \
@@ -58,6 +59,9 @@ const EXAMPLE_WORDS: &[&str] = &[
     "changeit",
     "example",
     "mypassword",
+    "mypass",
+    "yourpass",
+    "mysecret",
     "my_password",
     "yourpassword",
     "your_password",
@@ -77,8 +81,9 @@ const EXAMPLE_WORDS: &[&str] = &[
     "api_key",
 ];
 
-fn keep(user: &str, password: &str) -> bool {
+fn keep(user: &str, password: &str, host: &str) -> bool {
     let lower = password.to_ascii_lowercase();
+    let host = host.split('.').next().unwrap_or(host);
     !(password.starts_with(['$', '%', '{', '<', '[', '(', '*'])
         || password.contains("${")
         || password.contains("{{")
@@ -87,6 +92,7 @@ fn keep(user: &str, password: &str) -> bool {
             .chars()
             .all(|c| c == 'x' || c == 'X' || c == '*' || c == '.')
         || password.eq_ignore_ascii_case(user)
+        || password.eq_ignore_ascii_case(host)
         || EXAMPLE_WORDS.contains(&lower.as_str()))
 }
 
@@ -97,7 +103,7 @@ fn check(text: &str, _ctx: &Ctx) -> Vec<RawFinding> {
     URL.captures_iter(text)
         .filter_map(|c| {
             let secret = c.name("secret").expect("secret group");
-            keep(&c["user"], secret.as_str()).then(|| {
+            keep(&c["user"], secret.as_str(), &c["host"]).then(|| {
                 finding(
                     RULE.id.as_str(),
                     text,
