@@ -122,6 +122,46 @@ impl<'a> Workload<'a> {
     }
 }
 
+/// The findings of `rule` over every container and init container of the workloads of
+/// `docs` (pods with `spec.os.name: windows` passed over when `linux_only`): where `judge`
+/// gives `(line, problem)`, a finding at that line saying `container "app" of
+/// Deployment/web <problem>`, with `help`, covered by suppression comments on the container
+/// and the workload.
+pub fn container_findings(
+    docs: &[Document],
+    rule: crate::rules::RuleId,
+    linux_only: bool,
+    help: &str,
+    judge: impl Fn(&Workload, &Container) -> Option<(u32, String)>,
+) -> Vec<crate::finding::RawFinding> {
+    let mut out = Vec::new();
+    for w in workloads(docs) {
+        if linux_only && w.windows() {
+            continue;
+        }
+        for c in &w.containers {
+            let Some((line, problem)) = judge(&w, c) else {
+                continue;
+            };
+            let which = if c.init {
+                "init container"
+            } else {
+                "container"
+            };
+            out.push(
+                crate::finding::RawFinding::new(
+                    rule,
+                    Some(line),
+                    format!("{which} {:?} of {} {problem}", c.name, w.label()),
+                    help,
+                )
+                .anchored(w.anchors(c)),
+            );
+        }
+    }
+    out
+}
+
 fn pod_spec_path(kind: &str) -> Option<&'static [&'static str]> {
     Some(match kind {
         "Pod" => &["spec"],

@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use crate::finding::{RawFinding, Severity};
-use crate::rules::k8s::workloads;
+use crate::rules::k8s::container_findings;
 use crate::rules::{Check, Ctx, Rule, RuleDoc};
 use crate::yaml::Document;
 
@@ -39,38 +39,23 @@ inside the container.",
 };
 
 fn check(docs: &[Document], _ctx: &Ctx) -> Vec<RawFinding> {
-    let mut out = Vec::new();
-    for w in workloads(docs) {
-        if w.windows() {
-            continue;
+    container_findings(docs, RULE.id, true, HELP, |w, c| {
+        match w
+            .security(c, "allowPrivilegeEscalation")
+            .filter(|s| !s.from_pod)
+        {
+            Some(s) if s.value == &Value::Bool(false) => None,
+            Some(s) => Some((
+                w.line(&s.pointer),
+                "allows privilege escalation".to_string(),
+            )),
+            None => Some((
+                w.line(&c.pointer),
+                "does not set `allowPrivilegeEscalation: false`, so escalation is allowed"
+                    .to_string(),
+            )),
         }
-        for c in &w.containers {
-            let set = w
-                .security(c, "allowPrivilegeEscalation")
-                .filter(|s| !s.from_pod);
-            let (line, problem) = match &set {
-                Some(s) if s.value == &Value::Bool(false) => continue,
-                Some(s) => (w.line(&s.pointer), "allows privilege escalation"),
-                None => (
-                    w.line(&c.pointer),
-                    "does not set `allowPrivilegeEscalation: false`, so escalation is allowed",
-                ),
-            };
-            let which = if c.init {
-                "init container"
-            } else {
-                "container"
-            };
-            out.push(
-                RawFinding::new(
-                    RULE.id,
-                    Some(line),
-                    format!("{which} {:?} of {} {problem}", c.name, w.label()),
-                    "Add `securityContext: {allowPrivilegeEscalation: false}` to the container.",
-                )
-                .anchored(w.anchors(c)),
-            );
-        }
-    }
-    out
+    })
 }
+
+const HELP: &str = "Add `securityContext: {allowPrivilegeEscalation: false}` to the container.";

@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use crate::finding::{RawFinding, Severity};
-use crate::rules::k8s::workloads;
+use crate::rules::k8s::container_findings;
 use crate::rules::{Check, Ctx, Rule, RuleDoc};
 use crate::yaml::Document;
 
@@ -32,30 +32,10 @@ capability: escaping it is trivial, so it is the node's root in all but name.",
 };
 
 fn check(docs: &[Document], _ctx: &Ctx) -> Vec<RawFinding> {
-    let mut out = Vec::new();
-    for w in workloads(docs) {
-        for c in &w.containers {
-            let Some(p) = w.security(c, "privileged").filter(|p| !p.from_pod) else {
-                continue;
-            };
-            if p.value != &Value::Bool(true) {
-                continue;
-            }
-            let which = if c.init {
-                "init container"
-            } else {
-                "container"
-            };
-            out.push(
-                RawFinding::new(
-                    RULE.id,
-                    Some(w.line(&p.pointer)),
-                    format!("{which} {:?} of {} runs privileged", c.name, w.label()),
-                    "Remove `privileged: true`; grant only the capability the container needs (`capabilities: {add: [NET_ADMIN]}`) or move the node-level work to a DaemonSet reviewed for it.",
-                )
-                .anchored(w.anchors(c)),
-            );
-        }
-    }
-    out
+    container_findings(docs, RULE.id, false, HELP, |w, c| {
+        let p = w.security(c, "privileged").filter(|p| !p.from_pod)?;
+        (p.value == &Value::Bool(true)).then(|| (w.line(&p.pointer), "runs privileged".to_string()))
+    })
 }
+
+const HELP: &str = "Remove `privileged: true`; grant only the capability the container needs (`capabilities: {add: [NET_ADMIN]}`) or move the node-level work to a DaemonSet reviewed for it.";

@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use crate::finding::{RawFinding, Severity};
-use crate::rules::k8s::workloads;
+use crate::rules::k8s::container_findings;
 use crate::rules::{Check, Ctx, Rule, RuleDoc};
 use crate::yaml::Document;
 
@@ -38,58 +38,36 @@ while `runAsNonRoot` makes the kubelet refuse to start a root container.",
 };
 
 fn check(docs: &[Document], _ctx: &Ctx) -> Vec<RawFinding> {
-    let mut out = Vec::new();
-    for w in workloads(docs) {
-        if w.windows() {
-            continue;
-        }
-        for c in &w.containers {
-            let user = w.security(c, "runAsUser");
-            let non_root = w.security(c, "runAsNonRoot");
-            let which = if c.init {
-                "init container"
+    container_findings(docs, RULE.id, true, HELP, |w, c| {
+        let user = w.security(c, "runAsUser");
+        if let Some(u) = user.as_ref().filter(|u| u.value.as_i64() == Some(0)) {
+            let whose = if u.from_pod {
+                "the pod sets"
             } else {
-                "container"
+                "it sets"
             };
-            let at_root = user.as_ref().filter(|u| u.value.as_i64() == Some(0));
-            let (line, problem) = if let Some(u) = at_root {
-                let whose = if u.from_pod {
-                    "the pod sets"
-                } else {
-                    "it sets"
-                };
-                (
-                    w.line(&u.pointer),
-                    format!("runs as root: {whose} `runAsUser: 0`"),
-                )
-            } else if user
-                .as_ref()
-                .is_some_and(|u| u.value.as_i64().is_some_and(|n| n > 0))
-            {
-                continue;
-            } else {
-                match &non_root {
-                    Some(n) if n.value == &Value::Bool(true) => continue,
-                    Some(n) => (
-                        w.line(&n.pointer),
-                        "may run as root: `runAsNonRoot` is false and no `runAsUser` other than 0 is set".to_string(),
-                    ),
-                    None => (
-                        w.line(&c.pointer),
-                        "may run as root: neither it nor the pod sets `runAsNonRoot: true` or a non-zero `runAsUser`".to_string(),
-                    ),
-                }
-            };
-            out.push(
-                RawFinding::new(
-                    RULE.id,
-                    Some(line),
-                    format!("{which} {:?} of {} {problem}", c.name, w.label()),
-                    "Set `securityContext: {runAsNonRoot: true, runAsUser: 10001}` on the pod or the container, and build the image with a non-root USER.",
-                )
-                .anchored(w.anchors(c)),
-            );
+            return Some((
+                w.line(&u.pointer),
+                format!("runs as root: {whose} `runAsUser: 0`"),
+            ));
         }
-    }
-    out
+        if user.is_some_and(|u| u.value.as_i64().is_some_and(|n| n > 0)) {
+            return None;
+        }
+        match w.security(c, "runAsNonRoot") {
+            Some(n) if n.value == &Value::Bool(true) => None,
+            Some(n) => Some((
+                w.line(&n.pointer),
+                "may run as root: `runAsNonRoot` is false and no `runAsUser` other than 0 is set"
+                    .to_string(),
+            )),
+            None => Some((
+                w.line(&c.pointer),
+                "may run as root: neither it nor the pod sets `runAsNonRoot: true` or a non-zero `runAsUser`"
+                    .to_string(),
+            )),
+        }
+    })
 }
+
+const HELP: &str = "Set `securityContext: {runAsNonRoot: true, runAsUser: 10001}` on the pod or the container, and build the image with a non-root USER.";
