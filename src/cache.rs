@@ -512,6 +512,42 @@ impl Cache {
     }
 }
 
+/// The first bytes of every redb file (redb's file format).
+const REDB_MAGIC: [u8; 9] = [b'r', b'e', b'd', b'b', 0x1A, 0x0A, 0xA9, 0x0D, 0x0A];
+
+/// Whether git-govern may use, replace or delete the file at `path` as its cache when the
+/// user named that path (`--cache`, `GOVERN_CACHE`): when nothing is there, when it is an
+/// empty regular file, or when it is a regular file that starts as a redb database does
+/// (a cache this or another version wrote, perhaps damaged). Anything else — a text file,
+/// a FIFO, a device, a directory — is refused with the reason, and never opened for
+/// writing (nor for reading unless it is a regular file).
+pub fn may_use(path: &Path) -> Result<(), String> {
+    // Nothing there (or a path that cannot hold a file, which opening reports as a
+    // warning): nothing to lose.
+    let Ok(meta) = std::fs::metadata(path) else {
+        return Ok(());
+    };
+    if !meta.is_file() {
+        return Err(if meta.is_dir() {
+            "it is a directory".to_string()
+        } else {
+            "it is not a regular file (a FIFO, socket or device)".to_string()
+        });
+    }
+    if meta.len() == 0 {
+        return Ok(());
+    }
+    let mut head = [0u8; REDB_MAGIC.len()];
+    let read = std::fs::File::open(path).and_then(|mut f| {
+        use std::io::Read;
+        f.read_exact(&mut head)
+    });
+    match read {
+        Ok(()) if head == REDB_MAGIC => Ok(()),
+        Ok(()) | Err(_) => Err("it is not a git-govern cache (not a redb database)".to_string()),
+    }
+}
+
 /// Deletes the cache file at `path`; `Ok(false)` when there was none.
 pub fn clear(path: &Path) -> std::io::Result<bool> {
     match std::fs::remove_file(path) {

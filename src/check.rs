@@ -38,7 +38,9 @@ pub fn check(cwd: &Path, mode: &Mode, opts: &Options, fallback_cache: &Path) -> 
     let snapshot = source::load(cwd, mode)?;
     crate::trace::phase(|| format!("snapshot: {} subjects", snapshot.subjects.len()));
     let session = Session::open(&snapshot.root, opts)?;
-    let mut cache = opts.cache.open(|| default_cache(&snapshot, fallback_cache));
+    let mut cache = opts
+        .cache
+        .open(|| default_cache(&snapshot, fallback_cache))?;
     let outcome = session.check(&snapshot, &mut cache)?;
     let mut run = CheckRun::new(outcome, session);
     run.warnings

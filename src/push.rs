@@ -140,7 +140,7 @@ pub fn pre_push(
         let snapshot = source::load(cwd, &Mode::Pushed { base, tip })?;
         let mut cache: Cache = opts
             .cache
-            .open(|| check::default_cache(&snapshot, fallback_cache));
+            .open(|| check::default_cache(&snapshot, fallback_cache))?;
         let policies = session.policies()?;
         let o = engine::check(
             &snapshot,

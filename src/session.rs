@@ -37,14 +37,29 @@ pub enum CacheChoice {
 
 impl CacheChoice {
     /// Opens the cache this choice names: none (`Off`), the given file (`At`), else
-    /// `default` (computed only then). Never fails; see [`Cache::open`].
-    pub fn open(&self, default: impl FnOnce() -> PathBuf) -> Cache {
-        match self {
+    /// `default` (computed only then). A cache that cannot be used is a warning on the
+    /// returned [`Cache`] (see [`Cache::open`]). Errors: a file given with `At` that is not
+    /// a git-govern cache ([`crate::cache::may_use`]), left untouched.
+    pub fn open(&self, default: impl FnOnce() -> PathBuf) -> Result<Cache> {
+        Ok(match self {
             CacheChoice::Off => Cache::disabled(),
-            CacheChoice::At(p) => Cache::open(p),
+            CacheChoice::At(p) => {
+                refuse_foreign(p)?;
+                Cache::open(p)
+            }
             CacheChoice::Default => Cache::open(&default()),
-        }
+        })
     }
+}
+
+/// The usage error for a cache path given by the user that holds something else.
+pub fn refuse_foreign(path: &Path) -> Result<()> {
+    crate::cache::may_use(path).map_err(|why| {
+        Error::Usage(format!(
+            "the cache file {} was not used: {why}; name a new path or an existing git-govern cache",
+            path.display()
+        ))
+    })
 }
 
 /// Policy settings given on the command line; `.govern.yaml` adds to them.

@@ -210,11 +210,13 @@ fn locked_cache_is_bypassed() {
 fn corrupt_truncated_and_foreign_files_are_replaced() {
     let repo = fixture();
     let cache = repo.home.path().join("c.redb");
-    std::fs::write(
-        &cache,
-        b"this is not a redb file at all, just text that looks nothing like one",
-    )
-    .unwrap();
+    // A redb file whose first page is damaged: recognisably a cache, replaced.
+    repo.govern(&["check", "--cache", cache.to_str().unwrap()]);
+    let mut bytes = std::fs::read(&cache).unwrap();
+    for b in &mut bytes[9..4096] {
+        *b = 0xEE;
+    }
+    std::fs::write(&cache, &bytes).unwrap();
     assert_degrades(&repo, &cache, "started a fresh one");
     // The fresh file works: the next run is warm and silent.
     let (v, _) = repo.json(&["check", "--cache", cache.to_str().unwrap()]);
@@ -315,4 +317,66 @@ fn cache_commands_in_a_governance_root_act_on_the_portfolio_cache() {
             .ends_with("organizations/payments/api/.git/govern/cache.redb"),
         "{member}"
     );
+}
+
+/// A path the user names that holds something other than a cache is refused (exit 2) and
+/// left as it was: a text file, a directory, a FIFO, a device. `cache clear` and `cache
+/// stats` refuse it too.
+#[test]
+fn a_named_file_that_is_no_cache_is_never_touched() {
+    let repo = fixture();
+    let notes = repo.home.path().join("notes.txt");
+    let text = b"meeting notes, not a cache\n";
+    std::fs::write(&notes, text).unwrap();
+    let dir = repo.home.path().join("a-directory");
+    std::fs::create_dir(&dir).unwrap();
+    let mut named = vec![notes.clone(), dir.clone()];
+    #[cfg(unix)]
+    {
+        let fifo = repo.home.path().join("fifo");
+        assert!(std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success());
+        named.push(fifo);
+        named.push("/dev/null".into());
+    }
+    for path in &named {
+        let p = path.to_str().unwrap();
+        for args in [
+            vec!["check", "--cache", p],
+            vec!["cache", "clear", "--cache", p],
+            vec!["cache", "stats", "--cache", p],
+        ] {
+            let o = repo.govern(&args);
+            assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+            assert!(
+                stderr(&o).contains("was not used") && stderr(&o).contains(p),
+                "{args:?}: {}",
+                stderr(&o)
+            );
+        }
+        let o = repo
+            .cmd(bin())
+            .args(["check"])
+            .env("GOVERN_CACHE", path)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "GOVERN_CACHE={p}");
+    }
+    assert_eq!(std::fs::read(&notes).unwrap(), text);
+    assert!(dir.is_dir() && std::fs::read_dir(&dir).unwrap().next().is_none());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = std::fs::metadata(repo.home.path().join("fifo"))
+            .unwrap()
+            .file_type();
+        assert!(t.is_fifo());
+        assert!(std::fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device());
+    }
 }

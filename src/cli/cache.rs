@@ -60,7 +60,11 @@ pub fn run(
     env: &Env,
 ) -> Result<i32, Error> {
     let paths = match explicit {
-        Some(p) => vec![p],
+        Some(p) => {
+            // A path the user named is cleared or read only if it holds a cache.
+            git_govern::session::refuse_foreign(&p)?;
+            vec![p]
+        }
         None => caches(&cwd()?, portfolio, root, env)?,
     };
     for path in paths {
