@@ -68,9 +68,15 @@ pub struct SyntaxError {
     pub message: String,
 }
 
+/// How deeply collections may nest in one document. Kubernetes objects, CRD schemas
+/// included, stay far below it; the limit keeps every later step (conversion, schema
+/// validation, rules, policies), which walk values recursively, within a thread's stack.
+pub const MAX_DEPTH: usize = 256;
+
 /// Parses a YAML stream into documents. Errors carry the 1-based line and column of the
-/// first syntax error. A key repeated in a mapping is no error: the last value wins and the
-/// repeat is listed in [`Document::duplicates`].
+/// first syntax error, or of the collection nested deeper than [`MAX_DEPTH`]. A key
+/// repeated in a mapping is no error: the last value wins and the repeat is listed in
+/// [`Document::duplicates`].
 pub fn parse_stream(text: &str) -> Result<Vec<Document>, SyntaxError> {
     let mut loader = YamlLoader::<MarkedYaml>::default();
     loader.allow_duplicate_keys(true);
@@ -78,15 +84,29 @@ pub fn parse_stream(text: &str) -> Result<Vec<Document>, SyntaxError> {
         loader,
         frames: Vec::new(),
         docs: Vec::new(),
+        too_deep: None,
     };
     let scan = |e: saphyr::ScanError| SyntaxError {
         line: e.marker().line() as u32,
         column: e.marker().col() as u32 + 1,
         message: e.info().to_string(),
     };
-    Parser::new_from_str(text)
-        .load(&mut recv, true)
-        .map_err(scan)?;
+    // The parser's own `load` recurses once per nesting level; reading its events one by
+    // one lets the receiver stop at the depth limit with the stack untouched.
+    for next in Parser::new_from_str(text) {
+        let (event, span) = next.map_err(scan)?;
+        recv.on_event(event, span);
+        if recv.too_deep.is_some() {
+            break;
+        }
+    }
+    if let Some((line, column)) = recv.too_deep {
+        return Err(SyntaxError {
+            line,
+            column,
+            message: format!("collections nest deeper than {MAX_DEPTH} levels here"),
+        });
+    }
     if let Some(e) = recv.loader.error() {
         return Err(scan(e.clone()));
     }
@@ -128,16 +148,29 @@ enum Frame {
     Seq { index: usize },
 }
 
-/// Feeds saphyr's loader and, on the way, finds repeated keys per document.
+/// Feeds saphyr's loader and, on the way, finds repeated keys per document and stops
+/// at a collection nested deeper than [`MAX_DEPTH`].
 struct Receiver<'a> {
     loader: YamlLoader<'a, MarkedYaml<'a>>,
     frames: Vec<Frame>,
     docs: Vec<Vec<DuplicateKey>>,
+    /// Line and column of the first collection nested too deep; events after it are
+    /// dropped.
+    too_deep: Option<(u32, u32)>,
 }
 
 impl<'a> SpannedEventReceiver<'a> for Receiver<'a> {
     fn on_event(&mut self, ev: Event<'a>, span: saphyr_parser::Span) {
         let line = span.start.line() as u32;
+        if self.too_deep.is_some() {
+            return;
+        }
+        if matches!(ev, Event::MappingStart(..) | Event::SequenceStart(..))
+            && self.frames.len() >= MAX_DEPTH
+        {
+            self.too_deep = Some((line, span.start.col() as u32 + 1));
+            return;
+        }
         match &ev {
             Event::DocumentStart(_) => {
                 self.frames.clear();
@@ -343,6 +376,35 @@ mod tests {
         assert_eq!(docs[0].lines["/spec/type"], 8);
         assert_eq!(docs[1].duplicates, [dup("/kind", "kind", 10, 11)]);
         assert_eq!(docs[1].value["kind"], "Job");
+    }
+
+    #[test]
+    fn nesting_beyond_the_limit_is_an_error_at_its_line() {
+        let deep = format!("a:\n  b: {}x{}\n", "[".repeat(5000), "]".repeat(5000));
+        // Flow collections meet the scanner's own limit first; block ones, ours.
+        let e = parse_stream(&deep).unwrap_err();
+        assert_eq!(e.line, 2, "{e:?}");
+        let ok = format!(
+            "a: {}x{}\n",
+            "[".repeat(MAX_DEPTH - 1),
+            "]".repeat(MAX_DEPTH - 1)
+        );
+        assert!(parse_stream(&ok).is_ok());
+    }
+
+    #[test]
+    fn deep_block_mappings_stop_without_recursion() {
+        let text: String = (0..3300)
+            .map(|i| format!("{}k{i}:\n", "  ".repeat(i)))
+            .collect();
+        // A small stack: the reader must not recurse per level.
+        let r = std::thread::Builder::new()
+            .stack_size(128 << 10)
+            .spawn(move || parse_stream(&text).map_err(|e| e.line))
+            .unwrap()
+            .join()
+            .unwrap();
+        assert_eq!(r.unwrap_err(), MAX_DEPTH as u32 + 1);
     }
 
     #[test]

@@ -1,0 +1,88 @@
+//! Hostile input never aborts a run: nesting deeper than any reader allows, recursive Rego.
+//! Each case from the campaign of issue #15 is a regression test.
+
+mod common;
+use common::portfolio::Portfolio;
+use common::*;
+
+/// 3,300 nested block mappings, 3,500 nested `? ` keys and 3,000 nested flow sequences.
+fn deep_files() -> Vec<(&'static str, String)> {
+    let head = "apiVersion: v1\nkind: Pod\nspec:\n";
+    vec![
+        (
+            "block.yaml",
+            format!(
+                "{head}{}",
+                (0..3300)
+                    .map(|i| format!("{}k{i}:\n", "  ".repeat(i + 1)))
+                    .collect::<String>()
+            ),
+        ),
+        ("keys.yaml", format!("{head}{}x\n", "? ".repeat(3500))),
+        (
+            "flow.yaml",
+            format!("{head}  x: {}{}\n", "[".repeat(3000), "]".repeat(3000)),
+        ),
+    ]
+}
+
+/// Several deep files at once (so they are read on worker threads, whose stacks are the
+/// smaller ones): each is an input error at its line, the others are still judged.
+#[test]
+fn deep_nesting_is_an_input_error_not_an_abort() {
+    let repo = Repo::new();
+    repo.with_compliant_base();
+    for (name, text) in deep_files() {
+        repo.write(name, &text);
+    }
+    repo.write("Dockerfile", "FROM alpine:3.20\nUSER root\n");
+    repo.git(&["add", "-A"]);
+    let hook = repo.govern(&["hook", "pre-commit"]);
+    assert_eq!(hook.status.code(), Some(2), "{}", stderr(&hook));
+    for args in [
+        vec!["check", "--no-cache"],
+        vec!["check", "--all", "--no-cache"],
+        vec!["check", "--staged"],
+    ] {
+        let mut all = args.clone();
+        all.extend(["--format", "json"]);
+        let o = repo.govern(&all);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let errors: Vec<(&str, u64)> = report["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e["path"].as_str().unwrap(), e["line"].as_u64().unwrap()))
+            .collect();
+        assert_eq!(errors.len(), 3, "{report:#}");
+        assert!(errors.iter().all(|(_, line)| *line > 3), "{errors:?}");
+        assert!(
+            hits(&report)
+                .iter()
+                .any(|(r, p, _)| r == "docker.user-not-root" && p == "Dockerfile"),
+            "the other files are judged"
+        );
+    }
+}
+
+/// One repository with a deep manifest does not cost the portfolio its catalog.
+#[test]
+fn the_portfolio_writes_its_outputs_around_a_deep_file() {
+    let p = Portfolio::fixture();
+    let (name, text) = deep_files().remove(0);
+    p.write(&format!("organizations/payments/ledger/k8s/{name}"), &text);
+    let o = p.govern("1767225600", &["catalog"], None);
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+    let catalog: serde_json::Value =
+        serde_json::from_str(&p.read(".metaHub/catalog/catalog.json")).unwrap();
+    let ledger = catalog["organizations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|o| o["repos"].as_array().unwrap())
+        .find(|r| r["name"] == "ledger")
+        .unwrap_or_else(|| panic!("{catalog:#}"));
+    let errors = ledger["input_errors"].to_string();
+    assert!(errors.contains("deeper than 256"), "{ledger:#}");
+}
