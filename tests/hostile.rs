@@ -86,3 +86,50 @@ fn the_portfolio_writes_its_outputs_around_a_deep_file() {
     let errors = ledger["input_errors"].to_string();
     assert!(errors.contains("deeper than 256"), "{ledger:#}");
 }
+
+/// A Rego function that calls itself, directly or through another, is refused when the
+/// policies load (OPA refuses it when compiling); regorus would recurse until the stack
+/// ran out. Functions that call other functions are fine.
+#[test]
+fn recursive_rego_is_refused_at_load() {
+    let repo = Repo::new();
+    repo.with_compliant_base();
+    repo.write("a.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\n");
+    repo.write("b.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: b}\n");
+    repo.git(&["add", "-A"]);
+    let dir = repo.home.path().join("pol");
+    std::fs::create_dir_all(&dir).unwrap();
+    let head = "package main\n\nimport rego.v1\n\n";
+    let deny =
+        "deny contains msg if {\n\tinput.kind == \"Pod\"\n\tmsg := sprintf(\"%v\", [f(1)])\n}\n";
+    for (body, at) in [
+        (
+            "f(x) := y if {\n\ty := f(x) # f(x) again\n}\n\n",
+            "rec.rego:5: f calls f",
+        ),
+        (
+            "f(x) := y if {\n\ty := g(x)\n}\n\ng(x) := y if {\n\ty := f(x)\n}\n\n",
+            "rec.rego:5: f calls g calls f",
+        ),
+    ] {
+        std::fs::write(dir.join("rec.rego"), format!("{head}{body}{deny}")).unwrap();
+        for args in [
+            vec!["check", "--no-cache", "--policy", dir.to_str().unwrap()],
+            vec!["policy", "test", dir.to_str().unwrap()],
+        ] {
+            let o = repo.govern(&args);
+            assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+            assert!(stderr(&o).contains(at), "{}", stderr(&o));
+        }
+    }
+    let body = "f(x) := y if {\n\ty := g(x) # \"f(\" in a comment\n}\n\ng(x) := x + 1\n\n";
+    std::fs::write(dir.join("rec.rego"), format!("{head}{body}{deny}")).unwrap();
+    let (report, code) = repo.json(&["check", "--no-cache", "--policy", dir.to_str().unwrap()]);
+    assert_eq!(code, 1, "{report:#}");
+    assert!(
+        hits(&report)
+            .iter()
+            .any(|(r, _, _)| r == "policy.main.deny"),
+        "{report:#}"
+    );
+}

@@ -258,6 +258,7 @@ impl PolicySet {
         let mut rules = Vec::new();
         let mut exceptions = BTreeSet::new();
         let mut repo_fields = BTreeSet::new();
+        refuse_recursion(sources)?;
         for s in sorted {
             h.update(s.name.as_bytes());
             h.update(&[0]);
@@ -393,6 +394,131 @@ fn help(r: &PolicyRule) -> String {
     help
 }
 
+/// A user-defined function call graph of one package, from its sources' text: which
+/// functions each function calls (`name(`), with the line of the definition.
+type CallGraph = std::collections::BTreeMap<String, (String, u32, BTreeSet<String>)>;
+
+static FUNCTION_HEAD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:default\s+)?([a-z_][A-Za-z0-9_]*)\(").expect("function head regex")
+});
+static CALL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b([a-z_][A-Za-z0-9_]*)\(").expect("call regex"));
+
+/// `text` without `#` comments and the contents of string literals (so that neither can
+/// look like a call).
+fn code_only(line: &str) -> String {
+    let mut out = String::new();
+    let mut in_string = false;
+    let mut escaped = false;
+    for c in line.chars() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+                out.push(c);
+            }
+            continue;
+        }
+        match c {
+            '#' => break,
+            '"' => {
+                in_string = true;
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Adds the functions of `source` to `graph`: a definition starts at column 0 with
+/// `name(` and runs to the next line that starts at column 0 (other than `}`).
+fn add_functions(graph: &mut CallGraph, source: &Source) {
+    let mut current: Option<String> = None;
+    for (i, raw) in source.text.lines().enumerate() {
+        let line = code_only(raw);
+        let top = line.starts_with(|c: char| !c.is_whitespace() && c != '}');
+        if top {
+            current = FUNCTION_HEAD.captures(&line).map(|c| c[1].to_string());
+            if let Some(name) = &current {
+                graph
+                    .entry(name.clone())
+                    .or_insert_with(|| (source.name.clone(), i as u32 + 1, BTreeSet::new()));
+            }
+        }
+        let Some(name) = &current else { continue };
+        let body = if top {
+            line.split_once(')').map_or("", |(_, b)| b)
+        } else {
+            &line
+        };
+        let calls: Vec<String> = CALL.captures_iter(body).map(|c| c[1].to_string()).collect();
+        if let Some(entry) = graph.get_mut(name) {
+            entry.2.extend(calls);
+        }
+    }
+}
+
+/// The first cycle of calls among a package's functions, as "file:line: f calls g calls f".
+/// Rego forbids recursion (OPA rejects it when compiling); regorus would recurse until the
+/// stack runs out, so a policy with a cycle is refused when it is loaded.
+fn recursion(graph: &CallGraph) -> Option<String> {
+    fn visit(
+        graph: &CallGraph,
+        f: &str,
+        path: &mut Vec<String>,
+        done: &mut BTreeSet<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(i) = path.iter().position(|p| p == f) {
+            let mut cycle = path[i..].to_vec();
+            cycle.push(f.to_string());
+            return Some(cycle);
+        }
+        if done.contains(f) {
+            return None;
+        }
+        path.push(f.to_string());
+        for g in graph.get(f).map(|e| &e.2).into_iter().flatten() {
+            if graph.contains_key(g) {
+                if let Some(c) = visit(graph, g, path, done) {
+                    return Some(c);
+                }
+            }
+        }
+        path.pop();
+        done.insert(f.to_string());
+        None
+    }
+    let mut done = BTreeSet::new();
+    for f in graph.keys() {
+        if let Some(cycle) = visit(graph, f, &mut Vec::new(), &mut done) {
+            let (file, line, _) = &graph[&cycle[0]];
+            return Some(format!("{file}:{line}: {}", cycle.join(" calls ")));
+        }
+    }
+    None
+}
+
+/// Errors: a function of `sources` that calls itself, directly or through others
+/// ([`recursion`]), named by file and line.
+fn refuse_recursion(sources: &[Source]) -> Result<()> {
+    let mut graphs: std::collections::BTreeMap<String, CallGraph> = Default::default();
+    for s in sources {
+        if let Some(package) = PACKAGE.captures(&s.text).map(|c| c[1].to_string()) {
+            add_functions(graphs.entry(package).or_default(), s);
+        }
+    }
+    match graphs.values().find_map(recursion) {
+        Some(cycle) => Err(Error::Usage(format!(
+            "invalid policy: {cycle}: a function that calls itself (Rego forbids recursion)"
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// An engine for Rego v1 (or v0 when `rego_v0`) whose evaluations stop after
 /// [`EVAL_LIMIT`].
 fn new_engine(rego_v0: bool) -> regorus::Engine {
@@ -479,6 +605,7 @@ static TEST_HEAD: LazyLock<Regex> =
 /// does), with every source loaded. Results in file order, then rule order. Errors: a
 /// source that does not parse.
 pub fn run_tests(sources: &[Source], rego_v0: bool) -> Result<Vec<TestResult>> {
+    refuse_recursion(sources)?;
     let mut engine = new_engine(rego_v0);
     for s in sources {
         engine
