@@ -67,7 +67,7 @@ fn merged_finding(rule: crate::rules::RuleId, msg: &Message, raws: &[RawFinding]
 /// the configuration is invalid.
 pub fn commit_msg(cwd: &Path, file: &Path, opts: &Options) -> Result<CheckRun> {
     let (repo, root) = root_of(cwd)?;
-    let bytes = std::fs::read(cwd.join(file)).map_err(|e| {
+    let bytes = crate::read::bounded(&cwd.join(file), crate::read::CONFIG_LIMIT).map_err(|e| {
         Error::Usage(format!(
             "cannot read the commit message file {}: {e}",
             file.display()

@@ -181,7 +181,11 @@ impl Config {
             return Err(Error::input(
                 display_path,
                 doc.line_of(&p),
-                format!("{}: {e}", if p.is_empty() { "/".to_string() } else { p }),
+                format!(
+                    "{}: {}",
+                    if p.is_empty() { "/".to_string() } else { p },
+                    excerpt(&e.to_string())
+                ),
             ));
         }
         let reader = Reader {
@@ -369,6 +373,16 @@ fn settings_for(
         options,
         hash,
     })
+}
+
+/// At most 160 characters of a message that quotes a value (a schema error repeats the
+/// offending value whole, which may be a whole file); the rest is cut with "…".
+fn excerpt(message: &str) -> String {
+    const MAX: usize = 160;
+    match message.char_indices().nth(MAX) {
+        Some((i, _)) => format!("{}…", &message[..i]),
+        None => message.to_string(),
+    }
 }
 
 #[cfg(test)]

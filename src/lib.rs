@@ -36,6 +36,7 @@ pub mod path;
 pub mod policy;
 pub mod portfolio;
 pub mod push;
+pub mod read;
 pub mod report;
 pub mod rules;
 pub mod session;

@@ -130,7 +130,12 @@ pub fn repo_schema(gov_root: &Path) -> Result<RepoSchema> {
         .join(".metaHub")
         .join("schemas")
         .join("repo-schema.json");
-    match std::fs::read_to_string(&p) {
+    match crate::read::bounded_text(&p, crate::read::CONFIG_LIMIT) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::input(
+            p.display().to_string(),
+            0,
+            format!("cannot be used: {e}"),
+        )),
         Ok(text) => {
             let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
                 Error::input(
@@ -153,7 +158,12 @@ pub fn load_config(root: &Path, explicit: Option<&Path>) -> Result<Config> {
         Some(p) => (p.to_path_buf(), p.display().to_string()),
         None => (root.join(config::FILE_NAME), config::FILE_NAME.to_string()),
     };
-    match std::fs::read(&path) {
+    let read = match explicit {
+        Some(_) => crate::read::bounded(&path, crate::read::CONFIG_LIMIT),
+        None => crate::read::within(root, &path)
+            .and_then(|()| crate::read::bounded(&path, crate::read::CONFIG_LIMIT)),
+    };
+    match read {
         Ok(bytes) => {
             let text = String::from_utf8(bytes)
                 .map_err(|e| Error::input(&shown, 0, format!("not UTF-8: {e}")))?;

@@ -133,3 +133,96 @@ fn recursive_rego_is_refused_at_load() {
         "{report:#}"
     );
 }
+
+/// Nothing a repository or a command line names blocks a run: FIFOs named like a
+/// Dockerfile, `.govern.yaml`, metadata, a commit message file or a policy, and
+/// `--config /dev/zero`. A FIFO among the files checked is skipped with a note.
+#[cfg(unix)]
+#[test]
+fn fifos_and_devices_never_block() {
+    let repo = Repo::new();
+    repo.with_compliant_base();
+    repo.git(&["add", "-A"]);
+    let fifo = |rel: &str| {
+        let p = repo.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        assert!(std::process::Command::new("mkfifo")
+            .arg(&p)
+            .status()
+            .unwrap()
+            .success());
+        p
+    };
+    let run = |args: &[&str]| {
+        let mut child = repo
+            .cmd(bin())
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        for _ in 0..200 {
+            if child.try_wait().unwrap().is_some() {
+                return child.wait_with_output().unwrap();
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        child.kill().unwrap();
+        panic!("{args:?} blocked for 10 s");
+    };
+    let docker = fifo("Dockerfile");
+    // The work tree, as git status, lists no FIFO; named on the command line, it is
+    // skipped with the reason.
+    let all = run(&["check", "--all", "--no-cache"]);
+    assert_eq!(all.status.code(), Some(0), "{}", stderr(&all));
+    let o = run(&["check", "--no-cache", "--format", "json", "Dockerfile"]);
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(
+        report["skipped"].to_string().contains("not a regular file"),
+        "{report:#}"
+    );
+    std::fs::remove_file(docker).unwrap();
+    let config = fifo(".govern.yaml");
+    let o = run(&["check", "--no-cache"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains(".govern.yaml: not a regular file"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::remove_file(config).unwrap();
+    let o = run(&["check", "--no-cache", "--config", "/dev/zero"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    fifo("msg");
+    assert_eq!(run(&["hook", "commit-msg", "msg"]).status.code(), Some(2));
+    fifo("pol/a.rego");
+    assert_eq!(
+        run(&["check", "--no-cache", "--policy", "pol"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+/// A committed `.govern.yaml` linked to a file outside the repository is not followed:
+/// nothing of the target reaches the output.
+#[cfg(unix)]
+#[test]
+fn a_config_linked_out_of_the_repository_is_not_read() {
+    let repo = Repo::new();
+    repo.with_compliant_base();
+    let secret = repo.home.path().join("secret.txt");
+    std::fs::write(&secret, "db_password: hunter2-outside-the-repo\n").unwrap();
+    std::os::unix::fs::symlink(&secret, repo.path().join(".govern.yaml")).unwrap();
+    repo.git(&["add", "-A"]);
+    for args in [
+        vec!["check", "--no-cache"],
+        vec!["check", "--all", "--no-cache"],
+    ] {
+        let o = repo.govern(&args);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        let all = stdout(&o) + &stderr(&o);
+        assert!(!all.contains("hunter2"), "{all}");
+        assert!(all.contains("leads out of the repository"), "{all}");
+    }
+}

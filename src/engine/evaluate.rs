@@ -44,6 +44,8 @@ pub(super) fn evaluate(
     // The structured rules' input, parsed once.
     let parsed = if binary {
         Err(ParseFailure::Skip("binary file".into()))
+    } else if let Some(failure) = too_large(kind, bytes, &text) {
+        Err(failure)
     } else {
         let ctx = ReadCtx {
             context,
@@ -102,6 +104,27 @@ pub(super) fn evaluate(
         })
         .collect();
     (results, policy_result, error)
+}
+
+/// The input error of a structured file over [`crate::read::CHECKED_LIMIT`] (a YAML or
+/// JSON file only when it looks like a manifest): parsing it would cost seconds and
+/// gigabytes for no finding a person could act on.
+fn too_large(kind: Option<FileKind>, bytes: &[u8], text: &str) -> Option<ParseFailure> {
+    let limit = crate::read::CHECKED_LIMIT;
+    let kind = kind?;
+    if (bytes.len() as u64) <= limit
+        || (kind == FileKind::Manifest && !(text.contains("apiVersion") && text.contains("kind")))
+    {
+        return None;
+    }
+    Some(ParseFailure::Error(
+        0,
+        format!(
+            "larger than {}, the most git-govern reads of a {} file; not checked",
+            crate::read::size(limit),
+            kind.noun()
+        ),
+    ))
 }
 
 /// Evaluates the policies on a parsed file: one input for a Dockerfile, one per YAML

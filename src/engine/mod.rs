@@ -135,6 +135,15 @@ impl<'a> Run<'a> {
     /// Reads a planned file and computes its content id as git would.
     fn read_one(&self, repo: Option<&gix::Repository>, p: &mut Planned) {
         let content = &self.snapshot.subjects[p.subject].content;
+        if let crate::source::Content::File(path) = content {
+            // A FIFO or a device would block or never end: it is not opened.
+            if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+                p.read = Some(Box::new(Read::PassedOver(
+                    "not a regular file (a FIFO, socket or device); not opened".into(),
+                )));
+                return;
+            }
+        }
         match Snapshot::read(repo, content)
             .and_then(|bytes| Ok((crate::source::content_id(&bytes)?, bytes)))
         {
@@ -283,6 +292,13 @@ impl<'a> Run<'a> {
     fn collect_files(&self, out: &mut Outcome, planned: &[Planned], values: &[Option<Cached>]) {
         for p in planned {
             let path = &self.snapshot.subjects[p.subject].path;
+            if let Some(why) = p.passed_over() {
+                out.skipped.push(Skipped {
+                    path: path.clone(),
+                    reason: why.to_string(),
+                });
+                continue;
+            }
             if let Some(e) = p.read_error() {
                 out.errors.push(InputError {
                     path: path.clone(),

@@ -165,6 +165,8 @@ pub(super) enum Read {
     Bytes(Vec<u8>),
     /// Why they could not be read.
     Failed(String),
+    /// Why the file was not opened at all (it is no regular file): skipped, not an error.
+    PassedOver(String),
 }
 
 impl Planned {
@@ -181,6 +183,14 @@ impl Planned {
     pub fn read_error(&self) -> Option<&str> {
         match self.read.as_deref() {
             Some(Read::Failed(e)) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Why it was not opened, if it was passed over.
+    pub fn passed_over(&self) -> Option<&str> {
+        match self.read.as_deref() {
+            Some(Read::PassedOver(why)) => Some(why),
             _ => None,
         }
     }

@@ -34,6 +34,18 @@ pub enum FileKind {
     Adr,
 }
 
+impl FileKind {
+    /// The kind in words, for messages: "Dockerfile", "manifest", "metadata", "ADR".
+    pub fn noun(self) -> &'static str {
+        match self {
+            FileKind::Dockerfile => "Dockerfile",
+            FileKind::Manifest => "manifest",
+            FileKind::Metadata => "metadata",
+            FileKind::Adr => "ADR",
+        }
+    }
+}
+
 /// What name matching sees of a path.
 pub struct Name<'a> {
     /// The repo-relative path.

@@ -648,7 +648,7 @@ pub fn read_all(dir: &Path) -> Result<Vec<Source>> {
             if p.is_dir() {
                 stack.push(p);
             } else if p.extension().is_some_and(|x| x == "rego") {
-                let text = std::fs::read_to_string(&p)
+                let text = crate::read::bounded_text(&p, crate::read::CONFIG_LIMIT)
                     .map_err(|e| Error::Usage(format!("{}: {e}", p.display())))?;
                 out.push(Source {
                     name: p.display().to_string(),
