@@ -226,3 +226,34 @@ fn a_config_linked_out_of_the_repository_is_not_read() {
         assert!(all.contains("leads out of the repository"), "{all}");
     }
 }
+
+/// A file name built to inject: a leading `::` (a GitHub Actions workflow command), a
+/// newline, ESC and CR. The text report escapes them; JUnit keeps them as visible escapes.
+#[cfg(unix)]
+#[test]
+fn file_names_cannot_inject_into_logs() {
+    let repo = Repo::new();
+    repo.with_compliant_base();
+    let name = "::add-mask::x\n::error file=a::pwned\u{1b}[2J\r.Dockerfile";
+    repo.write(name, "FROM alpine:latest\n");
+    repo.git(&["add", "-A"]);
+    let o = repo.govern(&["check", "--no-cache"]);
+    let text = stdout(&o);
+    assert!(
+        text.lines().all(|l| !l.trim_start().starts_with("::")),
+        "{text}"
+    );
+    assert!(!text.contains('\u{1b}') && !text.contains('\r'), "{text:?}");
+    assert!(
+        text.contains("\\::add-mask::x\\n::error file=a::pwned\\u{1b}[2J\\r.Dockerfile"),
+        "{text}"
+    );
+    let junit = stdout(&repo.govern(&["check", "--no-cache", "--format", "junit"]));
+    assert!(
+        !junit.contains('\n')
+            || junit
+                .lines()
+                .all(|l| !l.contains("pwned") || l.contains("\\n")),
+        "{junit}"
+    );
+}

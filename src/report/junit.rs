@@ -18,9 +18,9 @@ use crate::finding::{Finding, Severity};
 fn line_of(f: &Finding) -> String {
     format!(
         "{}: {}\nhelp: {}",
-        crate::finding::location(&f.path.display(), f.line),
-        f.message,
-        f.help
+        printable(&crate::finding::location(&f.path.display(), f.line)),
+        printable(&f.message),
+        printable(&f.help)
     )
 }
 
@@ -65,13 +65,13 @@ fn case(path: &str, rule: &str, findings: &[&Finding]) -> TestCase {
             let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
             let all: Vec<String> = errors.iter().map(|f| line_of(f)).collect();
             s.set_type("error")
-                .set_message(first.message.as_str())
+                .set_message(printable(&first.message))
                 .set_description(all.join("\n"));
             s
         }
     };
-    let mut case = TestCase::new(path, status);
-    case.set_classname(rule);
+    let mut case = TestCase::new(printable(path), status);
+    case.set_classname(printable(rule));
     if !warnings.is_empty() {
         let out: Vec<String> = warnings
             .iter()
@@ -80,6 +80,12 @@ fn case(path: &str, rule: &str, findings: &[&Finding]) -> TestCase {
         case.set_system_out(out.join("\n"));
     }
     case
+}
+
+/// An attribute value with its control characters written as escapes: XML readers turn
+/// a newline in an attribute into a space, so it would be lost, not shown.
+fn printable(text: &str) -> String {
+    crate::report::text::printable(text)
 }
 
 /// Renders the JUnit XML report.
@@ -102,13 +108,13 @@ pub fn render(o: &Outcome) -> String {
         let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
         status
             .set_type("input")
-            .set_message(e.message.as_str())
+            .set_message(printable(&e.message))
             .set_description(format!(
                 "{}: {}",
-                crate::finding::location(&e.path.display(), e.line),
-                e.message
+                printable(&crate::finding::location(&e.path.display(), e.line)),
+                printable(&e.message)
             ));
-        let mut case = TestCase::new(e.path.display().as_ref(), status);
+        let mut case = TestCase::new(printable(&e.path.display()), status);
         case.set_classname("git-govern.input");
         suite.add_test_case(case);
     }

@@ -7,6 +7,24 @@ use crate::engine::Outcome;
 use crate::finding::Severity;
 use crate::report::plural;
 
+/// `text` safe to print on a terminal or in a CI log: control characters (newline, CR,
+/// ESC, …) written as escapes (`\n`, `\u{1b}`), and a leading `::`, which GitHub Actions
+/// would read as a workflow command (`::add-mask::`), written `\::`.
+pub fn printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    if text.starts_with("::") {
+        out.push('\\');
+    }
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Renders the text report; `color` adds ANSI colours (the caller decides: a terminal,
 /// no `NO_COLOR`, no `--color never`).
 pub fn render(o: &Outcome, color: bool) -> String {
@@ -18,7 +36,7 @@ pub fn render(o: &Outcome, color: bool) -> String {
             if current.is_some() {
                 s.push('\n');
             }
-            s.push_str(&paint(f.path.display().into_owned(), |t| {
+            s.push_str(&paint(printable(&f.path.display()), |t| {
                 t.bold().underline().to_string()
             }));
             s.push('\n');
@@ -35,13 +53,13 @@ pub fn render(o: &Outcome, color: bool) -> String {
         };
         s.push_str(&format!(
             "  {loc:>5}  {sev}  {}  {}\n",
-            paint(f.rule.clone(), |t| t.cyan().to_string()),
-            f.message
+            paint(printable(&f.rule), |t| t.cyan().to_string()),
+            printable(&f.message)
         ));
         s.push_str(&format!(
             "         {} {}\n",
             paint("help:".into(), |t| t.dimmed().to_string()),
-            f.help
+            printable(&f.help)
         ));
         if let Some(fp) = &f.fingerprint {
             s.push_str(&format!(
@@ -57,9 +75,9 @@ pub fn render(o: &Outcome, color: bool) -> String {
         for e in &o.errors {
             s.push_str(&format!(
                 "{}: {} {}\n",
-                crate::finding::location(&e.path.display(), e.line),
+                printable(&crate::finding::location(&e.path.display(), e.line)),
                 paint("could not check:".into(), |t| t.red().bold().to_string()),
-                e.message
+                printable(&e.message)
             ));
         }
     }
