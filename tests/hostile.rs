@@ -257,3 +257,43 @@ fn file_names_cannot_inject_into_logs() {
         "{junit}"
     );
 }
+
+/// Organization, repository and file names that would break a Markdown page (`|`,
+/// backticks, HTML, a newline) are escaped in catalog.md and the drift report.
+#[cfg(unix)]
+#[test]
+fn portfolio_markdown_escapes_names() {
+    let p = Portfolio::fixture();
+    let evil = "we|ird`<b>na\nme";
+    p.repo(&format!("retail/{evil}"), "3");
+    let o = p.govern("1767225600", &["checkpoint"], None);
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+    p.write(
+        &format!("organizations/retail/{evil}/docs/x|y`<i>.md"),
+        "# x\n",
+    );
+    let o = p.govern("1767830400", &["checkpoint"], None);
+    p.govern("1767830400", &["catalog", "--format", "markdown"], None);
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+    let unescaped_pipes = |line: &str| {
+        let b = line.as_bytes();
+        (0..b.len())
+            .filter(|&i| b[i] == b'|' && (i == 0 || b[i - 1] != b'\\'))
+            .count()
+    };
+    let catalog = p.read(".metaHub/catalog/catalog.md");
+    let row = catalog
+        .lines()
+        .find(|l| l.contains("we\\|ird"))
+        .unwrap_or_else(|| panic!("{catalog}"));
+    assert_eq!(unescaped_pipes(row), 10, "{row}");
+    assert!(row.contains("\\`\\<b\\>na me"), "{row}");
+    assert!(!catalog.contains("<b>"), "{catalog}");
+    let drift = p.read(".metaHub/catalog/weekly-reports/latest-drift.md");
+    let file_row = drift
+        .lines()
+        .find(|l| l.contains("x\\|y"))
+        .unwrap_or_else(|| panic!("{drift}"));
+    assert_eq!(unescaped_pipes(file_row), 5, "{file_row}");
+    assert!(!drift.contains("<i>") && !drift.contains("<b>"), "{drift}");
+}

@@ -299,15 +299,18 @@ fn unchecked_markdown(c: &Catalog, out: &mut String) {
     out.push_str("\n## Could not be checked\n\n");
     for (org, r) in with {
         for e in &r.input_errors {
-            out.push_str(&format!("- {org}/{}: {}\n", r.name, e.replace('|', "\\|")));
+            out.push_str(&format!("- {}/{}: {}\n", esc(org), esc(&r.name), esc(e)));
         }
     }
 }
 
 fn cell(v: &Option<String>) -> String {
-    v.as_deref()
-        .map(|s| s.replace('|', "\\|"))
-        .unwrap_or_else(|| "—".into())
+    v.as_deref().map(esc).unwrap_or_else(|| "—".into())
+}
+
+/// A name or value from a repository, escaped for Markdown.
+fn esc(text: &str) -> String {
+    crate::report::markdown::cell(text)
 }
 
 /// The catalog as Markdown: a summary, a table per organization, then the changes.
@@ -330,13 +333,13 @@ pub fn to_markdown(c: &Catalog) -> String {
         out.push_str(&format!("| {k} | {n} |\n"));
     }
     for org in &c.organizations {
-        out.push_str(&format!("\n## {}\n\n", org.name));
+        out.push_str(&format!("\n## {}\n\n", esc(&org.name)));
         out.push_str("| repository | type | language | tier | owner | lifecycle | compliance | violations | warnings |\n");
         out.push_str("|---|---|---|---:|---|---|---|---:|---:|\n");
         for r in &org.repos {
             out.push_str(&format!(
                 "| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
-                r.name,
+                esc(&r.name),
                 cell(&r.repo_type),
                 cell(&r.language),
                 r.tier.map_or_else(|| "—".into(), |t| t.to_string()),
@@ -355,15 +358,15 @@ pub fn to_markdown(c: &Catalog) -> String {
         out.push_str("None.\n");
     }
     for k in &ch.new {
-        out.push_str(&format!("- {k} (NEW)\n"));
+        out.push_str(&format!("- {} (NEW)\n", esc(k)));
     }
     for k in &ch.deleted {
-        out.push_str(&format!("- {k} (DELETED)\n"));
+        out.push_str(&format!("- {} (DELETED)\n", esc(k)));
     }
     for sc in &ch.status_changes {
         out.push_str(&format!(
             "- {}: {} → {}\n",
-            sc.repository,
+            esc(&sc.repository),
             sc.from,
             sc.to.as_str()
         ));

@@ -43,7 +43,7 @@ impl Change {
             ChangeKind::Archived => " (ARCHIVED)",
             _ => "",
         };
-        format!("{}{mark}: {}", self.repository, self.what())
+        format!("{}{mark}: {}", esc(&self.repository), self.what())
     }
 
     /// What changed, without the repository.
@@ -104,15 +104,17 @@ impl Change {
                 "{} resolved",
                 counted(&self.resolved_warnings, "warning").unwrap_or_default()
             ),
-            ChangeKind::Metadata { field, from, to } => format!("{field} {from} → {to}"),
-            ChangeKind::Adr { path, how } => format!("ADR {} {path}", how.as_str()),
+            ChangeKind::Metadata { field, from, to } => {
+                format!("{field} {} → {}", esc(from), esc(to))
+            }
+            ChangeKind::Adr { path, how } => format!("ADR {} {}", how.as_str(), esc(path)),
             ChangeKind::Codeowners {
                 path,
                 file,
                 added,
                 removed,
             } => codeowners(path.as_deref(), file.map(|f| f.as_str()), added, removed),
-            ChangeKind::File { path, how } => format!("{path} {}", how.as_str()),
+            ChangeKind::File { path, how } => format!("{} {}", esc(path), how.as_str()),
         }
     }
 }
@@ -125,7 +127,7 @@ fn codeowners(
     added: &[String],
     removed: &[String],
 ) -> String {
-    let path = path.unwrap_or("file");
+    let path = esc(path.unwrap_or("file"));
     let head = match file {
         Some(how) => format!("CODEOWNERS {path} {how}"),
         None => format!("CODEOWNERS ({path})"),
@@ -243,8 +245,8 @@ impl Drift {
             s.push_str(&format!(
                 "- {}: {} (approved by {}, until {})\n",
                 c.describe(),
-                a.reason,
-                a.approved_by,
+                esc(&a.reason),
+                esc(&a.approved_by),
                 a.expires
             ));
         }
@@ -268,14 +270,14 @@ impl Drift {
         s.push_str("| repository | file | change | class |\n|---|---|---|---|\n");
         for (c, path, how) in files {
             let class = match c.acknowledged_by {
-                Some(i) => format!("intentional: {}", self.acks[i].reason),
+                Some(i) => format!("intentional: {}", esc(&self.acks[i].reason)),
                 None => "unintentional".into(),
             };
             s.push_str(&format!(
                 "| {} | {} | {how} | {} |\n",
-                c.repository,
-                path.replace('|', "\\|"),
-                class.replace('|', "\\|")
+                esc(&c.repository),
+                esc(path),
+                class
             ));
         }
     }
@@ -287,16 +289,16 @@ impl Drift {
         }
         s.push_str("\n## Expired acknowledgements (not applied)\n\n");
         for a in &self.expired {
-            let rule = a.rule.as_ref().map(|r| format!(" rule {r}"));
-            let path = a.path.as_ref().map(|p| format!(" path {p}"));
+            let rule = a.rule.as_ref().map(|r| format!(" rule {}", esc(r)));
+            let path = a.path.as_ref().map(|p| format!(" path {}", esc(p)));
             s.push_str(&format!(
                 "- line {}: {}{}{} — expired {} ({})\n",
                 a.line,
-                a.repository,
+                esc(&a.repository),
                 rule.unwrap_or_default(),
                 path.unwrap_or_default(),
                 a.expires,
-                a.approved_by
+                esc(&a.approved_by)
             ));
         }
     }
@@ -314,4 +316,11 @@ pub fn baseline_markdown(cp: &Checkpoint) -> String {
         plural(cp.summary.total_violations, "violation"),
         plural(cp.summary.total_warnings, "warning")
     )
+}
+
+/// A name or value from a repository, escaped for Markdown (see
+/// [`crate::report::markdown::cell`]): a `|`, backtick, `<` or newline in an organization,
+/// repository or file name cannot break the page.
+fn esc(text: &str) -> String {
+    crate::report::markdown::cell(text)
 }
