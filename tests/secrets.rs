@@ -204,3 +204,63 @@ fn a_staged_fake_aws_key_blocks_the_commit_without_printing_it() {
         "part of the key is printed: {said}"
     );
 }
+
+/// A token planted where other rules quote their input — a FROM image, a container image,
+/// a CODEOWNERS owner, a commit subject, a policy message — is redacted from every format
+/// and from the cache; `secrets.*` still reports it, by fingerprint.
+#[test]
+fn other_rules_never_print_a_secret() {
+    let token = format!("ghp_{}", "Qw8ErT5yUi2OpA7sDf4GhJ1kLz9XcV6bNm3M");
+    let repo = Repo::new();
+    repo.with_compliant_base();
+    repo.write(
+        "Dockerfile",
+        &format!("FROM registry.example.com/{token}/base:latest\n"),
+    );
+    repo.write(
+        "pod.yaml",
+        &format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec:\n  containers:\n    - name: a\n      image: {token}/app:latest\n"),
+    );
+    repo.write(".github/CODEOWNERS", &format!("* @acme/platform {token}\n"));
+    repo.git(&["add", "-A"]);
+    let cache = repo.home.path().join("c.redb");
+    for format in ["text", "json", "markdown", "github", "sarif", "junit"] {
+        let o = repo.govern(&[
+            "check",
+            "--format",
+            format,
+            "--cache",
+            cache.to_str().unwrap(),
+        ]);
+        let all = stdout(&o) + &stderr(&o);
+        assert!(!all.contains(&token), "{format} prints the token:\n{all}");
+        if format == "json" {
+            let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+            let rules: Vec<&str> = v["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["rule"].as_str().unwrap())
+                .collect();
+            for r in [
+                "docker.pinned-base-image",
+                "k8s.image-tag",
+                "structure.codeowners",
+                "secrets.github-token",
+            ] {
+                assert!(rules.contains(&r), "{r} missing: {v:#}");
+            }
+        }
+    }
+    let bytes = std::fs::read(&cache).unwrap();
+    assert!(
+        !bytes.windows(token.len()).any(|w| w == token.as_bytes()),
+        "the cache holds the token"
+    );
+    // A commit subject, in the commit-msg hook.
+    repo.write("COMMIT_EDITMSG", &format!("Added {token} to the config\n"));
+    let o = repo.govern(&["hook", "commit-msg", "COMMIT_EDITMSG"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let all = stdout(&o) + &stderr(&o);
+    assert!(!all.contains(&token) && all.contains("[redacted]"), "{all}");
+}

@@ -39,6 +39,7 @@ pub(super) fn evaluate(
         };
         let mut fs = f(&ctx);
         suppress::apply(&text, &mut fs);
+        redact_all(&mut fs);
         Cached::Findings(fs)
     };
     // The structured rules' input, parsed once.
@@ -67,6 +68,7 @@ pub(super) fn evaluate(
         Ok(p) => match evaluate_policies(set, p, &text, kinds::is_json(path)) {
             Ok(mut fs) => {
                 suppress::apply(&text, &mut fs);
+                redact_all(&mut fs);
                 Some(Cached::Findings(fs))
             }
             Err(message) => {
@@ -104,6 +106,20 @@ pub(super) fn evaluate(
         })
         .collect();
     (results, policy_result, error)
+}
+
+/// Redacts the messages and help of `fs` before they are cached (see
+/// [`crate::rules::secrets::redact`]).
+fn redact_all(fs: &mut [RawFinding]) {
+    use crate::rules::secrets::redact::redact;
+    for f in fs {
+        if let std::borrow::Cow::Owned(m) = redact(&f.message) {
+            f.message = m;
+        }
+        if let std::borrow::Cow::Owned(h) = redact(&f.help) {
+            f.help = h;
+        }
+    }
 }
 
 /// The input error of a structured file over [`crate::read::CHECKED_LIMIT`] (a YAML or

@@ -28,6 +28,7 @@ use crate::finding::{Finding, InputError, RawFinding, Skipped, Suppressed};
 use crate::kinds::FileKind;
 use crate::path::RepoPath;
 use crate::policy::PolicySet;
+use crate::rules::secrets::redact::redact;
 use crate::rules::{self, adr, Check, Ctx, RepoSchema, Rule, RuleSet};
 use crate::source::Snapshot;
 
@@ -482,6 +483,8 @@ pub fn collect(out: &mut Outcome, config: &Config, path: &RepoPath, raws: &[RawF
                 reason: reason.clone(),
             }),
             None => out.findings.push(Finding {
+                // No rule prints a secret: a token in an image name, an owner or a commit
+                // subject is `secrets.*`'s to report.
                 severity: config
                     .rules
                     .get(f.rule.as_str())
@@ -492,8 +495,8 @@ pub fn collect(out: &mut Outcome, config: &Config, path: &RepoPath, raws: &[RawF
                 path: path.clone(),
                 line: f.line,
                 column: f.column,
-                message: f.message.clone(),
-                help: f.help.clone(),
+                message: redact(&f.message).into_owned(),
+                help: redact(&f.help).into_owned(),
                 fingerprint: f.fingerprint.clone(),
             }),
         }

@@ -3,6 +3,7 @@
 
 use crate::finding::{Finding, InputError, Skipped, Suppressed, Waived};
 use crate::path::RepoPath;
+use crate::rules::secrets::redact::redact;
 use crate::rules::RuleSet;
 
 /// The result of a check run, before formatting.
@@ -71,6 +72,7 @@ impl Outcome {
 
     /// Restores the report order: findings by path, line, rule; the other lists by path
     /// and line; duplicates removed.
+    /// (Input error messages, which may quote the file, are redacted here too.)
     pub fn sort(&mut self) {
         self.findings
             .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -79,6 +81,11 @@ impl Outcome {
             .sort_by(|a, b| (&a.path, a.line, &a.rule).cmp(&(&b.path, b.line, &b.rule)));
         self.waived
             .sort_by(|a, b| (&a.path, a.line, &a.rule).cmp(&(&b.path, b.line, &b.rule)));
+        for e in &mut self.errors {
+            if let std::borrow::Cow::Owned(red) = redact(&e.message) {
+                e.message = red;
+            }
+        }
         self.errors
             .sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
         self.errors.dedup();

@@ -12,6 +12,7 @@ pub mod generic_assignment;
 pub mod github_token;
 pub mod gitlab_token;
 pub mod private_key;
+pub mod redact;
 pub mod slack_token;
 pub mod url_password;
 
