@@ -190,7 +190,15 @@ fn try_open(path: &Path) -> Result<Database, OpenFailure> {
         std::fs::create_dir_all(dir)
             .map_err(|e| OpenFailure::Unusable(format!("cannot create {}: {e}", dir.display())))?;
     }
-    let opened = quietly(|| Database::builder().set_cache_size(16 << 20).create(path));
+    // MultiWriter: concurrent runs (hooks run in parallel by prek and lefthook, CI matrix
+    // jobs sharing a restored cache) all open the file; reads never wait, and write
+    // transactions (one per run) take turns.
+    let opened = quietly(|| {
+        Database::builder()
+            .set_cache_size(16 << 20)
+            .set_concurrency_mode(redb::ConcurrencyMode::MultiWriter)
+            .create(path)
+    });
     let db = match opened {
         Err(_) => return Err(OpenFailure::Broken("the file is corrupt".into())),
         Ok(Err(DatabaseError::DatabaseAlreadyOpen)) => return Err(OpenFailure::Busy),

@@ -380,3 +380,29 @@ fn a_named_file_that_is_no_cache_is_never_touched() {
             .is_char_device());
     }
 }
+
+/// Concurrent runs share one cache (prek and lefthook run hooks in parallel; CI jobs share
+/// a restored cache): every one is served from it, none falls back with a warning.
+#[test]
+fn concurrent_runs_share_the_cache() {
+    let repo = fixture();
+    let cache = repo.home.path().join("shared.redb");
+    let c = cache.to_str().unwrap();
+    repo.govern(&["check", "--cache", c]);
+    let children: Vec<_> = (0..8)
+        .map(|_| {
+            repo.cmd(bin())
+                .args(["check", "--format", "json", "--cache", c])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(stderr(&o), "", "no run fell back");
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(v["summary"]["cache_hits"], fixture_results());
+    }
+}
