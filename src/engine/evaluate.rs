@@ -136,7 +136,7 @@ fn too_large(kind: Option<FileKind>, bytes: &[u8], text: &str) -> Option<ParseFa
     Some(ParseFailure::Error(
         0,
         format!(
-            "larger than {}, the most git-govern reads of a {} file; not checked",
+            "larger than {}, the most git-govern reads of one {}; not checked",
             crate::read::size(limit),
             kind.noun()
         ),

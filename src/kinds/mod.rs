@@ -35,12 +35,13 @@ pub enum FileKind {
 }
 
 impl FileKind {
-    /// The kind in words, for messages: "Dockerfile", "manifest", "metadata", "ADR".
+    /// One file of the kind in words, for messages: "Dockerfile", "manifest file",
+    /// "metadata file", "ADR".
     pub fn noun(self) -> &'static str {
         match self {
             FileKind::Dockerfile => "Dockerfile",
-            FileKind::Manifest => "manifest",
-            FileKind::Metadata => "metadata",
+            FileKind::Manifest => "manifest file",
+            FileKind::Metadata => "metadata file",
             FileKind::Adr => "ADR",
         }
     }

@@ -30,6 +30,11 @@ use crate::finding::{RawFinding, Severity};
 /// The wall-clock budget of one evaluation (one policy rule on one input).
 pub const EVAL_LIMIT: Duration = Duration::from_secs(2);
 
+/// The wall-clock budget of all the evaluations of one policy set (one run, or one
+/// portfolio run): once spent, the remaining inputs are reported as not evaluated, so that
+/// many slow inputs cannot add up to an hour.
+pub const RUN_BUDGET: Duration = Duration::from_secs(60);
+
 /// The built-in policies, embedded at build time (`policies/govern/repo/`); their tests are
 /// the `*_test.rego` files next to them, which `cargo test` runs.
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -202,6 +207,8 @@ pub struct PolicySet {
     /// blake3 of every source (name and text, in name order) and the syntax mode: part of
     /// the cache key of policy results, so editing a policy invalidates them.
     pub hash: [u8; 32],
+    /// Evaluation time spent so far, in microseconds (against [`RUN_BUDGET`]).
+    spent_us: std::sync::atomic::AtomicU64,
 }
 
 static PACKAGE: LazyLock<Regex> =
@@ -222,6 +229,7 @@ impl PolicySet {
             exceptions: BTreeSet::new(),
             repo_fields: BTreeSet::new(),
             hash: [0; 32],
+            spent_us: Default::default(),
         }
     }
 
@@ -308,14 +316,15 @@ impl PolicySet {
             exceptions,
             repo_fields,
             hash: *h.finalize().as_bytes(),
+            spent_us: Default::default(),
         })
     }
 
     /// Evaluates the selected rules of the file packages (`repository` false) or of the
     /// `govern.repo` packages (`repository` true) on one input document. `line_of` resolves
     /// a finding without a `line` from its message (see [`lines`]). Findings in rule order;
-    /// an evaluation that fails (a runtime error, the time budget exceeded) is an `Err`
-    /// naming the rule.
+    /// an evaluation that fails (a runtime error, [`EVAL_LIMIT`] exceeded) is an `Err`
+    /// naming the rule, and so is every evaluation once the set has spent [`RUN_BUDGET`].
     pub fn evaluate(
         &self,
         input: &Value,
@@ -325,6 +334,27 @@ impl PolicySet {
         let Some(base) = &self.engine else {
             return Ok(Vec::new());
         };
+        use std::sync::atomic::Ordering;
+        if self.spent_us.load(Ordering::Relaxed) >= RUN_BUDGET.as_micros() as u64 {
+            return Err(format!(
+                "not evaluated: the policies have used their {} s for this run",
+                RUN_BUDGET.as_secs()
+            ));
+        }
+        let started = std::time::Instant::now();
+        let result = self.evaluate_within(base, input, repository, line_of);
+        self.spent_us
+            .fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
+        result
+    }
+
+    fn evaluate_within(
+        &self,
+        base: &regorus::Engine,
+        input: &Value,
+        repository: bool,
+        line_of: &dyn Fn(&str) -> Option<u32>,
+    ) -> std::result::Result<Vec<RawFinding>, String> {
         let mut engine = base.clone();
         let value = regorus::Value::from_json_str(&input.to_string())
             .map_err(|e| format!("cannot pass the input to Rego: {e}"))?;
