@@ -64,10 +64,10 @@ pub fn apply(text: &str, findings: &mut [RawFinding]) {
         let Some(line) = f.line else { continue };
         let mut candidates = Vec::new();
         for l in std::iter::once(line.get()).chain(f.anchors.iter().copied()) {
-            let idx = l as usize - 1;
-            if l == 0 || idx >= lines.len() {
+            // An anchor of 0 (no line) or past the end covers nothing.
+            let Some(idx) = (l as usize).checked_sub(1).filter(|i| *i < lines.len()) else {
                 continue;
-            }
+            };
             candidates.push(lines[idx]);
             let mut j = idx;
             while j > 0 && is_comment_line(lines[j - 1]) {
