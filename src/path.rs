@@ -39,6 +39,15 @@ impl RepoPath {
         String::from_utf8_lossy(&self.0)
     }
 
+    /// The text reports print: [`RepoPath::display`] with any secret the `secrets.*`
+    /// rules would find in it redacted (a file named after a token is reported, not shown).
+    pub fn shown(&self) -> Cow<'_, str> {
+        match self.display() {
+            Cow::Borrowed(b) => crate::rules::secrets::redact::redact(b),
+            Cow::Owned(o) => Cow::Owned(crate::rules::secrets::redact::redact(&o).into_owned()),
+        }
+    }
+
     /// The last component.
     pub fn file_name(&self) -> &[u8] {
         match self.0.iter().rposition(|&b| b == b'/') {

@@ -222,6 +222,11 @@ fn other_rules_never_print_a_secret() {
         &format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec:\n  containers:\n    - name: a\n      image: {token}/app:latest\n"),
     );
     repo.write(".github/CODEOWNERS", &format!("* @acme/platform {token}\n"));
+    // A file named after the token, with findings of its own.
+    repo.write(
+        &format!("deploy/{token}.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: q}\nspec:\n  containers:\n    - name: a\n      image: a:latest\n",
+    );
     repo.git(&["add", "-A"]);
     let cache = repo.home.path().join("c.redb");
     for format in ["text", "json", "markdown", "github", "sarif", "junit"] {

@@ -28,7 +28,7 @@ pub fn render(o: &Outcome) -> String {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        let mut props = vec![format!("file={}", escape_property(&f.path.display()))];
+        let mut props = vec![format!("file={}", escape_property(&f.path.shown()))];
         if let Some(l) = f.line {
             props.push(format!("line={l}"));
         }
@@ -45,7 +45,7 @@ pub fn render(o: &Outcome) -> String {
     for e in &o.errors {
         s.push_str(&format!(
             "::error file={}{},title=could not check::{}\n",
-            escape_property(&e.path.display()),
+            escape_property(&e.path.shown()),
             e.line.map(|l| format!(",line={l}")).unwrap_or_default(),
             escape_data(&e.message)
         ));

@@ -18,7 +18,7 @@ pub fn value(o: &Outcome) -> Value {
         .iter()
         .map(|f| {
             json!({
-                "rule": f.rule, "severity": f.severity, "path": f.path.display(),
+                "rule": f.rule, "severity": f.severity, "path": f.path.shown(),
                 "line": f.line, "column": f.column, "message": f.message, "help": f.help,
                 "fingerprint": f.fingerprint,
             })
@@ -27,22 +27,24 @@ pub fn value(o: &Outcome) -> Value {
     let suppressed: Vec<Value> = o
         .suppressed
         .iter()
-        .map(|s| json!({"rule": s.rule, "path": s.path.display(), "line": s.line, "reason": s.reason}))
+        .map(
+            |s| json!({"rule": s.rule, "path": s.path.shown(), "line": s.line, "reason": s.reason}),
+        )
         .collect();
     let waived: Vec<Value> = o
         .waived
         .iter()
-        .map(|w| json!({"rule": w.rule, "path": w.path.display(), "line": w.line, "reason": w.reason, "owner": w.owner, "expires": w.expires}))
+        .map(|w| json!({"rule": w.rule, "path": w.path.shown(), "line": w.line, "reason": w.reason, "owner": w.owner, "expires": w.expires}))
         .collect();
     let errors: Vec<Value> = o
         .errors
         .iter()
-        .map(|e| json!({"path": e.path.display(), "line": e.line, "message": e.message}))
+        .map(|e| json!({"path": e.path.shown(), "line": e.line, "message": e.message}))
         .collect();
     let skipped: Vec<Value> = o
         .skipped
         .iter()
-        .map(|s| json!({"path": s.path.display(), "reason": s.reason}))
+        .map(|s| json!({"path": s.path.shown(), "reason": s.reason}))
         .collect();
     let mut by_rule: Vec<(&str, (usize, usize))> =
         crate::engine::by_rule(&o.findings).into_iter().collect();

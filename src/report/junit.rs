@@ -18,7 +18,7 @@ use crate::finding::{Finding, Severity};
 fn line_of(f: &Finding) -> String {
     format!(
         "{}: {}\nhelp: {}",
-        printable(&crate::finding::location(&f.path.display(), f.line)),
+        printable(&crate::finding::location(&f.path.shown(), f.line)),
         printable(&f.message),
         printable(&f.help)
     )
@@ -36,13 +36,13 @@ fn cases(o: &Outcome) -> BTreeMap<(String, String), Vec<&Finding>> {
                 continue;
             }
             cases
-                .entry((path.display().into_owned(), rule.id.to_string()))
+                .entry((path.shown().into_owned(), rule.id.to_string()))
                 .or_default();
         }
     }
     for f in &o.findings {
         cases
-            .entry((f.path.display().into_owned(), f.rule.clone()))
+            .entry((f.path.shown().into_owned(), f.rule.clone()))
             .or_default()
             .push(f);
     }
@@ -111,10 +111,10 @@ pub fn render(o: &Outcome) -> String {
             .set_message(printable(&e.message))
             .set_description(format!(
                 "{}: {}",
-                printable(&crate::finding::location(&e.path.display(), e.line)),
+                printable(&crate::finding::location(&e.path.shown(), e.line)),
                 printable(&e.message)
             ));
-        let mut case = TestCase::new(printable(&e.path.display()), status);
+        let mut case = TestCase::new(printable(&e.path.shown()), status);
         case.set_classname("git-govern.input");
         suite.add_test_case(case);
     }

@@ -45,7 +45,7 @@ pub fn render(o: &Outcome) -> String {
             s.push_str(&format!(
                 "| {} | {} | {} | {} | {} | {} |\n",
                 f.severity.as_str(),
-                cell(&f.path.display()),
+                cell(&f.path.shown()),
                 f.line.map(|l| l.to_string()).unwrap_or_default(),
                 cell(&f.rule),
                 cell(&f.message),
@@ -61,7 +61,7 @@ pub fn render(o: &Outcome) -> String {
         for w in &o.waived {
             s.push_str(&format!(
                 "| {} | {} | {} | {} | {} | {} |\n",
-                cell(&w.path.display()),
+                cell(&w.path.shown()),
                 w.line.map(|l| l.to_string()).unwrap_or_default(),
                 cell(&w.rule),
                 cell(&w.reason),
@@ -75,7 +75,7 @@ pub fn render(o: &Outcome) -> String {
         for e in &o.errors {
             s.push_str(&format!(
                 "| {} | {} | {} |\n",
-                cell(&e.path.display()),
+                cell(&e.path.shown()),
                 e.line.map(|l| l.to_string()).unwrap_or_default(),
                 cell(&e.message)
             ));

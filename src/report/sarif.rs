@@ -17,11 +17,12 @@ use crate::rules;
 /// The `$schema` URI of SARIF 2.1.0 files.
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
-/// Percent-encodes a repo-relative path as a relative URI reference: unreserved characters
-/// and `/` stay, every other byte becomes `%XX`.
+/// Percent-encodes a repo-relative path (as reports show it, secrets redacted) as a
+/// relative URI reference: unreserved characters and `/` stay, every other byte becomes
+/// `%XX`.
 pub fn uri(path: &RepoPath) -> String {
     let mut out = String::new();
-    for &b in path.as_bytes() {
+    for &b in path.shown().as_bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
             out.push(b as char);
         } else {

@@ -36,7 +36,7 @@ pub fn render(o: &Outcome, color: bool) -> String {
             if current.is_some() {
                 s.push('\n');
             }
-            s.push_str(&paint(printable(&f.path.display()), |t| {
+            s.push_str(&paint(printable(&f.path.shown()), |t| {
                 t.bold().underline().to_string()
             }));
             s.push('\n');
@@ -75,7 +75,7 @@ pub fn render(o: &Outcome, color: bool) -> String {
         for e in &o.errors {
             s.push_str(&format!(
                 "{}: {} {}\n",
-                printable(&crate::finding::location(&e.path.display(), e.line)),
+                printable(&crate::finding::location(&e.path.shown(), e.line)),
                 paint("could not check:".into(), |t| t.red().bold().to_string()),
                 printable(&e.message)
             ));
