@@ -230,15 +230,19 @@ impl Governance {
         if hub.is_dir() {
             dirs.push(hub);
         }
+        let named = dirs.len();
         dirs.extend(config.policies.dirs.iter().map(|d| repo_root.join(d)));
         let mut sources = if opts.no_builtin {
             Vec::new()
         } else {
             policy::builtin()
         };
-        for d in &dirs {
+        for (i, d) in dirs.iter().enumerate() {
+            // Directories `.govern.yaml` names are the repository's: nothing in them may
+            // lead out of it.
+            let confine = (i >= named).then_some(repo_root);
             // Shown (and hashed) relative to the repository when they are in it.
-            sources.extend(policy::read_dir(d)?.into_iter().map(|mut s| {
+            sources.extend(policy::read_dir(d, confine)?.into_iter().map(|mut s| {
                 if let Ok(rel) = Path::new(&s.name).strip_prefix(repo_root) {
                     s.name = rel.to_string_lossy().into_owned();
                 }

@@ -297,3 +297,64 @@ fn portfolio_markdown_escapes_names() {
     assert_eq!(unescaped_pipes(file_row), 5, "{file_row}");
     assert!(!drift.contains("<i>") && !drift.contains("<b>"), "{drift}");
 }
+
+/// Policies a repository names in `.govern.yaml` stay inside it: a directory outside, or
+/// a `.rego` file linked outside, is refused without its contents; in a portfolio, a
+/// plain folder's `.meta/repo.yaml` linked outside is not read into the catalog.
+#[cfg(unix)]
+#[test]
+fn repository_named_files_do_not_lead_outside() {
+    let repo = Repo::new();
+    repo.with_compliant_base();
+    let outside = repo.home.path().join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(
+        outside.join("leak.rego"),
+        "package main\n\ndeny contains \"outside-the-repo-7731\" if { true }\n",
+    )
+    .unwrap();
+    repo.write(
+        ".govern.yaml",
+        &format!("policies:\n  dirs: [\"{}\"]\n", outside.display()),
+    );
+    repo.git(&["add", "-A"]);
+    let o = repo.govern(&["check", "--no-cache"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("leads out of the repository"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::create_dir_all(repo.path().join("policy")).unwrap();
+    std::os::unix::fs::symlink(
+        outside.join("leak.rego"),
+        repo.path().join("policy/leak.rego"),
+    )
+    .unwrap();
+    repo.write(".govern.yaml", "policies:\n  dirs: [policy]\n");
+    let o = repo.govern(&["check", "--no-cache"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let all = stdout(&o) + &stderr(&o);
+    assert!(
+        !all.contains("outside-the-repo-7731") && all.contains("leads out"),
+        "{all}"
+    );
+
+    let p = Portfolio::new();
+    p.write("organizations/acme/web/README.md", "# web\n");
+    let secret = p
+        .root()
+        .join("..")
+        .join(format!("outside-{}.yaml", std::process::id()));
+    std::fs::write(&secret, "name: leaked-name-5521\n").unwrap();
+    std::fs::create_dir_all(p.root().join("organizations/acme/web/.meta")).unwrap();
+    std::os::unix::fs::symlink(
+        &secret,
+        p.root().join("organizations/acme/web/.meta/repo.yaml"),
+    )
+    .unwrap();
+    p.govern("1767225600", &["catalog"], None);
+    let catalog = p.read(".metaHub/catalog/catalog.json");
+    std::fs::remove_file(&secret).unwrap();
+    assert!(!catalog.contains("leaked-name-5521"), "{catalog}");
+}

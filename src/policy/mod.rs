@@ -612,8 +612,20 @@ pub fn lines(candidates: &[(String, u32)], msg: &str) -> Option<u32> {
 
 /// Reads every `*.rego` file (not `*_test.rego`) under `dir`, recursively, sorted by path.
 /// Errors: `dir` cannot be read.
-pub fn read_dir(dir: &Path) -> Result<Vec<Source>> {
-    Ok(read_all(dir)?
+pub fn read_dir(dir: &Path, confine: Option<&Path>) -> Result<Vec<Source>> {
+    if let Some(root) = confine {
+        let inside = std::fs::canonicalize(dir)
+            .ok()
+            .zip(std::fs::canonicalize(root).ok())
+            .is_none_or(|(d, r)| d.starts_with(r));
+        if !inside {
+            return Err(Error::Usage(format!(
+                "policy directory {} leads out of the repository; not read",
+                dir.display()
+            )));
+        }
+    }
+    Ok(read_all_within(dir, confine)?
         .into_iter()
         .filter(|s| !s.name.ends_with("_test.rego"))
         .collect())
@@ -668,6 +680,11 @@ pub fn run_tests(sources: &[Source], rego_v0: bool) -> Result<Vec<TestResult>> {
 /// Reads every `*.rego` file under `dir` (tests included), recursively, sorted by path.
 /// Errors: `dir` cannot be read.
 pub fn read_all(dir: &Path) -> Result<Vec<Source>> {
+    read_all_within(dir, None)
+}
+
+/// [`read_all`]; with `confine`, a file linked out of that directory is an error.
+fn read_all_within(dir: &Path, confine: Option<&Path>) -> Result<Vec<Source>> {
     let mut out = Vec::new();
     let mut stack: Vec<PathBuf> = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -678,7 +695,9 @@ pub fn read_all(dir: &Path) -> Result<Vec<Source>> {
             if p.is_dir() {
                 stack.push(p);
             } else if p.extension().is_some_and(|x| x == "rego") {
-                let text = crate::read::bounded_text(&p, crate::read::CONFIG_LIMIT)
+                let text = confine
+                    .map_or(Ok(()), |root| crate::read::within(root, &p))
+                    .and_then(|()| crate::read::bounded_text(&p, crate::read::CONFIG_LIMIT))
                     .map_err(|e| Error::Usage(format!("{}: {e}", p.display())))?;
                 out.push(Source {
                     name: p.display().to_string(),
