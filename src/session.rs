@@ -305,10 +305,12 @@ impl Session {
         &self.governance.schema
     }
 
-    /// This repository's policies (compiled on first use). Errors: see
+    /// This repository's policies (compiled on first use, shared across a portfolio), with
+    /// this repository's own time budget ([`crate::policy::REPO_BUDGET`]). Errors: see
     /// [`Governance::policies`].
     pub fn policies(&self) -> Result<Arc<PolicySet>> {
-        self.governance.policies(&self.root, &self.config)
+        let shared = self.governance.policies(&self.root, &self.config)?;
+        Ok(Arc::new(shared.for_repository()))
     }
 
     /// Checks `snapshot` with every enabled rule and policy, then applies the waivers.

@@ -30,10 +30,13 @@ use crate::finding::{RawFinding, Severity};
 /// The wall-clock budget of one evaluation (one policy rule on one input).
 pub const EVAL_LIMIT: Duration = Duration::from_secs(2);
 
-/// The wall-clock budget of all the evaluations of one policy set (one run, or one
-/// portfolio run): once spent, the remaining inputs are reported as not evaluated, so that
-/// many slow inputs cannot add up to an hour.
-pub const RUN_BUDGET: Duration = Duration::from_secs(60);
+/// The wall-clock budget of all the policy evaluations of one repository: once spent, its
+/// remaining inputs are reported as not evaluated, so that many slow inputs cannot add up
+/// to an hour.
+pub const REPO_BUDGET: Duration = Duration::from_secs(60);
+
+/// The wall-clock budget of all the policy evaluations of one run, a portfolio's included.
+pub const RUN_BUDGET: Duration = Duration::from_secs(600);
 
 /// The built-in policies, embedded at build time (`policies/govern/repo/`); their tests are
 /// the `*_test.rego` files next to them, which `cargo test` runs.
@@ -207,8 +210,12 @@ pub struct PolicySet {
     /// blake3 of every source (name and text, in name order) and the syntax mode: part of
     /// the cache key of policy results, so editing a policy invalidates them.
     pub hash: [u8; 32],
-    /// Evaluation time spent so far, in microseconds (against [`RUN_BUDGET`]).
-    spent_us: std::sync::atomic::AtomicU64,
+    /// Evaluation time the whole run has spent, in microseconds (against [`RUN_BUDGET`]);
+    /// shared by every [`PolicySet::for_repository`] copy.
+    run_us: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// Evaluation time this repository has spent, in microseconds (against
+    /// [`REPO_BUDGET`]).
+    repo_us: std::sync::atomic::AtomicU64,
 }
 
 static PACKAGE: LazyLock<Regex> =
@@ -229,7 +236,22 @@ impl PolicySet {
             exceptions: BTreeSet::new(),
             repo_fields: BTreeSet::new(),
             hash: [0; 32],
-            spent_us: Default::default(),
+            run_us: Default::default(),
+            repo_us: Default::default(),
+        }
+    }
+
+    /// The same policies for one repository: its own [`REPO_BUDGET`], the run's
+    /// [`RUN_BUDGET`] shared. Cheap: the compiled engine is shared, not recompiled.
+    pub fn for_repository(&self) -> PolicySet {
+        PolicySet {
+            engine: self.engine.clone(),
+            rules: self.rules.clone(),
+            exceptions: self.exceptions.clone(),
+            repo_fields: self.repo_fields.clone(),
+            hash: self.hash,
+            run_us: self.run_us.clone(),
+            repo_us: Default::default(),
         }
     }
 
@@ -316,7 +338,8 @@ impl PolicySet {
             exceptions,
             repo_fields,
             hash: *h.finalize().as_bytes(),
-            spent_us: Default::default(),
+            run_us: Default::default(),
+            repo_us: Default::default(),
         })
     }
 
@@ -324,7 +347,8 @@ impl PolicySet {
     /// `govern.repo` packages (`repository` true) on one input document. `line_of` resolves
     /// a finding without a `line` from its message (see [`lines`]). Findings in rule order;
     /// an evaluation that fails (a runtime error, [`EVAL_LIMIT`] exceeded) is an `Err`
-    /// naming the rule, and so is every evaluation once the set has spent [`RUN_BUDGET`].
+    /// naming the rule, and so is every evaluation once the repository has spent
+    /// [`REPO_BUDGET`] or the run [`RUN_BUDGET`].
     pub fn evaluate(
         &self,
         input: &Value,
@@ -335,7 +359,14 @@ impl PolicySet {
             return Ok(Vec::new());
         };
         use std::sync::atomic::Ordering;
-        if self.spent_us.load(Ordering::Relaxed) >= RUN_BUDGET.as_micros() as u64 {
+        let spent = |c: &std::sync::atomic::AtomicU64| c.load(Ordering::Relaxed);
+        if spent(&self.repo_us) >= REPO_BUDGET.as_micros() as u64 {
+            return Err(format!(
+                "not evaluated: the policies have used their {} s for this repository",
+                REPO_BUDGET.as_secs()
+            ));
+        }
+        if spent(&self.run_us) >= RUN_BUDGET.as_micros() as u64 {
             return Err(format!(
                 "not evaluated: the policies have used their {} s for this run",
                 RUN_BUDGET.as_secs()
@@ -343,8 +374,9 @@ impl PolicySet {
         }
         let started = std::time::Instant::now();
         let result = self.evaluate_within(base, input, repository, line_of);
-        self.spent_us
-            .fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
+        let us = started.elapsed().as_micros() as u64;
+        self.repo_us.fetch_add(us, Ordering::Relaxed);
+        self.run_us.fetch_add(us, Ordering::Relaxed);
         result
     }
 
@@ -713,6 +745,35 @@ fn read_all_within(dir: &Path, confine: Option<&Path>) -> Result<Vec<Source>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn time_budgets_per_repository_and_per_run() {
+        use std::sync::atomic::Ordering;
+        let src = Source {
+            name: "p.rego".into(),
+            text: "package main\n\nimport rego.v1\n\ndeny contains \"x\" if { input.a == 1 }\n"
+                .into(),
+        };
+        let set = PolicySet::load(&[src], false, &Namespaces::Default).unwrap();
+        let input = serde_json::json!({"a": 1});
+        let none = |_: &str| None;
+        let repo = set.for_repository();
+        assert_eq!(repo.evaluate(&input, false, &none).unwrap().len(), 1);
+        repo.repo_us
+            .store(REPO_BUDGET.as_micros() as u64, Ordering::Relaxed);
+        let e = repo.evaluate(&input, false, &none).unwrap_err();
+        assert!(e.contains("for this repository"), "{e}");
+        // The next repository has its own budget, but shares the run's.
+        let next = set.for_repository();
+        assert!(next.evaluate(&input, false, &none).is_ok());
+        set.run_us
+            .store(RUN_BUDGET.as_micros() as u64, Ordering::Relaxed);
+        let e = set
+            .for_repository()
+            .evaluate(&input, false, &none)
+            .unwrap_err();
+        assert!(e.contains("for this run"), "{e}");
+    }
 
     #[test]
     fn conftest_conventions() {
