@@ -92,6 +92,8 @@ pub struct Config {
     pub source: String,
     /// Rego policy settings (`policies:`).
     pub policies: PolicyConfig,
+    /// The most bytes parsed of one file, per input kind (`limits:`).
+    pub limits: crate::limits::Limits,
 }
 
 /// `policies:` in `.govern.yaml`.
@@ -120,6 +122,8 @@ struct File {
     waivers: Vec<WaiverEntry>,
     secrets: SecretsEntry,
     policies: PolicyConfig,
+    /// Input kind → size (bytes, or a number with a unit).
+    limits: BTreeMap<String, Value>,
 }
 
 /// One entry of `waivers:`.
@@ -178,9 +182,18 @@ impl Config {
         let validator = jsonschema::validator_for(&schema).expect("config schema compiles");
         if let Some(e) = validator.iter_errors(&doc.value).next() {
             let p = e.instance_path().to_string();
+            // An unexpected key is shown at its own line, not at its mapping's.
+            let at = match e.kind() {
+                jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } => {
+                    unexpected
+                        .first()
+                        .map(|k| format!("{p}/{}", yaml::escape_token(k)))
+                }
+                _ => None,
+            };
             return Err(Error::input(
                 display_path,
-                doc.line_of(&p),
+                doc.line_of(at.as_deref().unwrap_or(&p)),
                 format!(
                     "{}: {}",
                     if p.is_empty() { "/".to_string() } else { p },
@@ -255,7 +268,32 @@ impl Reader<'_> {
             },
             source: self.shown.to_string(),
             policies: f.policies,
+            limits: self.limits(&f.limits)?,
         })
+    }
+
+    /// `limits:`. Errors: a size that is not one (its line).
+    fn limits(&self, written: &BTreeMap<String, Value>) -> Result<crate::limits::Limits> {
+        let mut limits = crate::limits::Limits::default();
+        for (key, v) in written {
+            let bytes = match v {
+                Value::Number(n) => n.as_u64().filter(|&b| b > 0),
+                Value::String(s) => crate::limits::parse_size(s),
+                _ => None,
+            };
+            let at = format!("/limits/{key}");
+            let Some(bytes) = bytes else {
+                return Err(self.error(
+                    &at,
+                    "not a size: write bytes (1048576) or a number with KiB, MiB or GiB"
+                        .to_string(),
+                ));
+            };
+            if !limits.set(key, bytes) {
+                return Err(self.error(&at, format!("no input kind is called {key:?}")));
+            }
+        }
+        Ok(limits)
     }
 
     /// The globs of the list at `ptr`. Errors: a glob that does not compile (its line).

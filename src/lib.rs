@@ -30,6 +30,7 @@ pub mod finding;
 pub mod hooks;
 pub mod kinds;
 pub mod kustomize;
+pub mod limits;
 pub mod message;
 pub mod output;
 pub mod path;

@@ -66,9 +66,10 @@ pub fn within(root: &Path, path: &Path) -> io::Result<()> {
     }
 }
 
-/// `limit` in words: "4 MiB", "512 KiB", "100 bytes".
+/// `limit` in words: "1 GiB", "4 MiB", "512 KiB", "100 bytes".
 pub fn size(limit: u64) -> String {
     match limit {
+        l if l >= 1 << 30 && l % (1 << 30) == 0 => format!("{} GiB", l >> 30),
         l if l >= 1 << 20 && l % (1 << 20) == 0 => format!("{} MiB", l >> 20),
         l if l >= 1 << 10 && l % (1 << 10) == 0 => format!("{} KiB", l >> 10),
         l => format!("{l} bytes"),

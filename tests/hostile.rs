@@ -358,3 +358,85 @@ fn repository_named_files_do_not_lead_outside() {
     std::fs::remove_file(&secret).unwrap();
     assert!(!catalog.contains("leaked-name-5521"), "{catalog}");
 }
+
+/// `limits:` sets the most bytes parsed of one file per kind: a larger Dockerfile is an
+/// input error naming the limit and the setting (its text rules still run), a changed
+/// limit is never answered from the cache, and a size that is not one names its line.
+#[test]
+fn size_limits_are_per_kind_and_configurable() {
+    let repo = Repo::new();
+    repo.with_compliant_base();
+    let padding = "# padding line to make the file larger than one kibibyte\n".repeat(30);
+    let token = ["ghp_", "Zq8xWv3LmT6pRb1NcK9yHs2DfG4jUe7Ao5Ix"].concat();
+    repo.write(
+        "Dockerfile",
+        &format!("FROM alpine:3.20\n{padding}ENV GITHUB_TOKEN={token}\nUSER root\n"),
+    );
+    repo.write(".govern.yaml", "limits:\n  dockerfile: 1 KiB\n");
+    repo.git(&["add", "-A"]);
+    let (report, code) = repo.json(&["check", "--all"]);
+    assert_eq!(code, 2, "{report:#}");
+    let error = report["errors"][0]["message"].as_str().unwrap();
+    assert!(error.contains("larger than 1 KiB"), "{error}");
+    assert!(error.contains("limits: {dockerfile"), "{error}");
+    let rules: Vec<String> = hits(&report).into_iter().map(|(r, _, _)| r).collect();
+    assert!(rules.iter().any(|r| r.starts_with("secrets.")), "{rules:?}");
+    assert!(
+        !rules.iter().any(|r| r == "docker.user-not-root"),
+        "{rules:?}"
+    );
+
+    // Raised: the same bytes, now parsed; the cache must not answer with the old error.
+    repo.write(
+        ".govern.yaml",
+        "limits:\n  dockerfile: 64KiB\n  manifest: 1048576\n",
+    );
+    repo.git(&["add", "-A"]);
+    let (report, code) = repo.json(&["check", "--all"]);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(report["errors"].as_array().unwrap().len(), 0, "{report:#}");
+    assert!(hits(&report)
+        .iter()
+        .any(|(r, p, _)| r == "docker.user-not-root" && p == "Dockerfile"));
+
+    repo.write(
+        ".govern.yaml",
+        "strict: false\nlimits:\n  dockerfile: 12 parsecs\n",
+    );
+    let o = repo.govern(&["check", "--all"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains(".govern.yaml:3"), "{}", stderr(&o));
+    repo.write(".govern.yaml", "limits:\n  helm: 1 MiB\n");
+    let o = repo.govern(&["check", "--all"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains(".govern.yaml:2"), "{}", stderr(&o));
+}
+
+/// A policy that asks for gigabytes (unguarded: 2.3 GB and seconds) is stopped by the
+/// memory guard and its input is reported as not evaluated; the rest of the run goes on.
+#[test]
+fn policy_memory_is_bounded() {
+    let repo = Repo::new();
+    repo.with_compliant_base();
+    repo.write("a.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\n");
+    repo.write("Dockerfile", "FROM alpine:3.20\nUSER root\n");
+    repo.git(&["add", "-A"]);
+    let dir = repo.home.path().join("pol");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("big.rego"),
+        "package main\n\nimport rego.v1\n\ndeny contains msg if {\n\tinput.kind == \"Pod\"\n\
+         \tn := count(numbers.range(1, 100000000))\n\tmsg := sprintf(\"%v\", [n])\n}\n",
+    )
+    .unwrap();
+    let (report, code) = repo.json(&["check", "--no-cache", "--policy", dir.to_str().unwrap()]);
+    assert_eq!(code, 2, "{report:#}");
+    let errors = report["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{report:#}");
+    assert_eq!(errors[0]["path"], "a.yaml");
+    let message = errors[0]["message"].as_str().unwrap();
+    assert!(message.contains("more than 1 GiB of memory"), "{message}");
+    assert!(hits(&report)
+        .iter()
+        .any(|(r, p, _)| r == "docker.user-not-root" && p == "Dockerfile"));
+}

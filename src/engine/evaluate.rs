@@ -45,7 +45,7 @@ pub(super) fn evaluate(
     // The structured rules' input, parsed once.
     let parsed = if binary {
         Err(ParseFailure::Skip("binary file".into()))
-    } else if let Some(failure) = too_large(kind, bytes, &text) {
+    } else if let Some(failure) = too_large(kind, bytes, &text, &config.limits) {
         Err(failure)
     } else {
         let ctx = ReadCtx {
@@ -122,12 +122,17 @@ fn redact_all(fs: &mut [RawFinding]) {
     }
 }
 
-/// The input error of a structured file over [`crate::read::CHECKED_LIMIT`] (a YAML or
-/// JSON file only when it looks like a manifest): parsing it would cost seconds and
-/// gigabytes for no finding a person could act on.
-fn too_large(kind: Option<FileKind>, bytes: &[u8], text: &str) -> Option<ParseFailure> {
-    let limit = crate::read::CHECKED_LIMIT;
+/// The input error of a structured file over its kind's limit (16 MiB unless `limits:`
+/// says otherwise; a YAML or JSON file only when it looks like a manifest): parsing it
+/// would cost seconds and gigabytes for no finding a person could act on.
+fn too_large(
+    kind: Option<FileKind>,
+    bytes: &[u8],
+    text: &str,
+    limits: &crate::limits::Limits,
+) -> Option<ParseFailure> {
     let kind = kind?;
+    let limit = limits.of(kind);
     if (bytes.len() as u64) <= limit
         || (kind == FileKind::Manifest && !(text.contains("apiVersion") && text.contains("kind")))
     {
@@ -136,9 +141,11 @@ fn too_large(kind: Option<FileKind>, bytes: &[u8], text: &str) -> Option<ParseFa
     Some(ParseFailure::Error(
         0,
         format!(
-            "larger than {}, the most git-govern reads of one {}; not checked",
+            "larger than {}, the most git-govern reads of one {}; not checked \
+             (`limits: {{{}: …}}` in .govern.yaml raises it)",
             crate::read::size(limit),
-            kind.noun()
+            kind.noun(),
+            crate::limits::Limits::key(kind)
         ),
     ))
 }

@@ -169,24 +169,32 @@ impl<'a> Run<'a> {
         crate::trace::phase(|| "content ids".into());
     }
 
-    /// The hash of a rule's effective configuration; metadata rules add the schema's.
+    /// The hash of a rule's effective configuration; rules that read a parsed file add the
+    /// size limits (a file over its limit is an input error), metadata rules the schema's.
     fn config_hash(&self, r: &Rule, schema_hash: &[u8; 32]) -> [u8; 32] {
         let base = self.config.rule(r).hash;
-        if matches!(r.check, Check::Metadata(_)) {
-            let mut h = blake3::Hasher::new();
-            h.update(&base);
-            h.update(schema_hash);
-            *h.finalize().as_bytes()
-        } else {
-            base
+        if matches!(r.check, Check::Text(_)) {
+            return base;
         }
+        let mut h = blake3::Hasher::new();
+        h.update(&base);
+        h.update(&self.config.limits.hash());
+        if matches!(r.check, Check::Metadata(_)) {
+            h.update(schema_hash);
+        }
+        *h.finalize().as_bytes()
     }
 
     /// Step 3: every planned file's keys, in plan order; sets each file's `first_key`.
     fn keys(&self, planned: &mut [Planned]) -> Vec<[u8; 32]> {
         let schema_hash = *blake3::hash(self.schema.schema.to_string().as_bytes()).as_bytes();
         let config_hash = |r: &Rule| self.config_hash(r, &schema_hash);
-        let ids = UnitIds::new(&self.enabled, &config_hash, self.policies);
+        let ids = UnitIds::new(
+            &self.enabled,
+            &config_hash,
+            self.policies,
+            &self.config.limits,
+        );
         let mut next = 0;
         for p in planned.iter_mut() {
             p.first_key = next;

@@ -288,11 +288,13 @@ pub(super) struct UnitIds {
 }
 
 impl UnitIds {
-    /// `config_hash` gives the hash of a rule's effective configuration.
+    /// `config_hash` gives the hash of a rule's effective configuration; the policies'
+    /// unit adds the size `limits`, as they read parsed files.
     pub fn new(
         enabled: &[&'static Rule],
         config_hash: &dyn Fn(&Rule) -> [u8; 32],
         policies: &PolicySet,
+        limits: &crate::limits::Limits,
     ) -> UnitIds {
         let mut text = blake3::Hasher::new();
         let mut rules = Vec::new();
@@ -310,7 +312,12 @@ impl UnitIds {
             rules,
             // A file gets every enabled text rule or none, so one id serves every text unit.
             text: unit_id("text-rules", 2, text.finalize().as_bytes()),
-            policies: unit_id("policies", 1, &policies.hash),
+            policies: {
+                let mut h = blake3::Hasher::new();
+                h.update(&policies.hash);
+                h.update(&limits.hash());
+                unit_id("policies", 2, h.finalize().as_bytes())
+            },
         }
     }
 

@@ -38,6 +38,13 @@ pub const REPO_BUDGET: Duration = Duration::from_secs(60);
 /// The wall-clock budget of all the policy evaluations of one run, a portfolio's included.
 pub const RUN_BUDGET: Duration = Duration::from_secs(600);
 
+/// How much more heap the process may hold while policies evaluate than it held when they
+/// were loaded: 1 GiB. Past it, regorus stops the evaluation and the input is reported as
+/// not evaluated (`numbers.range(1, 1e8)` alone takes 2.3 GB). The guard counts through
+/// regorus's allocator (mimalloc with per-thread counters), which regorus's
+/// `allocator-memory-limits` feature installs as the global allocator.
+pub const MEMORY_LIMIT: u64 = 1 << 30;
+
 /// The built-in policies, embedded at build time (`policies/govern/repo/`); their tests are
 /// the `*_test.rego` files next to them, which `cargo test` runs.
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -289,6 +296,7 @@ impl PolicySet {
         let mut exceptions = BTreeSet::new();
         let mut repo_fields = BTreeSet::new();
         refuse_recursion(sources)?;
+        guard_memory();
         for s in sorted {
             h.update(s.name.as_bytes());
             h.update(&[0]);
@@ -407,7 +415,7 @@ impl PolicySet {
             let v = match engine.eval_rule(path.clone()) {
                 Ok(v) => v,
                 Err(e) if e.to_string().contains("not a valid rule path") => continue,
-                Err(e) => return Err(format!("{path}: {e}")),
+                Err(e) => return Err(format!("{path}: {}", failure(&e))),
             };
             for item in items(&v) {
                 // An object may name its rule (conftest's `rule` metadata).
@@ -591,6 +599,29 @@ fn new_engine(rego_v0: bool) -> regorus::Engine {
         check_interval: NonZeroU32::new(64).expect("non-zero"),
     });
     engine
+}
+
+/// Sets regorus's memory ceiling to the heap held now plus [`MEMORY_LIMIT`]. The ceiling
+/// is process-wide and checked only inside policy evaluation.
+fn guard_memory() {
+    let (now, _) = regorus_mimalloc::allocation_stats_snapshot();
+    regorus::set_global_memory_limit(Some(now.allocated.saturating_add(MEMORY_LIMIT)));
+}
+
+/// A failed evaluation in words: regorus's limit errors say which limit, the others are
+/// regorus's own text.
+fn failure(e: &anyhow::Error) -> String {
+    match e.downcast_ref::<regorus::LimitError>() {
+        Some(regorus::LimitError::MemoryLimitExceeded { .. }) => format!(
+            "stopped: the evaluation took more than {} of memory",
+            crate::read::size(MEMORY_LIMIT)
+        ),
+        Some(regorus::LimitError::TimeLimitExceeded { .. }) => format!(
+            "stopped: the evaluation took longer than {} s",
+            EVAL_LIMIT.as_secs()
+        ),
+        _ => e.to_string(),
+    }
 }
 
 /// Whether package `p` is evaluated under `ns`.
