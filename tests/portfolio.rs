@@ -365,6 +365,38 @@ fn markdown_catalog_lists_each_organization() {
     insta::assert_snapshot!("catalog_markdown", stdout(&out));
 }
 
+/// `catalog --format json --format markdown` writes both default files from one scan.
+#[test]
+fn catalog_writes_json_and_markdown_in_one_run() {
+    let p = Portfolio::fixture();
+    let out = p.govern(
+        DAY1,
+        &["catalog", "--format", "json", "--format", "markdown"],
+        None,
+    );
+    ok(&out);
+    let md = p.govern(
+        DAY1,
+        &["catalog", "--format", "markdown", "--output", "-"],
+        None,
+    );
+    assert_eq!(p.read(".metaHub/catalog/catalog.md"), stdout(&md));
+    let json: serde_json::Value =
+        serde_json::from_str(&p.read(".metaHub/catalog/catalog.json")).unwrap();
+    assert!(json["summary"]["total_repos"].as_u64().unwrap() > 0);
+    let e = p.govern(
+        DAY1,
+        &["catalog", "--format", "json=-", "--format", "markdown=-"],
+        None,
+    );
+    assert_ne!(e.status.code(), Some(0));
+    assert!(
+        stderr(&e).contains("would both go to stdout"),
+        "{}",
+        stderr(&e)
+    );
+}
+
 #[test]
 fn an_invalid_acknowledgements_file_stops_before_anything_is_written() {
     let p = Portfolio::fixture();

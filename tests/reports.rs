@@ -134,6 +134,53 @@ fn output_file_and_exit_codes() {
     assert_eq!(repo.govern(&["--version"]).status.code(), Some(0));
 }
 
+/// One run writes several reports (`--format NAME[=FILE]`, repeatable): each is the same
+/// as the single-format run's, and two reports to one place are a usage error.
+#[test]
+fn several_formats_in_one_run() {
+    let repo = fixture();
+    let dir = repo.home.path().join("reports");
+    let sarif = dir.join("r.sarif");
+    let json = dir.join("r.json");
+    let o = repo.govern(&[
+        "check",
+        "--no-cache",
+        "--format",
+        "text",
+        "--format",
+        &format!("sarif={}", sarif.display()),
+        "--format",
+        &format!("json={}", json.display()),
+        "--format",
+        "github=-",
+        "--output",
+        dir.join("r.txt").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(stdout(&o), render(&repo, "github").0);
+    let text = std::fs::read_to_string(dir.join("r.txt")).unwrap();
+    assert_eq!(text, render(&repo, "text").0);
+    assert_eq!(
+        std::fs::read_to_string(&sarif).unwrap(),
+        render(&repo, "sarif").0
+    );
+    assert_eq!(
+        std::fs::read_to_string(&json).unwrap(),
+        render(&repo, "json").0
+    );
+    for clash in [
+        vec!["--format", "text", "--format", "json"],
+        vec!["--format", "json=a.json", "--format", "sarif=a.json"],
+    ] {
+        let mut args = vec!["check", "--no-cache"];
+        args.extend(clash.iter().copied());
+        let o = repo.govern(&args);
+        assert_eq!(o.status.code(), Some(2), "{clash:?}");
+        assert!(stderr(&o).contains("would both go to"), "{}", stderr(&o));
+        assert!(!repo.path().join("a.json").exists());
+    }
+}
+
 #[test]
 fn man_page_renders_for_git_help() {
     let repo = Repo::plain();

@@ -67,10 +67,13 @@ pub struct CheckArgs {
     pub root: Option<PathBuf>,
     /// Files and directories to check (as the pre-commit framework passes them).
     pub paths: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, short, value_enum, default_value = "text")]
-    pub format: Format,
-    /// Write the report to FILE (atomically) instead of stdout.
+    /// Output format, and where it goes: NAME or NAME=FILE, NAME one of text, json,
+    /// markdown, github, sarif, junit. Repeatable, so one run writes several reports
+    /// (`--format text --format sarif=results.sarif --format github`); at most one goes
+    /// to stdout (or to --output), the others need =FILE (`=-` is stdout).
+    #[arg(long, short, value_name = "NAME[=FILE]", value_parser = format_arg::<Format>, default_value = "text")]
+    pub format: Vec<FormatArg<Format>>,
+    /// Write the report whose --format names no FILE to FILE (atomically) instead of stdout.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Warnings fail the check too (also GOVERN_STRICT=true or `strict: true` in .govern.yaml).
@@ -143,6 +146,40 @@ impl CheckArgs {
             args: CheckArgs,
         }
         Hook::parse_from(["git-govern", "--staged"]).args
+    }
+}
+
+/// One `--format NAME[=FILE]`: a report format and, when given, the file it is written to
+/// (`-` for stdout).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FormatArg<F> {
+    /// The format.
+    pub format: F,
+    /// `FILE` of `NAME=FILE`.
+    pub file: Option<PathBuf>,
+}
+
+/// Reads `NAME[=FILE]`. Errors: an unknown NAME (listing the known ones), an empty FILE.
+pub fn format_arg<F: ValueEnum>(text: &str) -> Result<FormatArg<F>, String> {
+    let (name, file) = match text.split_once('=') {
+        Some((name, file)) => (name, Some(file)),
+        None => (text, None),
+    };
+    let format = F::from_str(name, true).map_err(|_| {
+        let known: Vec<String> = F::value_variants()
+            .iter()
+            .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_string()))
+            .collect();
+        format!("unknown format {name:?}; known: {}", known.join(", "))
+    })?;
+    match file {
+        Some("") => Err(format!(
+            "no file after `{name}=`; write {name}=FILE or {name}"
+        )),
+        file => Ok(FormatArg {
+            format,
+            file: file.map(PathBuf::from),
+        }),
     }
 }
 
@@ -339,11 +376,12 @@ new_warnings, new_repos and alert. Dates and `generated` honour SOURCE_DATE_EPOC
 pub struct CatalogArgs {
     #[command(flatten)]
     pub portfolio: PortfolioArgs,
-    /// Output format.
-    #[arg(long, short, value_enum, default_value = "json")]
-    pub format: CatalogFormat,
-    /// Write to FILE (`-` for stdout) [default: .metaHub/catalog/catalog.json, or
-    /// catalog.md for Markdown].
+    /// Output format, and where it goes: NAME or NAME=FILE (`=-` for stdout), NAME json or
+    /// markdown; repeatable (`--format json --format markdown` writes both default files).
+    #[arg(long, short, value_name = "NAME[=FILE]", value_parser = format_arg::<CatalogFormat>, default_value = "json")]
+    pub format: Vec<FormatArg<CatalogFormat>>,
+    /// Write the catalog whose --format names no FILE to FILE (`-` for stdout) [default:
+    /// .metaHub/catalog/catalog.json, or catalog.md for Markdown].
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Rebuild the catalog from a checkpoint file instead of scanning (recovery).
@@ -366,10 +404,10 @@ pub struct CheckpointArgs {
     /// written.
     #[arg(long, num_args = 2, value_names = ["OLD", "NEW"], conflicts_with = "prune")]
     pub compare: Option<Vec<PathBuf>>,
-    /// With --compare: print the report as Markdown (the weekly report) or JSON (the same
-    /// facts, one object per change).
-    #[arg(long, value_enum, default_value_t = DriftFormat::Markdown, requires = "compare")]
-    pub format: DriftFormat,
+    /// With --compare: the report as Markdown (the weekly report) or JSON (the same facts,
+    /// one object per change), NAME or NAME=FILE; repeatable, at most one to stdout.
+    #[arg(long, value_name = "NAME[=FILE]", value_parser = format_arg::<DriftFormat>, default_value = "markdown", requires = "compare")]
+    pub format: Vec<FormatArg<DriftFormat>>,
     /// Remove old dated checkpoints, keeping the newest --keep; nothing is scanned.
     #[arg(long, requires = "keep")]
     pub prune: bool,

@@ -1,7 +1,7 @@
 //! `git govern check` and the hook entry points: build the run's options from the
 //! arguments and the environment, run the library, print the report, pick the exit code.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use git_govern::check::CheckRun;
@@ -16,14 +16,16 @@ use git_govern::{check, commits, push, Error};
 
 use super::args::{CheckArgs, ColorChoice, HookCommand};
 use super::env::{self, cwd, Env};
+use super::outputs::{self, Dest, Planned};
 
-/// Whether the text report is coloured under `choice`.
-fn use_color(args: &CheckArgs) -> bool {
-    args.format == Format::Text
+/// Whether a report of `format` written to `dest` is coloured: text only, always with
+/// `--color always`, and with `auto` on a terminal without NO_COLOR.
+fn use_color(args: &CheckArgs, format: Format, dest: &Dest) -> bool {
+    format == Format::Text
         && match args.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => args.output.is_none() && env::stdout_takes_color(),
+            ColorChoice::Auto => *dest == Dest::Stdout && env::stdout_takes_color(),
         }
 }
 
@@ -35,29 +37,36 @@ fn options(args: &CheckArgs, env: &Env) -> Options {
     )
 }
 
-/// Prints the run's warnings and its report; returns the exit code.
+/// The reports `args` ask for: bare formats go to --output, else stdout.
+fn planned(args: &CheckArgs) -> Result<Vec<Planned<Format>>, Error> {
+    let fallback = |_| match &args.output {
+        Some(p) if p != Path::new("-") => Dest::File(p.clone()),
+        _ => Dest::Stdout,
+    };
+    outputs::plan(&args.format, &fallback)
+}
+
+/// Renders and writes every report `args` ask for.
+fn emit_all(args: &CheckArgs, render: &dyn Fn(Format, bool) -> String) -> Result<(), Error> {
+    for p in planned(args)? {
+        outputs::write(
+            &render(p.format, use_color(args, p.format, &p.dest)),
+            &p.dest,
+        )?;
+    }
+    Ok(())
+}
+
+/// Prints the run's warnings and its reports; returns the exit code.
 fn finish(run: CheckRun, args: &CheckArgs, env: &Env) -> Result<i32, Error> {
     for w in &run.warnings {
         eprintln!("git-govern: {w}");
     }
     let strict = args.strict || env.strict || run.config.strict;
-    emit(
-        &report::render(&run.outcome, args.format, use_color(args)),
-        args.output.as_deref(),
-    )?;
+    emit_all(args, &|format, color| {
+        report::render(&run.outcome, format, color)
+    })?;
     Ok(run.outcome.exit_code(strict))
-}
-
-/// Writes a report to `output` (atomically) or stdout.
-pub fn emit(text: &str, output: Option<&Path>) -> Result<(), Error> {
-    git_govern::trace::phase(|| format!("report formatted: {} bytes", text.len()));
-    match output {
-        Some(p) => git_govern::output::write_atomic(p, text.as_bytes()),
-        None => {
-            let _ = std::io::stdout().lock().write_all(text.as_bytes());
-            Ok(())
-        }
-    }
 }
 
 /// `check --portfolio` and `check organizations/...`.
@@ -77,13 +86,15 @@ fn check_portfolio(
         eprintln!("git-govern: {w}");
     }
     let strict = args.strict || env.strict;
-    let text = report::portfolio::render(&scan, args.format, use_color(args));
-    emit(&text, args.output.as_deref())?;
+    emit_all(args, &|format, color| {
+        report::portfolio::render(&scan, format, color)
+    })?;
     Ok(scan.merged().exit_code(strict))
 }
 
 /// `git govern check`: a portfolio, a commit range, or one repository's files.
 pub fn run(args: CheckArgs, env: &Env) -> Result<i32, Error> {
+    planned(&args)?;
     let cwd = cwd()?;
     if args.portfolio {
         let root = discover::root(args.root.as_deref(), env.golden_path_root.as_deref(), &cwd)?;

@@ -7,5 +7,6 @@ pub mod check;
 pub mod env;
 pub mod info;
 pub mod install;
+pub mod outputs;
 pub mod policy;
 pub mod portfolio;

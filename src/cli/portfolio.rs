@@ -1,8 +1,6 @@
 //! `git govern catalog` and `git govern checkpoint`: the portfolio files. Errors exit 1,
 //! as the seed runbook's catalog.py and checkpoint.py did.
 
-use std::io::Write;
-
 use git_govern::portfolio::checkpoint;
 use git_govern::portfolio::command as portfolio;
 use git_govern::portfolio::discover;
@@ -13,6 +11,7 @@ use git_govern::Error;
 
 use super::args::{CatalogArgs, CheckpointArgs, DriftFormat, PortfolioArgs};
 use super::env::{cwd, Env};
+use super::outputs::{self, Dest};
 
 /// Runs a portfolio command whose errors exit 1 (seed runbook: "Error (catalog.py,
 /// checkpoint.py)"), printing the error.
@@ -43,35 +42,39 @@ pub fn catalog(a: &CatalogArgs, env: &Env) -> Result<i32, Error> {
 fn catalog_inner(a: &CatalogArgs, env: &Env) -> Result<i32, Error> {
     let root = root(&a.portfolio, env)?;
     let opts = scan_options(&a.portfolio, env, false);
-    let run = portfolio::catalog(
-        &root,
-        a.format,
-        a.output.as_deref(),
-        a.from_checkpoint.as_deref(),
-        &opts,
-    )?;
+    let fallback = |format| match &a.output {
+        Some(p) if p == std::path::Path::new("-") => Dest::Stdout,
+        Some(p) => Dest::File(p.clone()),
+        None => Dest::File(portfolio::default_catalog_path(&root, format)),
+    };
+    let targets: Vec<_> = outputs::plan(&a.format, &fallback)?
+        .into_iter()
+        .map(|p| match p.dest {
+            Dest::Stdout => (p.format, None),
+            Dest::File(f) => (p.format, Some(f)),
+        })
+        .collect();
+    let run = portfolio::catalog(&root, &targets, a.from_checkpoint.as_deref(), &opts)?;
     for w in &run.warnings {
         eprintln!("git-govern: {w}");
     }
     let failed = could_not_check(&run.input_errors);
-    match &run.written {
-        Some(path) => {
-            let s = &run.catalog.summary;
-            let c = &run.catalog.changes;
-            eprintln!(
-                "git-govern: wrote {}: {}, {} compliant ({}%), {} new, {} deleted, {} status changes",
-                path.display(),
-                git_govern::words::plural(s.total_repos, "repository"),
-                s.compliant,
-                s.compliance_percentage,
-                c.new.len(),
-                c.deleted.len(),
-                c.status_changes.len()
-            );
-        }
-        None => {
-            let _ = std::io::stdout().lock().write_all(run.text.as_bytes());
-        }
+    for path in &run.written {
+        let s = &run.catalog.summary;
+        let c = &run.catalog.changes;
+        eprintln!(
+            "git-govern: wrote {}: {}, {} compliant ({}%), {} new, {} deleted, {} status changes",
+            path.display(),
+            git_govern::words::plural(s.total_repos, "repository"),
+            s.compliant,
+            s.compliance_percentage,
+            c.new.len(),
+            c.deleted.len(),
+            c.status_changes.len()
+        );
+    }
+    if let Some(text) = &run.stdout {
+        outputs::write(text, &Dest::Stdout)?;
     }
     Ok(failed)
 }
@@ -110,11 +113,13 @@ fn checkpoint_inner(a: &CheckpointArgs, env: &Env) -> Result<i32, Error> {
     if let Some([old, new]) = a.compare.as_deref() {
         let d = portfolio::compare(old, new, &acks, env.today, t.thresholds())?;
         portfolio::github_output(env.github_output.as_deref(), Some(&d))?;
-        let text = match a.format {
-            DriftFormat::Markdown => d.to_markdown(),
-            DriftFormat::Json => d.to_json(),
-        };
-        let _ = std::io::stdout().lock().write_all(text.as_bytes());
+        for p in outputs::plan(&a.format, &|_| Dest::Stdout)? {
+            let text = match p.format {
+                DriftFormat::Markdown => d.to_markdown(),
+                DriftFormat::Json => d.to_json(),
+            };
+            outputs::write(&text, &p.dest)?;
+        }
         return Ok(0);
     }
     if let Some(keep) = a.keep.filter(|_| a.prune) {

@@ -34,10 +34,10 @@ pub enum CatalogFormat {
 pub struct CatalogRun {
     /// The catalog.
     pub catalog: Catalog,
-    /// The rendered file.
-    pub text: String,
-    /// Where it was written (`None` for stdout).
-    pub written: Option<PathBuf>,
+    /// The rendering asked for on stdout, if one was.
+    pub stdout: Option<String>,
+    /// The files written, in the order asked.
+    pub written: Vec<PathBuf>,
     /// Warnings for stderr.
     pub warnings: Vec<String>,
     /// Repositories and files that could not be checked (see
@@ -67,26 +67,28 @@ fn previous_catalog(
     }
 }
 
-/// Builds the catalog of the portfolio at `root` (or of `from_checkpoint`), renders it as
-/// `format` and writes it to `output` (`-` for stdout; default
-/// `.metaHub/catalog/catalog.json` or `catalog.md`). Changes are computed against the
-/// catalog JSON at the default path. Errors: discovery, an invalid schema or policy, an
-/// unreadable checkpoint, a write that fails.
+/// Where a catalog of `format` goes by default: `.metaHub/catalog/catalog.json` or
+/// `catalog.md` under `root`.
+pub fn default_catalog_path(root: &Path, format: CatalogFormat) -> PathBuf {
+    root.join(match format {
+        CatalogFormat::Json => catalog::DEFAULT_PATH,
+        CatalogFormat::Markdown => catalog::DEFAULT_MARKDOWN_PATH,
+    })
+}
+
+/// Builds the catalog of the portfolio at `root` (or of `from_checkpoint`) and writes one
+/// rendering per entry of `outputs`: a format and its file (`None` for stdout, at most
+/// once; see [`default_catalog_path`]). Changes are computed against the catalog JSON at
+/// the default path. Errors: discovery, an invalid schema or policy, an unreadable
+/// checkpoint, a write that fails.
 pub fn catalog(
     root: &Path,
-    format: CatalogFormat,
-    output: Option<&Path>,
+    outputs: &[(CatalogFormat, Option<PathBuf>)],
     from_checkpoint: Option<&Path>,
     opts: &ScanOptions,
 ) -> Result<CatalogRun> {
     let mut warnings = Vec::new();
     let json_path = root.join(catalog::DEFAULT_PATH);
-    let target = match (output, format) {
-        (Some(p), _) if p == Path::new("-") => None,
-        (Some(p), _) => Some(p.to_path_buf()),
-        (None, CatalogFormat::Json) => Some(json_path.clone()),
-        (None, CatalogFormat::Markdown) => Some(root.join(catalog::DEFAULT_MARKDOWN_PATH)),
-    };
     let previous = previous_catalog(&json_path, &mut warnings);
     let (cat, input_errors) = match from_checkpoint {
         Some(cp) => {
@@ -106,17 +108,24 @@ pub fn catalog(
             (cat, input_errors(&records))
         }
     };
-    let text = match format {
-        CatalogFormat::Json => catalog::to_json(&cat),
-        CatalogFormat::Markdown => catalog::to_markdown(&cat),
-    };
-    if let Some(t) = &target {
-        write_atomic(t, text.as_bytes())?;
+    let (mut stdout, mut written) = (None, Vec::new());
+    for (format, target) in outputs {
+        let text = match format {
+            CatalogFormat::Json => catalog::to_json(&cat),
+            CatalogFormat::Markdown => catalog::to_markdown(&cat),
+        };
+        match target {
+            Some(t) => {
+                write_atomic(t, text.as_bytes())?;
+                written.push(t.clone());
+            }
+            None => stdout = Some(text),
+        }
     }
     Ok(CatalogRun {
         catalog: cat,
-        text,
-        written: target,
+        stdout,
+        written,
         warnings,
         input_errors,
     })
