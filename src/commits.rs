@@ -89,6 +89,36 @@ pub fn commit_msg(cwd: &Path, file: &Path, opts: &Options) -> Result<CheckRun> {
     Ok(CheckRun::new(outcome, session))
 }
 
+/// What to do when `git log RANGE` fails: in a shallow clone, fetch more history; a range
+/// naming a remote branch, fetch that branch. Empty when neither applies.
+fn range_hint(cwd: &Path, range: &str) -> String {
+    let shallow = Command::new("git")
+        .args(["rev-parse", "--is-shallow-repository"])
+        .current_dir(cwd)
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"true"));
+    let mut hint = String::new();
+    if shallow {
+        hint.push_str(
+            "\nhint: this clone is shallow, so the range may reach past its history: fetch it \
+             (`git fetch --unshallow`, or `fetch-depth: 0` with actions/checkout)",
+        );
+    }
+    let base = range
+        .split("..")
+        .next()
+        .unwrap_or("")
+        .trim_start_matches('^');
+    if let Some((remote, branch)) = base.split_once('/') {
+        if !remote.is_empty() && !branch.is_empty() && !base.contains(['~', '^', '@']) {
+            hint.push_str(&format!(
+                "\nhint: if {base} is missing here, fetch it: `git fetch {remote} {branch}`"
+            ));
+        }
+    }
+    hint
+}
+
 /// `check --commits RANGE`: the message of every commit `git log RANGE` lists (at most
 /// `max_count`, newest first), one finding per bad commit, named by its short id. Errors:
 /// git cannot resolve the range.
@@ -111,8 +141,9 @@ pub fn commits(
         .map_err(|e| Error::io("running git log", e))?;
     if !out.status.success() {
         return Err(Error::Usage(format!(
-            "git log {range}: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
+            "git log {range}: {}{}",
+            String::from_utf8_lossy(&out.stderr).trim(),
+            range_hint(cwd, range)
         )));
     }
     let session = Session::open(&root, opts)?;

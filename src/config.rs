@@ -319,8 +319,9 @@ impl Reader<'_> {
             return Err(self.error(
                 &at("rule"),
                 format!(
-                    "the waiver names unknown rule {:?} (`git govern rules` lists them)",
-                    w.rule
+                    "the waiver names unknown rule {:?}{} (`git govern rules` lists them)",
+                    w.rule,
+                    rules::did_you_mean(&w.rule)
                 ),
             ));
         }
@@ -353,7 +354,10 @@ impl Reader<'_> {
         if let Some(id) = given.keys().find(|id| rules::by_id(id).is_none()) {
             return Err(self.error(
                 &format!("/rules/{}", yaml::escape_token(id)),
-                format!("unknown rule {id:?} (`git govern rules` lists them)"),
+                format!(
+                    "unknown rule {id:?}{} (`git govern rules` lists them)",
+                    rules::did_you_mean(id)
+                ),
             ));
         }
         let mut out = BTreeMap::new();

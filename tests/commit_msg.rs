@@ -515,6 +515,47 @@ fn check_commits_lints_a_range_one_finding_per_bad_commit() {
     let out = repo.govern(&["check", "--commits", "nope..HEAD"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("nope"), "{}", stderr(&out));
+
+    // In a shallow clone of it, a range past the clone's history says how to fetch more;
+    // a missing remote branch says how to fetch it.
+    let url = format!("file://{}", repo.path().display());
+    let shallow = repo.home.path().join("shallow");
+    let o = repo
+        .cmd("git")
+        .args([
+            "clone",
+            "-q",
+            "--depth",
+            "1",
+            &url,
+            shallow.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = repo
+        .cmd(bin())
+        .current_dir(&shallow)
+        .args(["check", "--commits", "HEAD~2..HEAD"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("git fetch --unshallow"),
+        "{}",
+        stderr(&out)
+    );
+    let out = repo
+        .cmd(bin())
+        .current_dir(&shallow)
+        .args(["check", "--commits", "upstream/main..HEAD"])
+        .output()
+        .unwrap();
+    assert!(
+        stderr(&out).contains("`git fetch upstream main`"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

@@ -187,6 +187,91 @@ fn man_page_renders_for_git_help() {
     let page = stdout(&repo.govern(&["man"]));
     assert!(page.contains(".TH git-govern 1"), "{page}");
     assert!(page.contains("check"), "subcommands are listed");
+    let check = stdout(&repo.govern(&["man", "check"]));
+    assert!(check.contains(".TH git-govern-check 1"), "{check}");
+    assert_eq!(repo.govern(&["man", "chek"]).status.code(), Some(2));
+}
+
+/// A mistyped rule id gets the closest one, in `explain` and in `.govern.yaml`.
+#[test]
+fn rule_id_typos_get_a_suggestion() {
+    let repo = Repo::new();
+    let o = repo.govern(&["explain", "docker.user-not-rot"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("did you mean `docker.user-not-root`?"),
+        "{}",
+        stderr(&o)
+    );
+    let o = repo.govern(&["explain", "zzzz"]);
+    assert!(!stderr(&o).contains("did you mean"), "{}", stderr(&o));
+    repo.write(
+        ".govern.yaml",
+        "rules:
+  k8s.resource: off
+",
+    );
+    let o = repo.govern(&["check", "--all"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("did you mean `k8s.resources`?"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// `man --install` writes every page the main page points at (git-govern-check(1), …)
+/// next to the binary's prefix.
+#[test]
+fn man_install_writes_a_page_per_command() {
+    let repo = Repo::plain();
+    let prefix = repo.home.path().join("prefix");
+    std::fs::create_dir_all(prefix.join("bin")).unwrap();
+    let exe = prefix.join("bin/git-govern");
+    std::fs::copy(bin(), &exe).unwrap();
+    let o = repo.cmd(&exe).args(["man", "--install"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let dir = prefix.join("share/man/man1");
+    let main = std::fs::read_to_string(dir.join("git-govern.1")).unwrap();
+    let named: Vec<String> = regex::Regex::new(r"git\\-govern\\-([a-z\\-]+)\(1\)")
+        .unwrap()
+        .captures_iter(&main)
+        .map(|c| format!("git-govern-{}.1", c[1].replace("\\-", "-")))
+        .collect();
+    assert!(named.iter().any(|n| n == "git-govern-check.1"), "{main}");
+    for n in &named {
+        assert!(dir.join(n).is_file(), "{n} is named but not written");
+    }
+}
+
+/// The bash completion completes `git-govern …` and, through git's `_git_govern` hook,
+/// `git govern …`, past the first word (clap_complete alone does not for a hyphenated
+/// name); zsh and fish scripts are generated.
+#[test]
+fn shell_completions_complete_commands_and_options() {
+    let repo = Repo::plain();
+    let script = repo.home.path().join("git-govern.bash");
+    let o = repo.govern(&["completions", "bash"]);
+    assert_eq!(o.status.code(), Some(0));
+    std::fs::write(&script, &o.stdout).unwrap();
+    let probe = format!(
+        "source {}
+         COMP_WORDS=(git govern che); COMP_CWORD=2; _git_govern; echo \"1:${{COMPREPLY[*]}}\"
+         COMP_WORDS=(git govern check --sta); COMP_CWORD=3; _git_govern; echo \"2:${{COMPREPLY[*]}}\"
+         COMP_WORDS=(git-govern catalog --for); COMP_CWORD=2; _git__govern git-govern --for catalog; echo \"3:${{COMPREPLY[*]}}\"
+",
+        script.display()
+    );
+    let o = repo.cmd("bash").args(["-c", &probe]).output().unwrap();
+    let out = stdout(&o);
+    assert!(out.contains("1:check checkpoint\n"), "{out}{}", stderr(&o));
+    assert!(out.contains("2:--staged\n"), "{out}");
+    assert!(out.contains("3:--format\n"), "{out}");
+    for shell in ["zsh", "fish"] {
+        let o = repo.govern(&["completions", shell]);
+        assert_eq!(o.status.code(), Some(0));
+        assert!(stdout(&o).contains("checkpoint"), "{shell}");
+    }
 }
 
 /// The OASIS SARIF 2.1.0 JSON Schema, as the standard publishes it

@@ -352,13 +352,26 @@ new_warnings, new_repos and alert. Dates and `generated` honour SOURCE_DATE_EPOC
     },
     /// Remove the hook shims that `install` wrote.
     Uninstall,
-    /// Print the man page, or install it so that `git govern --help` finds it.
+    /// Print a man page, or install them all so that `git govern --help` (and `man
+    /// git-govern-check`, …) finds them.
     Man {
-        /// Write it to <prefix>/share/man/man1/git-govern.1, where <prefix> is the
-        /// directory above the one holding this binary (e.g. ~/.cargo), which man-db
-        /// searches for programs on PATH.
+        /// The command whose page to print (`check`, `catalog`, …) [default: git-govern's].
+        #[arg(value_name = "COMMAND", conflicts_with = "install")]
+        command: Option<String>,
+        /// Write git-govern.1 and a page per command (git-govern-check.1, …) to
+        /// <prefix>/share/man/man1/, where <prefix> is the directory above the one holding
+        /// this binary (e.g. ~/.cargo), which man-db searches for programs on PATH.
         #[arg(long)]
         install: bool,
+    },
+    /// Print a shell completion script: `git govern completions bash >
+    /// ~/.local/share/bash-completion/completions/git-govern` (bash also completes `git
+    /// govern …` once git's own completion is loaded), `… zsh > ~/.zfunc/_git-govern`,
+    /// `… fish > ~/.config/fish/completions/git-govern.fish`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
     },
     /// Rego policies: run their tests.
     Policy {

@@ -80,20 +80,50 @@ pub fn explain(rule: &str, env: &Env) -> Result<i32, Error> {
         }
     }
     Err(Error::Usage(format!(
-        "unknown rule {rule:?}; `git govern rules` lists them"
+        "unknown rule {rule:?}{}; `git govern rules` lists them",
+        rules::did_you_mean(rule)
     )))
 }
 
-/// `git govern man [--install]`: the man page of `command`, printed or written to
-/// `<prefix>/share/man/man1/git-govern.1` where `<prefix>` is the directory above this
-/// binary's.
-pub fn man(command: clap::Command, install: bool) -> Result<i32, Error> {
-    let mut page = Vec::new();
-    clap_mangen::Man::new(command)
-        .render(&mut page)
-        .map_err(|e| Error::io("rendering the man page", e))?;
+/// Every man page of `command`: its own and one per subcommand, recursively (hidden ones
+/// left out), as (file name, page): `git-govern.1`, `git-govern-check.1`, ….
+fn man_pages(command: clap::Command) -> Result<Vec<(String, Vec<u8>)>, Error> {
+    fn walk(cmd: clap::Command, out: &mut Vec<(String, Vec<u8>)>) -> Result<(), Error> {
+        for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()).cloned() {
+            walk(sub, out)?;
+        }
+        let man = clap_mangen::Man::new(cmd);
+        let mut page = Vec::new();
+        man.render(&mut page)
+            .map_err(|e| Error::io("rendering the man page", e))?;
+        out.push((man.get_filename(), page));
+        Ok(())
+    }
+    let mut command = command.disable_help_subcommand(true);
+    command.build();
+    let mut pages = Vec::new();
+    walk(command, &mut pages)?;
+    pages.sort();
+    Ok(pages)
+}
+
+/// `git govern man [COMMAND] [--install]`: print the page of git-govern or of one of its
+/// commands, or write every page to `<prefix>/share/man/man1/` where `<prefix>` is the
+/// directory above this binary's. Errors: an unknown command (usage), a write that fails.
+pub fn man(command: clap::Command, which: Option<&str>, install: bool) -> Result<i32, Error> {
+    let pages = man_pages(command)?;
     if !install {
-        let _ = std::io::stdout().write_all(&page);
+        let name = match which {
+            Some(sub) => format!("git-govern-{}.1", sub.replace(' ', "-")),
+            None => "git-govern.1".to_string(),
+        };
+        let Some((_, page)) = pages.iter().find(|(n, _)| *n == name) else {
+            return Err(Error::Usage(format!(
+                "no man page for {:?}; `git govern --help` lists the commands",
+                which.unwrap_or_default()
+            )));
+        };
+        let _ = std::io::stdout().write_all(page);
         return Ok(0);
     }
     let exe = std::env::current_exe().map_err(|e| Error::io("locating git-govern", e))?;
@@ -101,11 +131,43 @@ pub fn man(command: clap::Command, install: bool) -> Result<i32, Error> {
         .parent()
         .and_then(|p| p.parent())
         .ok_or_else(|| Error::Usage("cannot tell the install prefix".into()))?;
-    let target = prefix.join("share/man/man1/git-govern.1");
-    output::write_atomic(&target, &page)?;
+    let dir = prefix.join("share/man/man1");
+    for (name, page) in &pages {
+        output::write_atomic(&dir.join(name), page)?;
+    }
     println!(
-        "installed {} (`git govern --help` now shows it)",
-        target.display()
+        "installed {} man pages in {} (`git govern --help` now shows git-govern(1))",
+        pages.len(),
+        dir.display()
     );
+    Ok(0)
+}
+
+/// Bash glue so that `git govern <TAB>` completes too: git's completion calls
+/// `_git_govern`, which hands the words after `git` to clap's `_git__govern`.
+const BASH_GIT_GLUE: &str = r#"
+# `git govern <TAB>`: git's completion (git-completion.bash) calls _git_govern.
+_git_govern() {
+    local COMP_WORDS=("git-govern" "${COMP_WORDS[@]:2}")
+    local COMP_CWORD=$((COMP_CWORD - 1))
+    _git__govern git-govern "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+}
+"#;
+
+/// `git govern completions SHELL`: the completion script for `shell` on stdout (bash's
+/// with [`BASH_GIT_GLUE`]).
+pub fn completions(mut command: clap::Command, shell: clap_complete::Shell) -> Result<i32, Error> {
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command, "git-govern", &mut script);
+    if shell == clap_complete::Shell::Bash {
+        // clap_complete 4.6 names the states of a hyphenated binary two ways
+        // (`git__govern__subcmd__check` where it enters one, `git__subcmd__govern__…` where
+        // it completes it), so nothing after the first word would complete; one spelling.
+        script = String::from_utf8_lossy(&script)
+            .replace("git__subcmd__govern", "git__govern")
+            .into_bytes();
+        script.extend_from_slice(BASH_GIT_GLUE.as_bytes());
+    }
+    let _ = std::io::stdout().write_all(&script);
     Ok(0)
 }

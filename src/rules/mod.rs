@@ -306,6 +306,17 @@ pub fn by_id(id: &str) -> Option<&'static Rule> {
     ALL.iter().copied().find(|r| r.id == id)
 }
 
+/// The rule id closest to a mistyped `id` (Jaro-Winkler similarity of at least 0.8), as
+/// " (did you mean `docker.user-not-root`?)"; empty when nothing is close.
+pub fn did_you_mean(id: &str) -> String {
+    ALL.iter()
+        .map(|r| (strsim::jaro_winkler(id, r.id.as_str()), r.id.as_str()))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, best)| format!(" (did you mean `{best}`?)"))
+        .unwrap_or_default()
+}
+
 /// What a rule sees besides its input: its effective options and shared resources.
 pub struct Ctx<'a> {
     /// The rule's options: defaults overlaid with `.govern.yaml`.
