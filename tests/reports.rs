@@ -359,6 +359,76 @@ fn sarif_report_validates_against_the_sarif_2_1_0_schema() {
     assert_eq!(text, render(&repo, "sarif").0, "deterministic");
 }
 
+/// What code scanning needs of SARIF: a help page and Markdown help per rule, a
+/// `security-severity` (with the `security` tag) on security rules, and fingerprints that
+/// tell results apart and do not change when the finding's line moves.
+#[test]
+fn sarif_carries_what_code_scanning_needs() {
+    let repo = fixture();
+    let sarif = |repo: &Repo| -> serde_json::Value {
+        serde_json::from_str(&render(repo, "sarif").0).unwrap()
+    };
+    let report = sarif(&repo);
+    let run = &report["runs"][0];
+    for r in run["tool"]["driver"]["rules"].as_array().unwrap() {
+        let id = r["id"].as_str().unwrap();
+        if id.starts_with("policy.") {
+            continue;
+        }
+        assert!(r["helpUri"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/docs/rules/{id}")));
+        let md = r["help"]["markdown"].as_str().unwrap();
+        assert!(
+            md.contains("## Why is this bad?") && md.contains("````"),
+            "{id}: {md}"
+        );
+        let security = r["properties"]["security-severity"].as_str();
+        let tagged = r["properties"]["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == "security");
+        assert_eq!(security.is_some(), tagged, "{id}");
+        if id.starts_with("secrets.") || id == "k8s.privileged" {
+            let score: f64 = security.unwrap().parse().unwrap();
+            assert!(score >= 7.0, "{id}: {score}");
+        }
+    }
+    let prints = |report: &serde_json::Value| -> Vec<(String, String)> {
+        report["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["suppressions"].is_null())
+            .map(|r| {
+                (
+                    r["ruleId"].as_str().unwrap().to_string(),
+                    r["partialFingerprints"]["gitGovern/v1"]
+                        .as_str()
+                        .unwrap()
+                        .to_string(),
+                )
+            })
+            .collect()
+    };
+    let before = prints(&report);
+    let mut distinct: Vec<&String> = before.iter().map(|(_, p)| p).collect();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), before.len(), "{before:?}");
+    // Two lines pushed above every finding of the Dockerfile: same alerts.
+    repo.write(
+        "Dockerfile",
+        "# a comment\n# another\n# govern:ignore docker.healthcheck served behind a load balancer check\nFROM nginx:latest\nUSER root\n",
+    );
+    repo.git(&["add", "-A"]);
+    let after = sarif(&repo);
+    assert_ne!(after, report, "lines moved");
+    assert_eq!(prints(&after), before);
+}
+
 #[test]
 fn junit_report_is_well_formed_and_counts_cases() {
     let repo = fixture();

@@ -1,8 +1,10 @@
 //! SARIF 2.1.0 report, for GitHub code scanning and other SARIF consumers.
 //!
-//! One run; `tool.driver.rules` lists every registered rule with its summary and its full
-//! `explain` text as help, then the Rego policy rules that appear; each finding is a result with its rule index, level, message
-//! (the finding and how to fix it) and a region when it has a line. Inline suppressions
+//! One run; `tool.driver.rules` lists every registered rule with its summary, its full
+//! `explain` text as help (plain and Markdown), a `helpUri` and, for security rules, a
+//! `security-severity`; then the Rego policy rules that appear. Each finding is a result
+//! with its rule index, level, message (the finding and how to fix it), a region when it
+//! has a line, and `partialFingerprints` that survive moved lines. Inline suppressions
 //! appear as results with an `inSource` suppression, waived findings with an `external`
 //! one; files that could not be checked are tool execution notifications. Nothing depends
 //! on time or on the machine (no absolute paths), so the output is deterministic.
@@ -71,6 +73,74 @@ fn rule_ids(o: &Outcome) -> Vec<String> {
     ids
 }
 
+/// Where a rule's documentation is published: its directory of this version's tag.
+fn help_uri(id: &str) -> String {
+    format!(
+        "{INFORMATION_URI}/tree/v{}/docs/rules/{id}",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// The project's home, SARIF's `informationUri`.
+const INFORMATION_URI: &str = "https://github.com/git-govern/git-govern";
+
+/// GitHub code scanning's `security-severity` of the rules that guard against an attack or
+/// a leak (0.1–10; from 9 critical, from 7 high, from 4 medium); `None` for the others.
+/// Secrets are critical (checkov CKV_SECRET_*), a privileged container high (checkov
+/// CKV_K8S_16), root and privilege escalation high (CKV_K8S_20/23, hadolint DL3002), an
+/// unpinned image medium (hadolint DL3006/DL3007, CKV_K8S_14).
+pub fn security_severity(id: &str) -> Option<&'static str> {
+    match id {
+        _ if id.starts_with("secrets.") => Some("9.0"),
+        "k8s.privileged" => Some("8.8"),
+        "k8s.privilege-escalation" | "k8s.run-as-non-root" | "docker.user-not-root" => Some("7.0"),
+        "docker.pinned-base-image" | "k8s.image-tag" => Some("5.0"),
+        _ => None,
+    }
+}
+
+/// A registered rule as a SARIF `reportingDescriptor`.
+fn descriptor(r: &rules::Rule) -> Value {
+    let mut tags = vec![r.id.family().to_string()];
+    let mut properties = json!({});
+    if let Some(sev) = security_severity(r.id.as_str()) {
+        tags.push("security".into());
+        properties["security-severity"] = json!(sev);
+    }
+    properties["tags"] = json!(tags);
+    json!({
+        "id": r.id,
+        "name": r.id,
+        "shortDescription": {"text": r.summary},
+        "fullDescription": {"text": r.doc.what},
+        "help": {"text": rules::explain(r), "markdown": rules::explain_markdown(r)},
+        "helpUri": help_uri(r.id.as_str()),
+        "defaultConfiguration": {"level": level(r.severity)},
+        "properties": properties,
+    })
+}
+
+/// `partialFingerprints` of each result, in order: `gitGovern/v1` is blake3 over rule,
+/// path, message and the occurrence of that triple (so an alert keeps its identity when
+/// lines move, and two equal findings in one file stay two), 32 hex digits.
+fn fingerprints(keys: &[(&str, String, &str)]) -> Vec<String> {
+    let mut seen: std::collections::HashMap<&(&str, String, &str), u32> =
+        std::collections::HashMap::new();
+    keys.iter()
+        .map(|k| {
+            let n = seen.entry(k).or_default();
+            *n += 1;
+            let mut h = blake3::Hasher::new();
+            for part in [k.0, k.1.as_str(), k.2] {
+                h.update(part.as_bytes());
+                h.update(&[0]);
+            }
+            h.update(&n.to_le_bytes());
+            h.finalize().to_hex()[..32].to_string()
+        })
+        .collect()
+}
+
 fn result(ids: &[String], rule: &str, lvl: &str, text: String, loc: Value) -> Value {
     let mut r = json!({
         "ruleId": rule,
@@ -90,15 +160,7 @@ pub fn value(o: &Outcome) -> Value {
     let driver_rules: Vec<Value> = ids
         .iter()
         .map(|id| match rules::by_id(id) {
-            Some(r) => json!({
-                "id": r.id,
-                "name": r.id,
-                "shortDescription": {"text": r.summary},
-                "fullDescription": {"text": r.doc.what},
-                "help": {"text": rules::explain(r)},
-                "defaultConfiguration": {"level": level(r.severity)},
-                "properties": {"tags": [r.id.family()]},
-            }),
+            Some(r) => descriptor(r),
             None => json!({
                 "id": id,
                 "name": id,
@@ -108,7 +170,18 @@ pub fn value(o: &Outcome) -> Value {
         })
         .collect();
     let mut results: Vec<Value> = Vec::new();
-    for f in &o.findings {
+    let keys: Vec<(&str, String, &str)> = o
+        .findings
+        .iter()
+        .map(|f| {
+            (
+                f.rule.as_str(),
+                f.path.shown().into_owned(),
+                f.message.as_str(),
+            )
+        })
+        .collect();
+    for (f, print) in o.findings.iter().zip(fingerprints(&keys)) {
         let mut r = result(
             &ids,
             &f.rule,
@@ -116,8 +189,9 @@ pub fn value(o: &Outcome) -> Value {
             format!("{} ({})", f.message, f.help),
             location(&f.path, f.line.map(Line::get), f.column),
         );
+        r["partialFingerprints"] = json!({"gitGovern/v1": print});
         if let Some(fp) = &f.fingerprint {
-            r["partialFingerprints"] = json!({"gitGovernSecret/v1": fp});
+            r["partialFingerprints"]["gitGovernSecret/v1"] = json!(fp);
         }
         results.push(r);
     }
@@ -168,7 +242,7 @@ pub fn value(o: &Outcome) -> Value {
             "tool": {"driver": {
                 "name": "git-govern",
                 "semanticVersion": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://github.com/git-govern/git-govern",
+                "informationUri": INFORMATION_URI,
                 "rules": driver_rules,
             }},
             "invocations": [{

@@ -400,6 +400,42 @@ pub fn explain(rule: &Rule) -> String {
     s
 }
 
+/// A rule's documentation as Markdown, for SARIF's `help.markdown` (code scanning shows it
+/// beside an alert): the sections of [`explain`], the example files in fenced blocks.
+pub fn explain_markdown(rule: &Rule) -> String {
+    let d = &rule.doc;
+    let fenced = |files: &[DocFile]| -> String {
+        files
+            .iter()
+            .map(|f| format!("`{}`:\n\n````\n{}\n````\n", f.path, f.text.trim_end()))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let mut s = format!(
+        "**{summary}** (`{id}`, {sev} by default)\n\n## What it does\n\n{what}\n\n\
+         ## Why is this bad?\n\n{why}\n\n## Example\n\n{ex}\n## Use instead\n\n{ui}",
+        id = rule.id,
+        sev = rule.severity.as_str(),
+        summary = rule.summary,
+        what = d.what,
+        why = d.why,
+        ex = fenced(d.example),
+        ui = fenced(d.use_instead),
+    );
+    let opts = rule.default_options();
+    if opts.as_object().is_some_and(|o| !o.is_empty()) {
+        s.push_str(&format!(
+            "\n## Options\n\nIn `.govern.yaml`, with the defaults:\n\n````yaml\nrules:\n  {}:\n    options: {}\n````\n",
+            rule.id, opts
+        ));
+    }
+    s.push_str("\n## References\n\n");
+    for r in d.references {
+        s.push_str(&format!("- {r}\n"));
+    }
+    s
+}
+
 /// Example files as `explain` shows them: the path, then the text indented.
 fn show_files(files: &[DocFile]) -> String {
     files
