@@ -47,6 +47,9 @@ pub struct Waiver {
     pub reason: String,
     /// Who answers for it (a person or team handle).
     pub owner: String,
+    /// When given, only findings with exactly this message are waived (what `git govern
+    /// baseline` writes, so that a new finding of the same rule in the same file blocks).
+    pub message: Option<String>,
     /// The last day the waiver holds.
     pub expires: jiff::civil::Date,
     /// 1-based line of the entry in the config file.
@@ -54,9 +57,12 @@ pub struct Waiver {
 }
 
 impl Waiver {
-    /// Whether the waiver names this finding's rule and path (expiry not considered).
-    pub fn covers(&self, rule: &str, path: &str) -> bool {
-        crate::suppress::covers(&self.rule, rule) && self.matcher.is_match(path)
+    /// Whether the waiver names this finding's rule, path and (when it gives one) message;
+    /// expiry not considered.
+    pub fn covers(&self, rule: &str, path: &str, message: &str) -> bool {
+        crate::suppress::covers(&self.rule, rule)
+            && self.matcher.is_match(path)
+            && self.message.as_deref().is_none_or(|m| m == message)
     }
 }
 
@@ -132,6 +138,8 @@ struct File {
 struct WaiverEntry {
     rule: String,
     path: String,
+    #[serde(default)]
+    message: Option<String>,
     reason: String,
     owner: String,
     expires: String,
@@ -311,7 +319,9 @@ impl Reader<'_> {
     /// Waiver `i`. Errors: an unknown rule, an invalid glob, a date that is not one.
     fn waiver(&self, i: usize, w: WaiverEntry) -> Result<Waiver> {
         let at = |k: &str| format!("/waivers/{i}/{k}");
+        // Policy rule ids are known once the policies load; any `policy.` id may be waived.
         let known = rules::by_id(&w.rule).is_some()
+            || w.rule.starts_with("policy.")
             || rules::ALL
                 .iter()
                 .any(|r| crate::suppress::covers(&w.rule, r.id.as_str()));
@@ -340,6 +350,7 @@ impl Reader<'_> {
             matcher,
             reason: w.reason,
             owner: w.owner,
+            message: w.message,
             expires,
             line: (self.line_of)(&format!("/waivers/{i}")),
         })
@@ -419,7 +430,7 @@ fn settings_for(
 
 /// At most 160 characters of a message that quotes a value (a schema error repeats the
 /// offending value whole, which may be a whole file); the rest is cut with "…".
-fn excerpt(message: &str) -> String {
+pub fn excerpt(message: &str) -> String {
     const MAX: usize = 160;
     match message.char_indices().nth(MAX) {
         Some((i, _)) => format!("{}…", &message[..i]),

@@ -19,6 +19,7 @@
 //!
 //! [`run`] ties them together for the commands; `main.rs` only parses arguments.
 
+pub mod baseline;
 pub mod cache;
 pub mod check;
 pub mod commits;
@@ -28,6 +29,7 @@ pub mod engine;
 pub mod error;
 pub mod finding;
 pub mod hooks;
+pub mod init;
 pub mod kinds;
 pub mod kustomize;
 pub mod limits;

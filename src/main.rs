@@ -36,6 +36,8 @@ fn dispatch(cli: Cli, env: &Env) -> Result<i32, Error> {
             portfolio,
             root,
         } => cli::cache::run(command, cache, portfolio, root.as_deref(), env),
+        Command::Init(a) => cli::rollout::init(&a),
+        Command::Baseline(a) => cli::rollout::baseline(&a, env),
         Command::Install { force } => cli::install::install(force),
         Command::Uninstall => cli::install::uninstall(),
     }

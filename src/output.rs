@@ -10,6 +10,25 @@ use crate::error::{Error, Result};
 /// user writes (mode 0666 less the umask), not with a temporary file's private 0600, so
 /// that a teammate or a web server publishing it can read it.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
+    temp_beside(path, contents)?
+        .persist(path)
+        .map_err(|e| Error::io(format!("writing {}", path.display()), e.error))?;
+    Ok(())
+}
+
+/// Writes `contents` to `path` atomically, as [`write_atomic`], but only if nothing is at
+/// `path`: the rename does not replace (so a file that appears meanwhile is kept too).
+/// Errors: `path` exists (`AlreadyExists`), or a write that fails.
+pub fn write_new(path: &Path, contents: &[u8]) -> Result<()> {
+    temp_beside(path, contents)?
+        .persist_noclobber(path)
+        .map_err(|e| Error::io(format!("writing {}", path.display()), e.error))?;
+    Ok(())
+}
+
+/// A temporary file holding `contents` in `path`'s directory (created if missing), with
+/// the mode of a file the user writes.
+fn temp_beside(path: &Path, contents: &[u8]) -> Result<tempfile::NamedTempFile> {
     use std::io::Write;
     let dir = path
         .parent()
@@ -29,9 +48,7 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
         .map_err(|e| Error::io(format!("writing in {}", dir.display()), e))?;
     tmp.write_all(contents)
         .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
-    tmp.persist(path)
-        .map_err(|e| Error::io(format!("writing {}", path.display()), e.error))?;
-    Ok(())
+    Ok(tmp)
 }
 
 #[cfg(all(test, unix))]

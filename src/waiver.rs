@@ -34,7 +34,7 @@ pub fn apply(out: &mut Outcome, config: &Config, today: Date) {
         match config
             .waivers
             .iter()
-            .find(|w| today <= w.expires && w.covers(&f.rule, &path))
+            .find(|w| today <= w.expires && w.covers(&f.rule, &path, &f.message))
         {
             Some(w) => out.waived.push(Waived {
                 rule: f.rule,

@@ -343,6 +343,13 @@ new_warnings, new_repos and alert. Dates and `generated` honour SOURCE_DATE_EPOC
         #[arg(long, value_name = "DIR", global = true)]
         root: Option<PathBuf>,
     },
+    /// Write what a compliant repository needs (metadata, CODEOWNERS, a first ADR where
+    /// the tier asks for ADRs, README, .govern.yaml; a golden-path Dockerfile with
+    /// --dockerfile), never replacing a file. Asks on a terminal for the fields not given.
+    Init(InitArgs),
+    /// Record today's findings as waivers in .govern.yaml, so that only new findings block
+    /// (each waiver names the rule, the file and the exact message).
+    Baseline(BaselineArgs),
     /// Install the pre-commit, commit-msg and pre-push hook shims into this repository's
     /// hooks directory.
     Install {
@@ -384,6 +391,46 @@ new_warnings, new_repos and alert. Dates and `generated` honour SOURCE_DATE_EPOC
         hook: HookCommand,
     },
 }
+/// `init`'s options: the metadata fields of `.meta/repo.yaml`, named as there.
+#[derive(clap::Args)]
+pub struct InitArgs {
+    /// Repository slug, lower case [default: the directory's name].
+    #[arg(long)]
+    pub name: Option<String>,
+    /// What it is: service, api, app, library, tool, infrastructure, data, docs, template.
+    #[arg(long = "type", value_name = "TYPE")]
+    pub kind: Option<String>,
+    /// Main language, lower case [default: guessed from Cargo.toml, go.mod, package.json, …].
+    #[arg(long)]
+    pub language: Option<String>,
+    /// Criticality: 1 (business critical) to 4 (experimental).
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=4))]
+    pub tier: Option<u8>,
+    /// Owning team or person: @org/team, @user or an e-mail address.
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// experimental, development, beta, production, deprecated or archived.
+    #[arg(long)]
+    pub lifecycle: Option<String>,
+    /// Also write seed 004's golden-path Dockerfile (multi-stage, non-root, HEALTHCHECK).
+    #[arg(long)]
+    pub dockerfile: bool,
+}
+
+/// `baseline`'s options.
+#[derive(clap::Args)]
+pub struct BaselineArgs {
+    /// Who answers for the waivers (@org/team).
+    #[arg(long)]
+    pub owner: String,
+    /// The last day they hold (YYYY-MM-DD); after it, each is reported as waiver.expired.
+    #[arg(long, value_name = "DATE")]
+    pub expires: String,
+    /// Why they are accepted [default: "accepted when git-govern was adopted on <today>"].
+    #[arg(long)]
+    pub reason: Option<String>,
+}
+
 /// `catalog`'s options.
 #[derive(clap::Args)]
 pub struct CatalogArgs {

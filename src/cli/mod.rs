@@ -10,3 +10,4 @@ pub mod install;
 pub mod outputs;
 pub mod policy;
 pub mod portfolio;
+pub mod rollout;
