@@ -148,6 +148,7 @@ pub fn pre_push(
             session.schema(),
             &policies,
             &mut cache,
+            crate::session::Scope::All,
         );
         warnings.extend(cache.warning().map(|w| format!("warning: {w}")));
         outcome.absorb(o, None);

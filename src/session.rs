@@ -92,6 +92,22 @@ pub struct Options {
     pub policies: PolicyOptions,
     /// Which cache.
     pub cache: CacheChoice,
+    /// Which rules run: all, the file rules only, or the repository-level ones only.
+    pub scope: Scope,
+}
+
+/// Which rules a check runs. The pre-commit framework passes file names in batches, so its
+/// file hook runs [`Scope::Files`] per batch and a second hook [`Scope::Repository`] once.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Scope {
+    /// Every rule and policy.
+    #[default]
+    All,
+    /// The rules and policies that judge one file; not the repository-level ones.
+    Files,
+    /// The repository-level rules (metadata present, CODEOWNERS, required files, SLOs,
+    /// ADRs present, expired waivers) and `govern.repo` policies; no file is judged.
+    Repository,
 }
 
 impl Options {
@@ -105,6 +121,7 @@ impl Options {
             config: None,
             policies: PolicyOptions::default(),
             cache: CacheChoice::Default,
+            scope: Scope::All,
         }
     }
 }
@@ -272,6 +289,8 @@ pub struct Session {
     pub root: PathBuf,
     /// The effective configuration.
     pub config: Config,
+    /// Which rules run.
+    pub scope: Scope,
 }
 
 impl Session {
@@ -286,6 +305,7 @@ impl Session {
             governance: Arc::new(governance),
             root: root.to_path_buf(),
             config,
+            scope: opts.scope,
         })
     }
 
@@ -297,6 +317,7 @@ impl Session {
             governance,
             root: root.to_path_buf(),
             config,
+            scope: Scope::All,
         })
     }
 
@@ -318,8 +339,20 @@ impl Session {
     pub fn check(&self, snapshot: &Snapshot, cache: &mut Cache) -> Result<Outcome> {
         let policies = self.policies()?;
         crate::trace::phase(|| "configuration, schema, cache and policies loaded".into());
-        let mut outcome = engine::check(snapshot, &self.config, self.schema(), &policies, cache);
+        let mut outcome = engine::check(
+            snapshot,
+            &self.config,
+            self.schema(),
+            &policies,
+            cache,
+            self.scope,
+        );
         self.finish(&mut outcome);
+        if self.scope == Scope::Files {
+            // Expired waivers are findings about the configuration: repository-level.
+            let expired = crate::rules::waiver::expired::RULE.id.as_str();
+            outcome.findings.retain(|f| f.rule != expired);
+        }
         Ok(outcome)
     }
 

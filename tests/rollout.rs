@@ -175,3 +175,58 @@ fn baseline_needs_a_future_expiry() {
     assert_eq!(o.status.code(), Some(2));
     assert!(!repo.path().join(".govern.yaml").exists());
 }
+
+/// `--only files` leaves the repository-level rules out (each pre-commit batch runs it),
+/// `--only repository` runs them alone (pre-commit runs it once); together they find what
+/// one full check finds. A blocking repository-level finding says how to proceed.
+#[test]
+fn file_and_repository_scopes_split_one_check() {
+    let repo = Repo::new();
+    repo.write("Dockerfile", "FROM nginx:latest\nUSER root\n");
+    repo.write(
+        ".govern.yaml",
+        "waivers:\n  - {rule: k8s.probes, path: x, reason: r, owner: \"@o\", expires: 2001-01-01}\n",
+    );
+    repo.git(&["add", "-A"]);
+    let rules = |args: &[&str]| -> Vec<String> {
+        let mut a = vec!["check", "--staged"];
+        a.extend_from_slice(args);
+        let (report, _) = repo.json(&a);
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let all = rules(&[]);
+    let files = rules(&["--only", "files"]);
+    let repository = rules(&["--only", "repository"]);
+    assert!(files.iter().all(|r| r.starts_with("docker.")), "{files:?}");
+    assert!(
+        repository.contains(&"meta.present".to_string()),
+        "{repository:?}"
+    );
+    assert!(
+        repository.contains(&"waiver.expired".to_string()),
+        "{repository:?}"
+    );
+    assert!(
+        !repository.iter().any(|r| r.starts_with("docker.")),
+        "{repository:?}"
+    );
+    let mut both = [files, repository].concat();
+    both.sort();
+    let mut all_sorted = all.clone();
+    all_sorted.sort();
+    assert_eq!(both, all_sorted);
+
+    let hook = repo.govern(&["hook", "pre-commit"]);
+    let text = stdout(&hook);
+    assert!(
+        text.contains("`git govern init`") && text.contains("--no-verify"),
+        "{text}"
+    );
+    let files_only = stdout(&repo.govern(&["check", "--staged", "--only", "files"]));
+    assert!(!files_only.contains("`git govern init`"), "{files_only}");
+}

@@ -10,7 +10,7 @@ use git_govern::policy::Namespaces;
 use git_govern::portfolio::command::CatalogFormat;
 use git_govern::portfolio::drift::Thresholds;
 use git_govern::report::Format;
-use git_govern::session::{CacheChoice, PolicyOptions};
+use git_govern::session::{CacheChoice, PolicyOptions, Scope};
 
 #[derive(Parser)]
 #[command(
@@ -113,6 +113,11 @@ pub struct CheckArgs {
     /// services, the Kubernetes layout of seed 002).
     #[arg(long)]
     pub no_builtin_policies: bool,
+    /// Run only the file rules (what each of pre-commit's batches of file names needs) or
+    /// only the repository-level rules (metadata, CODEOWNERS, required files, SLOs, ADRs,
+    /// govern.repo policies: once per commit).
+    #[arg(long, value_enum, value_name = "RULES", conflicts_with_all = ["commits", "portfolio"])]
+    pub only: Option<Scope>,
 }
 
 impl CheckArgs {

@@ -30,11 +30,14 @@ fn use_color(args: &CheckArgs, format: Format, dest: &Dest) -> bool {
 }
 
 fn options(args: &CheckArgs, env: &Env) -> Options {
-    env.options(
-        args.config.clone(),
-        args.policy_options(),
-        args.cache_choice(),
-    )
+    Options {
+        scope: args.only.unwrap_or_default(),
+        ..env.options(
+            args.config.clone(),
+            args.policy_options(),
+            args.cache_choice(),
+        )
+    }
 }
 
 /// The reports `args` ask for: bare formats go to --output, else stdout.

@@ -30,24 +30,30 @@ use crate::path::RepoPath;
 use crate::policy::PolicySet;
 use crate::rules::secrets::redact::redact;
 use crate::rules::{self, adr, Check, Ctx, RepoSchema, Rule, RuleSet};
+use crate::session::Scope;
 use crate::source::Snapshot;
 
 pub use outcome::Outcome;
 use plan::{Planned, Read, Shapes, Unit, UnitIds};
 
-/// Runs every enabled rule on `snapshot` under `config`. `schema` is the metadata schema in
-/// force. The cache is read and written but never changes the outcome.
+/// Runs the enabled rules of `scope` on `snapshot` under `config`. `schema` is the
+/// metadata schema in force. The cache is read and written but never changes the outcome.
 pub fn check(
     snapshot: &Snapshot,
     config: &Config,
     schema: &RepoSchema,
     policies: &PolicySet,
     cache: &mut Cache,
+    scope: Scope,
 ) -> Outcome {
     let run = Run::new(snapshot, config, schema, policies);
     let mut out = Outcome::default();
     // 1. Plan.
-    let (mut planned, skipped) = plan::plan(snapshot, config, &run.shapes, policies, &run.adr_dirs);
+    let (mut planned, skipped) = if scope == Scope::Repository {
+        (Vec::new(), Vec::new())
+    } else {
+        plan::plan(snapshot, config, &run.shapes, policies, &run.adr_dirs)
+    };
     out.skipped = skipped;
     crate::trace::phase(|| {
         format!(
@@ -84,7 +90,9 @@ pub fn check(
     run.kustomizations(&mut out, &planned);
     drop(planned);
     crate::trace::phase(|| "file results collected".into());
-    run.repository_rules(&mut out);
+    if scope != Scope::Files {
+        run.repository_rules(&mut out);
+    }
     out.sort();
     out
 }

@@ -107,5 +107,24 @@ pub fn render(o: &Outcome, color: bool) -> String {
     };
     s.push_str(&summary);
     s.push('\n');
+    if let Some(hint) = proceed_hint(o) {
+        s.push_str(&paint(hint, |t| t.dimmed().to_string()));
+    }
     s
+}
+
+/// How to get past repository-level errors, which block every commit whatever it changes
+/// (a README fix included): shown when there are some.
+fn proceed_hint(o: &Outcome) -> Option<String> {
+    let blocking = o
+        .findings
+        .iter()
+        .any(|f| f.severity == Severity::Error && crate::rules::is_repository_level(&f.rule));
+    blocking.then(|| {
+        "Repository-level findings block every commit until they are fixed. To proceed: \
+         `git govern init` writes the missing files; `git govern baseline --owner @team \
+         --expires YYYY-MM-DD` accepts today's findings as waivers; a waiver in .govern.yaml \
+         accepts one; `git commit --no-verify` skips the hooks in an emergency.\n"
+            .to_string()
+    })
 }

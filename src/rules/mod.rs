@@ -306,6 +306,15 @@ pub fn by_id(id: &str) -> Option<&'static Rule> {
     ALL.iter().copied().find(|r| r.id == id)
 }
 
+/// Whether findings of rule `id` are about the repository as a whole rather than a file's
+/// content: the repository rules, expired waivers, and `govern.repo` policies.
+pub fn is_repository_level(id: &str) -> bool {
+    match by_id(id) {
+        Some(r) => matches!(r.check, Check::Repo(_) | Check::Config),
+        None => id.starts_with("policy.govern.repo."),
+    }
+}
+
 /// The rule id closest to a mistyped `id` (Jaro-Winkler similarity of at least 0.8), as
 /// " (did you mean `docker.user-not-root`?)"; empty when nothing is close.
 pub fn did_you_mean(id: &str) -> String {
