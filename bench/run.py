@@ -44,6 +44,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,16 +98,33 @@ def sh(args: list[str], cwd: Path, check: bool = True, **kw) -> subprocess.Compl
     return r
 
 
+# GNU time reports the peak of the process it forks. Read from our own wait4, the figure
+# would never be below this Python process's size: Linux keeps a process's peak across
+# exec(), and the child starts as a copy of the harness (80-90 MiB by the end of a run).
+GNU_TIME = "/usr/bin/time" if Path("/usr/bin/time").exists() else None
+
+
 def run_once(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, float, int]:
     """One whole-process run: (wall ms, peak resident MiB of the largest process, exit code).
-    Output is discarded."""
+    Output is discarded. The peak comes from GNU time when it is installed (else from wait4,
+    which over-reports small processes: see GNU_TIME)."""
+    report = None
+    if GNU_TIME:
+        fd, report = tempfile.mkstemp(prefix="bench-rss-")
+        os.close(fd)
+        args = [GNU_TIME, "-q", "-f", "%M", "-o", report, *args]
     start = time.perf_counter_ns()
     p = subprocess.Popen(args, cwd=cwd, env=clean_env(env), stdin=subprocess.DEVNULL,
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(p.pid, 0)
     wall = (time.perf_counter_ns() - start) / 1e6
     p.returncode = os.waitstatus_to_exitcode(status)
-    return wall, usage.ru_maxrss / 1024, p.returncode
+    peak_kib = usage.ru_maxrss
+    if report:
+        text = Path(report).read_text().split()
+        os.unlink(report)
+        peak_kib = int(text[-1]) if text and text[-1].isdigit() else peak_kib
+    return wall, peak_kib / 1024, p.returncode
 
 
 @dataclass

@@ -525,3 +525,68 @@ fn an_input_error_without_a_line_shows_none() {
         }
     }
 }
+
+/// GitHub shows 10 annotations per level and drops the rest: the github report writes at
+/// most 10 of each, errors before warnings, a pull request's own files first, and counts
+/// the others in its closing notice. The Markdown report stays under a comment's size.
+#[test]
+fn github_annotations_fit_githubs_limits_and_put_changed_files_first() {
+    let repo = Repo::new();
+    repo.with_compliant_base();
+    for i in 0..15 {
+        repo.write(
+            &format!("svc{i:02}/Dockerfile"),
+            "FROM alpine:3.20\nUSER root\n",
+        );
+    }
+    repo.commit_all("chore: base");
+    repo.git(&["update-ref", "refs/remotes/origin/main", "HEAD"]);
+    repo.write(
+        "svc14/Dockerfile",
+        "FROM alpine:3.20\nUSER root\nEXPOSE 80\n",
+    );
+    repo.commit_all("feat: change svc14");
+    let o = repo
+        .cmd(bin())
+        .args(["check", "--all", "--no-cache", "--format", "github"])
+        .env("GITHUB_BASE_REF", "main")
+        .output()
+        .unwrap();
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    let count = |level: &str| lines.iter().filter(|l| l.starts_with(level)).count();
+    assert_eq!(count("::error "), 10, "{out}");
+    assert_eq!(count("::warning "), 10, "{out}");
+    assert!(lines[0].contains("file=svc14/Dockerfile"), "{out}");
+    let first_warning = lines.iter().find(|l| l.starts_with("::warning ")).unwrap();
+    assert!(first_warning.contains("file=svc14/Dockerfile"), "{out}");
+    let notice = lines.last().unwrap();
+    assert!(
+        notice.contains("10 more findings not annotated"),
+        "{notice}"
+    );
+    // Without a pull request, report order.
+    let plain = stdout(&repo.govern(&["check", "--all", "--no-cache", "--format", "github"]));
+    assert!(
+        plain
+            .lines()
+            .next()
+            .unwrap()
+            .contains("file=svc00/Dockerfile"),
+        "{plain}"
+    );
+
+    for i in 15..900 {
+        repo.write(
+            &format!("svc{i:03}/Dockerfile"),
+            "FROM alpine:3.20\nUSER root\n",
+        );
+    }
+    repo.git(&["add", "-A"]);
+    let md = stdout(&repo.govern(&["check", "--all", "--no-cache", "--format", "markdown"]));
+    assert!(md.len() < 65_536, "{}", md.len());
+    assert!(
+        md.contains("more; the JSON and SARIF reports list them all"),
+        "{md}"
+    );
+}

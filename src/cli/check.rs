@@ -50,12 +50,23 @@ fn planned(args: &CheckArgs) -> Result<Vec<Planned<Format>>, Error> {
 }
 
 /// Renders and writes every report `args` ask for.
-fn emit_all(args: &CheckArgs, render: &dyn Fn(Format, bool) -> String) -> Result<(), Error> {
-    for p in planned(args)? {
-        outputs::write(
-            &render(p.format, use_color(args, p.format, &p.dest)),
-            &p.dest,
-        )?;
+fn emit_all(
+    args: &CheckArgs,
+    env: &Env,
+    render: &dyn Fn(Format, &report::Style) -> String,
+) -> Result<(), Error> {
+    let planned = planned(args)?;
+    let changed = if planned.iter().any(|p| p.format == Format::Github) {
+        env.pull_request_changes(&cwd()?)
+    } else {
+        Default::default()
+    };
+    for p in planned {
+        let style = report::Style {
+            color: use_color(args, p.format, &p.dest),
+            changed: changed.clone(),
+        };
+        outputs::write(&render(p.format, &style), &p.dest)?;
     }
     Ok(())
 }
@@ -66,8 +77,8 @@ fn finish(run: CheckRun, args: &CheckArgs, env: &Env) -> Result<i32, Error> {
         eprintln!("git-govern: {w}");
     }
     let strict = args.strict || env.strict || run.config.strict;
-    emit_all(args, &|format, color| {
-        report::render(&run.outcome, format, color)
+    emit_all(args, env, &|format, style| {
+        report::render(&run.outcome, format, style)
     })?;
     Ok(run.outcome.exit_code(strict))
 }
@@ -89,8 +100,8 @@ fn check_portfolio(
         eprintln!("git-govern: {w}");
     }
     let strict = args.strict || env.strict;
-    emit_all(args, &|format, color| {
-        report::portfolio::render(&scan, format, color)
+    emit_all(args, env, &|format, style| {
+        report::portfolio::render(&scan, format, style)
     })?;
     Ok(scan.merged().exit_code(strict))
 }

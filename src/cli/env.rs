@@ -2,7 +2,7 @@
 //! is read here, once, and handed to the library as plain values.
 //!
 //! Variables (seed runbook and conventions): `GOVERN_STRICT`, `GOLDEN_PATH_ROOT`,
-//! `SOURCE_DATE_EPOCH`, `NO_COLOR`, `TERM`, `GITHUB_OUTPUT`, `GOVERN_TRACE`,
+//! `SOURCE_DATE_EPOCH`, `NO_COLOR`, `TERM`, `GITHUB_OUTPUT`, `GITHUB_BASE_REF`, `GOVERN_TRACE`,
 //! `XDG_CACHE_HOME`/`HOME`, and the pre-commit framework's `PRE_COMMIT_*`. `GOVERN_CACHE`
 //! is read by clap as the default of `--cache`.
 
@@ -28,6 +28,8 @@ pub struct Env {
     pub today: Date,
     /// `GITHUB_OUTPUT`, when set and not empty.
     pub github_output: Option<PathBuf>,
+    /// `GITHUB_BASE_REF`: the base branch of the pull request a workflow runs for.
+    pub github_base_ref: Option<String>,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -60,7 +62,35 @@ impl Env {
             now,
             today,
             github_output: var("GITHUB_OUTPUT").map(PathBuf::from),
+            github_base_ref: var("GITHUB_BASE_REF"),
         }
+    }
+
+    /// In a pull request's workflow (`GITHUB_BASE_REF`), the paths it changes: `git diff
+    /// --name-only origin/<base>...HEAD` run in `cwd`. Empty elsewhere, or when the base
+    /// was not fetched (a shallow checkout): annotations then keep their plain order.
+    pub fn pull_request_changes(
+        &self,
+        cwd: &std::path::Path,
+    ) -> std::collections::BTreeSet<String> {
+        let Some(base) = &self.github_base_ref else {
+            return Default::default();
+        };
+        let range = format!("origin/{base}...HEAD");
+        std::process::Command::new("git")
+            .args(["diff", "--name-only", "-z", &range, "--"])
+            .current_dir(cwd)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| {
+                o.stdout
+                    .split(|b| *b == 0)
+                    .filter(|p| !p.is_empty())
+                    .map(|p| String::from_utf8_lossy(p).into_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// The library's options for a run with these settings.

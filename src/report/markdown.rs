@@ -20,6 +20,30 @@ pub fn cell(s: &str) -> String {
     out
 }
 
+/// The most bytes of table rows in one report: a pull-request comment holds 65,536
+/// characters and a job summary 1 MiB, so rows past this are counted, not written.
+pub const ROWS_LIMIT: usize = 60_000;
+
+/// Appends `rows` to `s` while the report stays under [`ROWS_LIMIT`], then a line that
+/// counts the rows left out (`noun` names one).
+fn bounded_rows(s: &mut String, rows: impl ExactSizeIterator<Item = String>, noun: &str) {
+    let total = rows.len();
+    let mut written = 0;
+    for row in rows {
+        if s.len() + row.len() > ROWS_LIMIT {
+            break;
+        }
+        s.push_str(&row);
+        written += 1;
+    }
+    if written < total {
+        s.push_str(&format!(
+            "\n…and {} more; the JSON and SARIF reports list them all.\n",
+            plural(total - written, noun)
+        ));
+    }
+}
+
 /// Renders the Markdown report.
 pub fn render(o: &Outcome) -> String {
     let mut s = String::from("## git-govern\n\n");
@@ -41,8 +65,8 @@ pub fn render(o: &Outcome) -> String {
     ));
     if !o.findings.is_empty() {
         s.push_str("\n| Severity | File | Line | Rule | Finding | How to fix |\n|---|---|---:|---|---|---|\n");
-        for f in &o.findings {
-            s.push_str(&format!(
+        let rows = o.findings.iter().map(|f| {
+            format!(
                 "| {} | {} | {} | {} | {} | {} |\n",
                 f.severity.as_str(),
                 cell(&f.path.shown()),
@@ -53,13 +77,14 @@ pub fn render(o: &Outcome) -> String {
                     Some(fp) => format!("{} Fingerprint: `{fp}`.", f.help),
                     None => f.help.clone(),
                 })
-            ));
-        }
+            )
+        });
+        bounded_rows(&mut s, rows, "finding");
     }
     if !o.waived.is_empty() {
         s.push_str("\n**Waived**\n\n| File | Line | Rule | Reason | Owner | Expires |\n|---|---:|---|---|---|---|\n");
-        for w in &o.waived {
-            s.push_str(&format!(
+        let rows = o.waived.iter().map(|w| {
+            format!(
                 "| {} | {} | {} | {} | {} | {} |\n",
                 cell(&w.path.shown()),
                 w.line.map(|l| l.to_string()).unwrap_or_default(),
@@ -67,19 +92,21 @@ pub fn render(o: &Outcome) -> String {
                 cell(&w.reason),
                 cell(&w.owner),
                 w.expires
-            ));
-        }
+            )
+        });
+        bounded_rows(&mut s, rows, "waived finding");
     }
     if !o.errors.is_empty() {
         s.push_str("\n**Could not be checked**\n\n| File | Line | Problem |\n|---|---:|---|\n");
-        for e in &o.errors {
-            s.push_str(&format!(
+        let rows = o.errors.iter().map(|e| {
+            format!(
                 "| {} | {} | {} |\n",
                 cell(&e.path.shown()),
                 e.line.map(|l| l.to_string()).unwrap_or_default(),
                 cell(&e.message)
-            ));
-        }
+            )
+        });
+        bounded_rows(&mut s, rows, "file");
     }
     s
 }

@@ -30,13 +30,23 @@ pub enum Format {
     Junit,
 }
 
-/// Renders `outcome` as `format`. `color` applies to text only.
-pub fn render(outcome: &Outcome, format: Format, color: bool) -> String {
+/// How a report is rendered besides its format.
+#[derive(Debug, Clone, Default)]
+pub struct Style {
+    /// ANSI colours (text only).
+    pub color: bool,
+    /// Repo-relative paths a pull request changes: their findings are annotated first
+    /// (github only, which GitHub caps at 10 annotations per level).
+    pub changed: std::collections::BTreeSet<String>,
+}
+
+/// Renders `outcome` as `format` in `style`.
+pub fn render(outcome: &Outcome, format: Format, style: &Style) -> String {
     match format {
-        Format::Text => text::render(outcome, color),
+        Format::Text => text::render(outcome, style.color),
         Format::Json => json::render(outcome),
         Format::Markdown => markdown::render(outcome),
-        Format::Github => github::render(outcome),
+        Format::Github => github::render(outcome, &style.changed),
         Format::Sarif => sarif::render(outcome),
         Format::Junit => junit::render(outcome),
     }

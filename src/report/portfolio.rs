@@ -139,11 +139,11 @@ fn markdown_summary(scan: &Scan) -> String {
     s
 }
 
-/// Renders the portfolio report as `format`; `color` applies to text only.
-pub fn render(scan: &Scan, format: Format, color: bool) -> String {
+/// Renders the portfolio report as `format` in `style`.
+pub fn render(scan: &Scan, format: Format, style: &report::Style) -> String {
     let merged = scan.merged();
     match format {
-        Format::Text => report::text::render(&merged, color) + &text_summary(scan, &merged),
+        Format::Text => report::text::render(&merged, style.color) + &text_summary(scan, &merged),
         Format::Markdown => report::markdown::render(&merged) + &markdown_summary(scan),
         Format::Json => {
             let mut v = report::json::value(&merged);
@@ -152,6 +152,6 @@ pub fn render(scan: &Scan, format: Format, color: bool) -> String {
             s.push('\n');
             s
         }
-        other => report::render(&merged, other, color),
+        other => report::render(&merged, other, style),
     }
 }
