@@ -44,6 +44,7 @@ fn dispatch(cli: Cli, env: &Env) -> Result<i32, Error> {
 }
 
 fn main() -> ExitCode {
+    cli::allocator::tune();
     cli::env::unset_empty_cache_variable();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
