@@ -30,6 +30,9 @@ pub fn isolate(cmd: &mut Command, home: &Path) {
         "GIT_WORK_TREE",
         "GIT_INDEX_FILE",
         "GIT_PREFIX",
+        "GITHUB_BASE_REF",
+        "GITHUB_OUTPUT",
+        "GITHUB_STEP_SUMMARY",
     ] {
         cmd.env_remove(v);
     }
