@@ -84,10 +84,13 @@ fn pre_commit_installs_the_wheel_and_runs_every_stage() {
     assert!(!first.status.success(), "{}", said(&first));
     assert!(said(&first).contains("docker.user-not-root"), "{}", said(&first));
 
-    // Thousands of files: pre-commit hands them over in several batches. The file hook
-    // runs once per batch without repository-level rules; the repository hook once.
-    for i in 0..3000 {
-        repo.write(&format!("docs/pages/page-{i:05}-with-a-long-name.md"), "x\n");
+    // Over 2 MB of file names (pre-commit's limit on Linux is ARG_MAX, 2 MiB): pre-commit
+    // hands them over in several batches. The file hook runs once per batch without
+    // repository-level rules; the repository hook once.
+    let dir = format!("docs/{}", "d".repeat(200));
+    let tail = "n".repeat(180);
+    for i in 0..6000 {
+        repo.write(&format!("{dir}/page-{i:05}-{tail}.md"), "x\n");
     }
     repo.with_compliant_base();
     repo.write("Dockerfile", "FROM alpine:3.20\nHEALTHCHECK CMD true\nUSER app\n");
