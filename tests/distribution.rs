@@ -19,7 +19,11 @@ use std::time::Instant;
 fn wheels() -> PathBuf {
     if let Some(dir) = std::env::var_os("GOVERN_WHEELS").filter(|d| !d.is_empty()) {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
-        assert!(dir.is_dir(), "GOVERN_WHEELS={} is not a directory", dir.display());
+        assert!(
+            dir.is_dir(),
+            "GOVERN_WHEELS={} is not a directory",
+            dir.display()
+        );
         return dir;
     }
     let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
@@ -55,7 +59,10 @@ fn said(o: &std::process::Output) -> String {
 /// A repository with a violation in a Dockerfile and no metadata.
 fn failing_repo() -> Repo {
     let repo = Repo::new();
-    repo.write("Dockerfile", "FROM alpine:3.20\nHEALTHCHECK CMD true\nUSER root\n");
+    repo.write(
+        "Dockerfile",
+        "FROM alpine:3.20\nHEALTHCHECK CMD true\nUSER root\n",
+    );
     repo.commit_all("init");
     repo
 }
@@ -82,7 +89,11 @@ fn pre_commit_installs_the_wheel_and_runs_every_stage() {
         started.elapsed().as_secs_f64()
     );
     assert!(!first.status.success(), "{}", said(&first));
-    assert!(said(&first).contains("docker.user-not-root"), "{}", said(&first));
+    assert!(
+        said(&first).contains("docker.user-not-root"),
+        "{}",
+        said(&first)
+    );
 
     // Over 2 MB of file names (pre-commit's limit on Linux is ARG_MAX, 2 MiB): pre-commit
     // hands them over in several batches. The file hook runs once per batch without
@@ -93,13 +104,19 @@ fn pre_commit_installs_the_wheel_and_runs_every_stage() {
         repo.write(&format!("{dir}/page-{i:05}-{tail}.md"), "x\n");
     }
     repo.with_compliant_base();
-    repo.write("Dockerfile", "FROM alpine:3.20\nHEALTHCHECK CMD true\nUSER app\n");
+    repo.write(
+        "Dockerfile",
+        "FROM alpine:3.20\nHEALTHCHECK CMD true\nUSER app\n",
+    );
     repo.remove(".meta/repo.yaml");
     repo.commit_all("many files");
     let files = try_repo(&["git-govern", "--all-files", "--verbose"]);
     let out = said(&files);
     assert!(files.status.success(), "{out}");
-    assert!(out.matches("files checked").count() > 1, "one batch only: {out}");
+    assert!(
+        out.matches("files checked").count() > 1,
+        "one batch only: {out}"
+    );
     assert!(!out.contains("meta.present"), "{out}");
     let repository = try_repo(&["git-govern-repository", "--all-files"]);
     let out = said(&repository);
@@ -179,13 +196,18 @@ fn prek_installs_the_wheel() {
         started.elapsed().as_secs_f64()
     );
     assert!(!first.status.success(), "{}", said(&first));
-    assert!(said(&first).contains("docker.user-not-root"), "{}", said(&first));
+    assert!(
+        said(&first).contains("docker.user-not-root"),
+        "{}",
+        said(&first)
+    );
 }
 
 /// The manifest is what pre-commit accepts, and every hook has a from-source twin.
 #[test]
 fn hook_manifest_pairs_every_wheel_hook_with_a_source_one() {
-    let text = std::fs::read_to_string(Path::new(THIS_REPO).join(".pre-commit-hooks.yaml")).unwrap();
+    let text =
+        std::fs::read_to_string(Path::new(THIS_REPO).join(".pre-commit-hooks.yaml")).unwrap();
     let docs = git_govern::yaml::parse_stream(&text).unwrap();
     let hooks = docs[0].value.as_array().unwrap();
     let get = |id: &str| hooks.iter().find(|h| h["id"] == id);
@@ -198,6 +220,9 @@ fn hook_manifest_pairs_every_wheel_hook_with_a_source_one() {
     // The wheel the hooks ask for is this version.
     let version = env!("CARGO_PKG_VERSION");
     let shim = std::fs::read_to_string(Path::new(THIS_REPO).join("pyproject.toml")).unwrap();
-    assert!(shim.contains(&format!("\"git-govern=={version}\"")), "{shim}");
+    assert!(
+        shim.contains(&format!("\"git-govern=={version}\"")),
+        "{shim}"
+    );
     assert!(shim.contains(&format!("version = \"{version}\"")), "{shim}");
 }

@@ -14,15 +14,15 @@ use crate::rules::{Check, Ctx, Rule, RuleDoc};
 pub static RULE: Rule = Rule {
     id: crate::rules::RuleId::new("secrets.url-password"),
     severity: Severity::Error,
-    version: 1,
+    version: 2,
     summary: "No password inside a connection URL (postgres://user:password@host, mysql, mongodb, amqp, redis, …).",
     options: &crate::rules::NO_OPTIONS,
     doc: RuleDoc {
         what: "Finds URLs of any scheme with a user and a password before the host \
-(`postgres://app:s3cret@db:5432/app`, `mongodb+srv://…`, `amqp://`, `redis://:pw@host`, \
+(`postgres://app:<password>@db:5432/app` with a literal password, `mongodb+srv://…`, `amqp://`, `redis://:pw@host`, \
 `https://user:token@host`). Not reported: passwords that are references or templates \
 (`${DB_PASSWORD}`, `$(cat …)`, `{{ .Values.pw }}`, `%(pw)s`, `<password>`, `[password]`), \
-all-`x` or all-`*` masks, a password equal to the user name (`guest:guest`) or to the host's \
+all-`x`, all-`*` or `…` masks, a password equal to the user name (`guest:guest`) or to the host's \
 first label (`redis://:redis@redis`, a demo default), and the words \
 people write in examples (`password`, `pass`, `secret`, `changeme`, `example`, \
 `mypassword`, …). The message names the scheme and the host, and the password's length.",
@@ -90,7 +90,7 @@ fn keep(user: &str, password: &str, host: &str) -> bool {
         || password.contains("$(")
         || password
             .chars()
-            .all(|c| c == 'x' || c == 'X' || c == '*' || c == '.')
+            .all(|c| matches!(c, 'x' | 'X' | '*' | '.' | '…'))
         || password.eq_ignore_ascii_case(user)
         || password.eq_ignore_ascii_case(host)
         || EXAMPLE_WORDS.contains(&lower.as_str()))
