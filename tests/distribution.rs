@@ -325,9 +325,81 @@ fn workflows_and_the_action_pass_actionlint_and_shellcheck() {
     }
 }
 
-/// The action's shell steps run here as a runner would run them (`bash -eo pipefail`, the
-/// `GITHUB_*` files, `RUNNER_TEMP`, inputs through `env:`): it installs the wheel, writes
-/// at most 10 annotations per level, the text report, SARIF, a job summary and its
+/// A runner's view of one job: its temporary directory and the `GITHUB_*` files.
+struct Runner {
+    temp: PathBuf,
+    path: PathBuf,
+    output: PathBuf,
+    summary: PathBuf,
+}
+
+impl Runner {
+    fn new(dir: PathBuf) -> Runner {
+        std::fs::create_dir_all(&dir).unwrap();
+        let r = Runner {
+            path: dir.join("path"),
+            output: dir.join("output"),
+            summary: dir.join("summary"),
+            temp: dir,
+        };
+        for f in [&r.path, &r.output, &r.summary] {
+            std::fs::write(f, "").unwrap();
+        }
+        r
+    }
+
+    /// Runs the action's steps in `repo` as a runner does (`bash -eo pipefail`, inputs
+    /// through each step's `env:`, `GITHUB_PATH` prepended to PATH, a step whose `if`
+    /// compares an input with 'true' skipped unless it is) until one fails. Returns the
+    /// steps' stdout and the name and exit code of the last step run.
+    fn run_action(
+        &self,
+        repo: &Repo,
+        wheels: &Path,
+        inputs: &dyn Fn(&str) -> String,
+    ) -> (String, String, Option<i32>) {
+        let action = yaml(&Path::new(THIS_REPO).join("action.yml"));
+        let expr = regex::Regex::new(r"\$\{\{\s*inputs\.([a-z-]+)\s*\}\}").unwrap();
+        let input = regex::Regex::new(r"inputs\.([a-z-]+)").unwrap();
+        let (mut log, mut last) = (String::new(), (String::new(), None));
+        for step in action["runs"]["steps"].as_array().unwrap() {
+            if let Some(cond) = step["if"].as_str() {
+                let cond =
+                    input.replace_all(cond, |c: &regex::Captures| format!("'{}'", inputs(&c[1])));
+                if !cond.contains("'true' == 'true'") {
+                    continue;
+                }
+            }
+            let mut path = std::fs::read_to_string(&self.path)
+                .unwrap()
+                .replace('\n', ":");
+            path.push_str(&std::env::var("PATH").unwrap());
+            let mut cmd = framework(repo, "bash", wheels, &self.temp);
+            cmd.args(["--noprofile", "--norc", "-eo", "pipefail", "-c"])
+                .arg(step["run"].as_str().unwrap())
+                .env("PATH", path)
+                .env("RUNNER_TEMP", &self.temp)
+                .env("GITHUB_WORKSPACE", repo.path())
+                .env("GITHUB_PATH", &self.path)
+                .env("GITHUB_OUTPUT", &self.output)
+                .env("GITHUB_STEP_SUMMARY", &self.summary);
+            for (k, v) in step["env"].as_object().into_iter().flatten() {
+                let v = expr.replace_all(v.as_str().unwrap(), |c: &regex::Captures| inputs(&c[1]));
+                cmd.env(k, v.as_ref());
+            }
+            let o = cmd.output().unwrap();
+            log.push_str(&stdout(&o));
+            last = (step["name"].as_str().unwrap().to_string(), o.status.code());
+            if !o.status.success() {
+                break;
+            }
+        }
+        (log, last.0, last.1)
+    }
+}
+
+/// The action's shell steps run here as a runner would run them: it installs the wheel,
+/// writes at most 10 annotations per level, the text report, SARIF, a job summary and its
 /// outputs, and fails the job on findings only when asked to.
 #[test]
 #[ignore = "needs the wheel; run by .ci/run"]
@@ -343,75 +415,21 @@ fn the_action_runs_as_a_runner_runs_it() {
     }
     repo.commit_all("chore: services");
     let action = yaml(&Path::new(THIS_REPO).join("action.yml"));
-    for fail in ["true", "false"] {
-        let runner = repo.home.path().join(format!("runner-{fail}"));
-        std::fs::create_dir_all(&runner).unwrap();
-        let files: Vec<PathBuf> = ["path", "output", "summary"]
-            .iter()
-            .map(|f| runner.join(f))
-            .collect();
-        for f in &files {
-            std::fs::write(f, "").unwrap();
-        }
+    for (fail, last_step, last_code) in [("true", "Fail on findings", 1), ("false", "Check", 0)] {
+        let runner = Runner::new(repo.home.path().join(format!("runner-{fail}")));
+        let sarif = runner.temp.join("out.sarif");
         let inputs = |name: &str| -> String {
             match name {
                 "fail-on-findings" => fail.to_string(),
-                "sarif" => runner.join("out.sarif").display().to_string(),
+                "sarif" => sarif.display().to_string(),
                 _ => action["inputs"][name]["default"]
                     .as_str()
                     .unwrap_or("")
                     .to_string(),
             }
         };
-        let expr = regex::Regex::new(r"\$\{\{\s*inputs\.([a-z-]+)\s*\}\}").unwrap();
-        let mut log = String::new();
-        let mut last = None;
-        for step in action["runs"]["steps"].as_array().unwrap() {
-            // The action's only condition compares one input with 'true'.
-            if let Some(cond) = step["if"].as_str() {
-                let input = regex::Regex::new(r"inputs\.([a-z-]+)").unwrap();
-                let cond =
-                    input.replace_all(cond, |c: &regex::Captures| format!("'{}'", inputs(&c[1])));
-                if !cond.contains("'true' == 'true'") {
-                    continue;
-                }
-            }
-            let mut cmd = framework(&repo, "bash", &wheels, &runner);
-            let mut path = std::fs::read_to_string(&files[0]).unwrap();
-            path.push_str(&std::env::var("PATH").unwrap());
-            cmd.args(["--noprofile", "--norc", "-eo", "pipefail", "-c"])
-                .arg(step["run"].as_str().unwrap())
-                .env("PATH", path.replace('\n', ":"))
-                .env("RUNNER_TEMP", &runner)
-                .env("GITHUB_WORKSPACE", repo.path())
-                .env("GITHUB_PATH", &files[0])
-                .env("GITHUB_OUTPUT", &files[1])
-                .env("GITHUB_STEP_SUMMARY", &files[2]);
-            for (k, v) in step["env"].as_object().into_iter().flatten() {
-                let v = expr.replace_all(v.as_str().unwrap(), |c: &regex::Captures| inputs(&c[1]));
-                cmd.env(k, v.as_ref());
-            }
-            let o = cmd.output().unwrap();
-            log.push_str(&stdout(&o));
-            last = Some((step["name"].as_str().unwrap().to_string(), o.status.code()));
-            if !o.status.success() {
-                break;
-            }
-        }
-        let (step, code) = last.unwrap();
-        if fail == "true" {
-            assert_eq!(
-                (step.as_str(), code),
-                ("Fail on findings", Some(1)),
-                "{step} {code:?} {log}"
-            );
-        } else {
-            assert_eq!(
-                (step.as_str(), code),
-                ("Check", Some(0)),
-                "{step} {code:?} {log}"
-            );
-        }
+        let (log, step, code) = runner.run_action(&repo, &wheels, &inputs);
+        assert_eq!((step.as_str(), code), (last_step, Some(last_code)), "{log}");
         let count = |level: &str| log.lines().filter(|l| l.starts_with(level)).count();
         assert_eq!(count("::error "), 10, "{log}");
         assert!(log.contains("more findings not annotated"), "{log}");
@@ -419,14 +437,13 @@ fn the_action_runs_as_a_runner_runs_it() {
             log.contains("files checked"),
             "the text report is in the log: {log}"
         );
-        let outputs = std::fs::read_to_string(&files[1]).unwrap();
+        let outputs = std::fs::read_to_string(&runner.output).unwrap();
         assert!(outputs.contains("exit-code=1\n"), "{outputs}");
-        let summary = std::fs::read_to_string(&files[2]).unwrap();
+        let summary = std::fs::read_to_string(&runner.summary).unwrap();
         assert!(summary.starts_with("## git-govern"), "{summary}");
-        let sarif: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(runner.join("out.sarif")).unwrap())
-                .unwrap();
-        assert_eq!(sarif["version"], "2.1.0");
+        let report: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
+        assert_eq!(report["version"], "2.1.0");
     }
 }
 
