@@ -56,6 +56,20 @@ fn said(o: &std::process::Output) -> String {
     stdout(o) + &stderr(o)
 }
 
+/// `pre-commit try-repo <this repository> ARGS` in `repo`, with the wheel to install.
+fn pre_commit_try_repo(
+    repo: &Repo,
+    wheels: &Path,
+    home: &Path,
+    args: &[&str],
+) -> std::process::Output {
+    framework(repo, "pre-commit", wheels, home)
+        .args(["try-repo", THIS_REPO])
+        .args(args)
+        .output()
+        .expect("pre-commit is not installed (pip install pre-commit)")
+}
+
 /// A compliant repository but for a Dockerfile that runs as root.
 fn failing_repo() -> Repo {
     let repo = Repo::new();
@@ -76,13 +90,7 @@ fn pre_commit_installs_the_wheel_and_runs_every_stage() {
     let wheels = wheels();
     let repo = failing_repo();
     let home = repo.home.path().join("frameworks");
-    let try_repo = |args: &[&str]| {
-        framework(&repo, "pre-commit", &wheels, &home)
-            .args(["try-repo", THIS_REPO])
-            .args(args)
-            .output()
-            .expect("pre-commit is not installed (pip install pre-commit)")
-    };
+    let try_repo = |args: &[&str]| pre_commit_try_repo(&repo, &wheels, &home, args);
     let started = Instant::now();
     let first = try_repo(&["git-govern", "--all-files"]);
     println!(
@@ -163,13 +171,7 @@ fn pre_commit_runs_repository_rules_once_across_batches() {
     let wheels = wheels();
     let repo = failing_repo();
     let home = repo.home.path().join("frameworks");
-    let try_repo = |args: &[&str]| {
-        framework(&repo, "pre-commit", &wheels, &home)
-            .args(["try-repo", THIS_REPO])
-            .args(args)
-            .output()
-            .expect("pre-commit is not installed (pip install pre-commit)")
-    };
+    let try_repo = |args: &[&str]| pre_commit_try_repo(&repo, &wheels, &home, args);
     let dir = format!("docs/{}", "d".repeat(200));
     let tail = "n".repeat(180);
     for i in 0..6000 {
