@@ -22,7 +22,8 @@ CODEOWNERS, secrets, commit messages and branch names against your governance ru
 content-addressed cache so nothing unchanged is checked twice.\n\n\
 Exit codes: 0 clean, 1 violations (or warnings with --strict / GOVERN_STRICT=true), 2 usage errors or input \
 that could not be checked.\n\nEnvironment: GOVERN_STRICT, GOVERN_CACHE, GOLDEN_PATH_ROOT, NO_COLOR, SOURCE_DATE_EPOCH (the date \
-waivers expire against)."
+waivers expire against), GITHUB_OUTPUT (checkpoint's drift outputs), GITHUB_BASE_REF (a pull \
+request's own files are annotated first)."
 )]
 pub struct Cli {
     #[command(subcommand)]
