@@ -26,9 +26,11 @@ fn dispatch(cli: Cli, env: &Env) -> Result<i32, Error> {
         } => cli::policy::test(dir, rego_v0, env),
         Command::Rules { json } => cli::info::rules(json, env),
         Command::Explain { rule } => cli::info::explain(&rule, env),
-        Command::Man { command, install } => {
-            cli::info::man(Cli::command(), command.as_deref(), install)
-        }
+        Command::Man {
+            command,
+            install,
+            dir,
+        } => cli::info::man(Cli::command(), command.as_deref(), install, dir),
         Command::Completions { shell } => cli::info::completions(Cli::command(), shell),
         Command::Cache {
             command,

@@ -244,6 +244,40 @@ fn man_install_writes_a_page_per_command() {
     }
 }
 
+/// The wheel carries the man pages (installed to `<venv>/share/man/man1`, where man looks
+/// for a program on PATH): the committed pages are what `man --dir` writes now. After a
+/// change to the command line: `git govern man --dir
+/// dist/python/git_govern.data/data/share/man/man1`.
+#[test]
+fn the_wheels_man_pages_are_current() {
+    let repo = Repo::plain();
+    let out = repo.home.path().join("man1");
+    let o = repo.govern(&["man", "--dir", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let committed = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("dist/python/git_govern.data/data/share/man/man1");
+    let names = |dir: &std::path::Path| -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        names(&committed),
+        names(&out),
+        "regenerate with `git govern man --dir …`"
+    );
+    for n in names(&out) {
+        assert_eq!(
+            std::fs::read(committed.join(&n)).unwrap(),
+            std::fs::read(out.join(&n)).unwrap(),
+            "{n} is out of date: regenerate with `git govern man --dir …`"
+        );
+    }
+}
+
 /// The bash completion completes `git-govern …` and, through git's `_git_govern` hook,
 /// `git govern …`, past the first word (clap_complete alone does not for a hyphenated
 /// name); zsh and fish scripts are generated.

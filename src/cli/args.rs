@@ -374,8 +374,11 @@ new_warnings, new_repos and alert. Dates and `generated` honour SOURCE_DATE_EPOC
         /// Write git-govern.1 and a page per command (git-govern-check.1, …) to
         /// <prefix>/share/man/man1/, where <prefix> is the directory above the one holding
         /// this binary (e.g. ~/.cargo), which man-db searches for programs on PATH.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "dir")]
         install: bool,
+        /// Write every page to DIR instead (the wheel carries them this way).
+        #[arg(long, value_name = "DIR", conflicts_with = "command")]
+        dir: Option<PathBuf>,
     },
     /// Print a shell completion script: `git govern completions bash >
     /// ~/.local/share/bash-completion/completions/git-govern` (bash also completes `git

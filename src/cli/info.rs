@@ -107,11 +107,24 @@ fn man_pages(command: clap::Command) -> Result<Vec<(String, Vec<u8>)>, Error> {
     Ok(pages)
 }
 
-/// `git govern man [COMMAND] [--install]`: print the page of git-govern or of one of its
-/// commands, or write every page to `<prefix>/share/man/man1/` where `<prefix>` is the
-/// directory above this binary's. Errors: an unknown command (usage), a write that fails.
-pub fn man(command: clap::Command, which: Option<&str>, install: bool) -> Result<i32, Error> {
+/// `git govern man [COMMAND] [--install | --dir DIR]`: print the page of git-govern or of
+/// one of its commands, or write every page to DIR or to `<prefix>/share/man/man1/` where
+/// `<prefix>` is the directory above this binary's. Errors: an unknown command (usage), a
+/// write that fails.
+pub fn man(
+    command: clap::Command,
+    which: Option<&str>,
+    install: bool,
+    dir: Option<std::path::PathBuf>,
+) -> Result<i32, Error> {
     let pages = man_pages(command)?;
+    if let Some(dir) = dir {
+        for (name, page) in &pages {
+            output::write_atomic(&dir.join(name), page)?;
+        }
+        println!("wrote {} man pages in {}", pages.len(), dir.display());
+        return Ok(0);
+    }
     if !install {
         let name = match which {
             Some(sub) => format!("git-govern-{}.1", sub.replace(' ', "-")),
