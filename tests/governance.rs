@@ -1,5 +1,5 @@
 //! Waivers in `.govern.yaml` (in force, expired, counted in every report) and
-//! `structure.codeowners`.
+//! `structure.codeowners`; and this repository checked by its own rules.
 
 mod common;
 use common::*;
@@ -218,4 +218,23 @@ fn codeowners_is_found_parsed_and_agrees_with_the_metadata_owner() {
         (0, vec![]),
         "owners compare case-insensitively"
     );
+}
+
+/// The README's first command, `git govern check --all` on this repository, finds nothing:
+/// the repository follows its own rules (its deliberate examples are excluded or carry a
+/// `govern:ignore` with the reason).
+#[test]
+fn this_repository_passes_its_own_check() {
+    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    if !here.join(".git").exists() {
+        panic!("run from a git checkout of git-govern");
+    }
+    let o = std::process::Command::new(bin())
+        .args(["check", "--all", "--no-cache"])
+        .current_dir(here)
+        .env_remove("GOVERN_STRICT")
+        .env_remove("GOVERN_CACHE")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
 }
