@@ -643,7 +643,7 @@ def ratio(num: str, den: str) -> float | None:
 def report(args, version: str, peers: dict, sizes: list[int], big: int, repos: int, corpus: Path) -> int:
     R = RESULTS
     ms = lambda k: f"{R[k].median_ms:,.1f}" if k in R else "–"
-    mib = lambda k: f"{R[k].peak_mib:,.0f}" if k in R else "–"
+    mib = lambda k: f"{R[k].peak_mib:,.0f}" if k in R and R[k].peak_mib else "–"
     targets = []
 
     def target(name: str, value: float | None, limit: float, unit: str, higher_is_better=False):
