@@ -312,11 +312,12 @@ impl UnitIds {
             rules,
             // A file gets every enabled text rule or none, so one id serves every text unit.
             text: unit_id("text-rules", 2, text.finalize().as_bytes()),
+            // Version 3: an undefined rule is no longer a finding.
             policies: {
                 let mut h = blake3::Hasher::new();
                 h.update(&policies.hash);
                 h.update(&limits.hash());
-                unit_id("policies", 2, h.finalize().as_bytes())
+                unit_id("policies", 3, h.finalize().as_bytes())
             },
         }
     }

@@ -634,7 +634,13 @@ fn selected(p: &str, ns: &Namespaces) -> bool {
 }
 
 /// The elements of a rule's value (a set or an array) as JSON; a single value as itself.
+/// The results of a rule's value: a set's or array's members, one other value, or none
+/// for a rule whose body did not apply (undefined, as conftest reads it), `false`, null or
+/// an empty object.
 fn items(v: &regorus::Value) -> Vec<Value> {
+    if matches!(v, regorus::Value::Undefined) {
+        return Vec::new();
+    }
     let json: Value = v
         .to_json_str()
         .ok()
@@ -839,6 +845,30 @@ mod tests {
             2,
             "deny_named exempted"
         );
+    }
+
+    /// A complete rule (`violation := msg if …`) whose body does not apply is undefined:
+    /// no result, as conftest reads it (conftest's kubernetes example: a Service passes
+    /// with one warning).
+    #[test]
+    fn an_undefined_rule_is_no_finding() {
+        let src = Source {
+            name: "p.rego".into(),
+            text: "package main\n\nviolation := msg if {\n  input.kind == \"Deployment\"\n  msg := \"no deployments\"\n}\n\nwarn contains \"watched\" if input.kind == \"Service\"\n".into(),
+        };
+        let set = PolicySet::load(&[src], false, &Namespaces::Default).unwrap();
+        let service = serde_json::json!({"kind": "Service"});
+        let got: Vec<String> = set
+            .evaluate(&service, false, &|_| None)
+            .unwrap()
+            .into_iter()
+            .map(|f| format!("{} {}", f.rule, f.message))
+            .collect();
+        assert_eq!(got, ["policy.main.warn watched"]);
+        let deployment = serde_json::json!({"kind": "Deployment"});
+        let got = set.evaluate(&deployment, false, &|_| None).unwrap();
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].message, "no deployments");
     }
 
     #[test]
