@@ -196,29 +196,50 @@ fn files(m: &Metadata, dockerfile: bool) -> Vec<(&'static str, String, Option<St
     out
 }
 
+/// Why `path` (repo-relative) is not written, if it is not: it exists (for CODEOWNERS, in
+/// any of GitHub's locations), or its directory is a symbolic link that leads out of the
+/// repository (`init` writes inside the repository only).
+fn kept_because(root: &Path, path: &str) -> Option<String> {
+    if path.ends_with("CODEOWNERS") {
+        if let Some(found) = crate::kinds::codeowners::LOCATIONS
+            .iter()
+            .find(|p| std::fs::symlink_metadata(root.join(p)).is_ok())
+        {
+            return Some(if *found == path {
+                "exists".into()
+            } else {
+                format!("{found} exists")
+            });
+        }
+    } else if std::fs::symlink_metadata(root.join(path)).is_ok() {
+        return Some("exists".into());
+    }
+    // The nearest directory of `path` that exists must resolve inside the repository.
+    let inside = |dir: &Path| -> bool {
+        match (std::fs::canonicalize(dir), std::fs::canonicalize(root)) {
+            (Ok(d), Ok(r)) => d.starts_with(r),
+            _ => false,
+        }
+    };
+    let full = root.join(path);
+    let existing = full.ancestors().skip(1).find(|d| d.exists())?;
+    (!inside(existing)).then(|| {
+        format!(
+            "{} leads out of the repository; not written there",
+            existing.strip_prefix(root).unwrap_or(existing).display()
+        )
+    })
+}
+
 /// Writes what `m` needs under `root` (a repository's work tree), never replacing a file:
-/// an existing file, or a CODEOWNERS in any of GitHub's locations, is kept and said so.
+/// an existing file, a CODEOWNERS in any of GitHub's locations, or a file whose directory
+/// links out of the repository is kept and said so.
 /// Errors: metadata the schema rejects (usage, nothing written); a write that fails.
 pub fn init(root: &Path, m: &Metadata, dockerfile: bool) -> Result<Vec<Step>> {
     m.validate()?;
     let mut steps = Vec::new();
     for (path, contents, note) in files(m, dockerfile) {
-        let existing = if path.ends_with("CODEOWNERS") {
-            crate::kinds::codeowners::LOCATIONS
-                .iter()
-                .find(|p| std::fs::symlink_metadata(root.join(p)).is_ok())
-                .map(|p| p.to_string())
-        } else {
-            std::fs::symlink_metadata(root.join(path))
-                .is_ok()
-                .then(|| path.to_string())
-        };
-        if let Some(found) = existing {
-            let why = if found == path {
-                "exists".to_string()
-            } else {
-                format!("{found} exists")
-            };
+        if let Some(why) = kept_because(root, path) {
             steps.push(Step {
                 path: path.into(),
                 action: Action::Kept(why),

@@ -230,3 +230,42 @@ fn file_and_repository_scopes_split_one_check() {
     let files_only = stdout(&repo.govern(&["check", "--staged", "--only", "files"]));
     assert!(!files_only.contains("`git govern init`"), "{files_only}");
 }
+
+/// `init` writes inside the repository only: a `.meta` or `docs` linked out of it is left
+/// alone and said so, and nothing appears at the link's target.
+#[cfg(unix)]
+#[test]
+fn init_does_not_write_through_a_link_out_of_the_repository() {
+    let repo = Repo::new();
+    let outside = repo.home.path().join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::os::unix::fs::symlink(&outside, repo.path().join(".meta")).unwrap();
+    std::os::unix::fs::symlink(&outside, repo.path().join("docs")).unwrap();
+    let o = repo.govern(&[
+        "init",
+        "--name",
+        "x",
+        "--type",
+        "library",
+        "--tier",
+        "1",
+        "--owner",
+        "@a/b",
+        "--lifecycle",
+        "beta",
+        "--language",
+        "go",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("kept  .meta/repo.yaml (.meta leads out of the repository"),
+        "{out}"
+    );
+    assert!(
+        out.contains("kept  docs/adr/0001-record-architecture-decisions.md (docs leads out"),
+        "{out}"
+    );
+    assert!(out.contains("wrote README.md"), "{out}");
+    assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0);
+}
