@@ -414,13 +414,21 @@ fn size_limits_are_per_kind_and_configurable() {
 }
 
 /// A policy that asks for gigabytes (unguarded: 2.3 GB and seconds) is stopped by the
-/// memory guard and its input is reported as not evaluated; the rest of the run goes on.
+/// memory guard and its input is reported as not evaluated; the rest of the run goes on,
+/// including the inputs evaluated at the same time (the ceiling is process-wide).
 #[test]
 fn policy_memory_is_bounded() {
     let repo = Repo::new();
     repo.with_compliant_base();
     repo.write("a.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\n");
     repo.write("Dockerfile", "FROM alpine:3.20\nUSER root\n");
+    // Innocent inputs evaluated beside the runaway one must not be stopped with it.
+    for i in 0..64 {
+        repo.write(
+            &format!("cm/{i}.yaml"),
+            &format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}}}\n"),
+        );
+    }
     repo.git(&["add", "-A"]);
     let dir = repo.home.path().join("pol");
     std::fs::create_dir_all(&dir).unwrap();

@@ -381,11 +381,35 @@ impl PolicySet {
             ));
         }
         let started = std::time::Instant::now();
-        let result = self.evaluate_within(base, input, repository, line_of);
+        let result = self.evaluate_in_lane(base, input, repository, line_of);
         let us = started.elapsed().as_micros() as u64;
         self.repo_us.fetch_add(us, Ordering::Relaxed);
         self.run_us.fetch_add(us, Ordering::Relaxed);
         result
+    }
+
+    /// Runs [`Self::evaluate_within`] beside the other threads' evaluations. The memory
+    /// ceiling is process-wide, so one runaway policy stops every evaluation running beside
+    /// it; an evaluation stopped for memory is therefore run again alone (the lane taken
+    /// exclusively, the ceiling measured afresh), and only what fails alone is reported.
+    fn evaluate_in_lane(
+        &self,
+        base: &regorus::Engine,
+        input: &Value,
+        repository: bool,
+        line_of: &dyn Fn(&str) -> Option<u32>,
+    ) -> std::result::Result<Vec<RawFinding>, String> {
+        let shared = EVAL_LANE.read().unwrap_or_else(|e| e.into_inner());
+        match self.evaluate_within(base, input, repository, line_of) {
+            Err(Failure::Memory(_)) => {}
+            Err(Failure::Other(m)) => return Err(m),
+            Ok(found) => return Ok(found),
+        }
+        drop(shared);
+        let _alone = EVAL_LANE.write().unwrap_or_else(|e| e.into_inner());
+        guard_memory();
+        self.evaluate_within(base, input, repository, line_of)
+            .map_err(Failure::into_message)
     }
 
     fn evaluate_within(
@@ -394,15 +418,18 @@ impl PolicySet {
         input: &Value,
         repository: bool,
         line_of: &dyn Fn(&str) -> Option<u32>,
-    ) -> std::result::Result<Vec<RawFinding>, String> {
+    ) -> std::result::Result<Vec<RawFinding>, Failure> {
         let mut engine = base.clone();
         let value = regorus::Value::from_json_str(&input.to_string())
-            .map_err(|e| format!("cannot pass the input to Rego: {e}"))?;
+            .map_err(|e| Failure::of("cannot pass the input to Rego", &e))?;
         engine.set_input(value);
         let mut exempt: BTreeSet<String> = BTreeSet::new();
         for e in &self.exceptions {
-            if let Ok(v) = engine.eval_rule(e.clone()) {
-                exempt.extend(strings(&v));
+            match engine.eval_rule(e.clone()) {
+                Ok(v) => exempt.extend(strings(&v)),
+                // Without its exceptions a rule would report what is exempt.
+                Err(err) if out_of_memory(&err) => return Err(Failure::of(e, &err)),
+                Err(_) => {}
             }
         }
         let mut out = Vec::new();
@@ -415,7 +442,7 @@ impl PolicySet {
             let v = match engine.eval_rule(path.clone()) {
                 Ok(v) => v,
                 Err(e) if e.to_string().contains("not a valid rule path") => continue,
-                Err(e) => return Err(format!("{path}: {}", failure(&e))),
+                Err(e) => return Err(Failure::of(&path, &e)),
             };
             for item in items(&v) {
                 // An object may name its rule (conftest's `rule` metadata).
@@ -601,6 +628,35 @@ fn new_engine(rego_v0: bool) -> regorus::Engine {
     engine
 }
 
+/// Policy evaluations share this lane (read); one stopped for memory retries holding it
+/// alone (write). See [`PolicySet::evaluate_in_lane`].
+static EVAL_LANE: std::sync::RwLock<()> = std::sync::RwLock::new(());
+
+/// Why an evaluation failed: the memory ceiling (which may be another thread's doing), or
+/// anything else (this evaluation's own). Each carries the message for the report.
+enum Failure {
+    Memory(String),
+    Other(String),
+}
+
+impl Failure {
+    /// The failure of `what` (a rule path, a step) with regorus error `e`.
+    fn of(what: &str, e: &anyhow::Error) -> Failure {
+        let message = format!("{what}: {}", failure(e));
+        if out_of_memory(e) {
+            Failure::Memory(message)
+        } else {
+            Failure::Other(message)
+        }
+    }
+
+    fn into_message(self) -> String {
+        match self {
+            Failure::Memory(m) | Failure::Other(m) => m,
+        }
+    }
+}
+
 /// Sets regorus's memory ceiling to the heap held now plus [`MEMORY_LIMIT`]. The ceiling
 /// is process-wide and checked only inside policy evaluation.
 fn guard_memory() {
@@ -611,17 +667,30 @@ fn guard_memory() {
 /// A failed evaluation in words: regorus's limit errors say which limit, the others are
 /// regorus's own text.
 fn failure(e: &anyhow::Error) -> String {
-    match e.downcast_ref::<regorus::LimitError>() {
-        Some(regorus::LimitError::MemoryLimitExceeded { .. }) => format!(
+    if out_of_memory(e) {
+        return format!(
             "stopped: the evaluation took more than {} of memory",
             crate::read::size(MEMORY_LIMIT)
-        ),
+        );
+    }
+    match e.downcast_ref::<regorus::LimitError>() {
         Some(regorus::LimitError::TimeLimitExceeded { .. }) => format!(
             "stopped: the evaluation took longer than {} s",
             EVAL_LIMIT.as_secs()
         ),
         _ => e.to_string(),
     }
+}
+
+/// Whether `e` is regorus's memory ceiling: a [`regorus::LimitError`] anywhere in the
+/// chain, or the JSON reader's text for it (it does not keep the type).
+fn out_of_memory(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        matches!(
+            c.downcast_ref::<regorus::LimitError>(),
+            Some(regorus::LimitError::MemoryLimitExceeded { .. })
+        )
+    }) || e.to_string().contains("exceeded memory limit")
 }
 
 /// Whether package `p` is evaluated under `ns`.
