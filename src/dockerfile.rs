@@ -17,6 +17,8 @@ pub struct Instruction {
     pub line: u32,
     /// `--name=value` options before the arguments, in order (`--name` alone has value "").
     pub flags: Vec<(String, String)>,
+    /// The same options as written (`--from=build`, `--link`), as BuildKit keeps them.
+    pub flag_words: Vec<String>,
     /// The arguments after the flags, continuation lines joined, trimmed.
     pub args: String,
     /// The arguments in JSON (exec) form, when they are a JSON array of strings.
@@ -64,6 +66,22 @@ pub struct Dockerfile {
     pub stages: Vec<Stage>,
     /// Global `ARG` defaults (declared before the first FROM).
     pub global_args: HashMap<String, Option<String>>,
+    /// The comment lines outside instructions, in order (parser directives included, as
+    /// BuildKit records them; an empty `#` line drops those before it).
+    pub comments: Vec<Comment>,
+    /// The escape character (`\\`, or `` ` `` by directive).
+    pub escape: char,
+}
+
+/// A comment line, as BuildKit attaches it to the instruction after it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comment {
+    /// 1-based line.
+    pub line: u32,
+    /// The text after `#`, trimmed.
+    pub text: String,
+    /// Index into [`Dockerfile::instructions`] of the instruction it precedes.
+    pub before: usize,
 }
 
 /// Why a Dockerfile could not be read.
@@ -174,15 +192,31 @@ pub fn parse(text: &str) -> Result<Dockerfile, ParseError> {
         .collect();
     let (mut i, escape) = directives(&lines)?;
     let mut instructions = Vec::new();
+    let mut comments = Vec::new();
+    let mut pending: Vec<(u32, String)> = Vec::new();
+    for (n, l) in lines[..i].iter().enumerate() {
+        pending.push((n as u32 + 1, l.trim()[1..].trim().to_string()));
+    }
     while i < lines.len() {
         let first = lines[i].trim_start();
+        if let Some(c) = first.strip_prefix('#') {
+            match c.trim() {
+                "" => pending.clear(),
+                text => pending.push((i as u32 + 1, text.to_string())),
+            }
+        }
         if first.is_empty() || first.starts_with('#') {
             i += 1;
             continue;
         }
+        let before = instructions.len();
+        comments.extend(pending.drain(..).map(|(line, text)| Comment { line, text, before }));
         instructions.push(instruction(&lines, &mut i, escape)?);
     }
-    build_stages(instructions)
+    let mut df = build_stages(instructions)?;
+    df.comments = comments;
+    df.escape = escape;
+    Ok(df)
 }
 
 /// The parser directives at the very top (before any comment, blank line or
@@ -263,6 +297,10 @@ fn instruction(lines: &[&str], i: &mut usize, escape: char) -> Result<Instructio
         });
     }
     let (flags, args) = split_flags(rest);
+    let flag_words = rest[..rest.len() - args.len()]
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
     let json = parse_json_form(args);
     let mut heredocs = Vec::new();
     if matches!(keyword.as_str(), "RUN" | "COPY" | "ADD") && json.is_none() {
@@ -274,6 +312,7 @@ fn instruction(lines: &[&str], i: &mut usize, escape: char) -> Result<Instructio
         keyword,
         line,
         flags,
+        flag_words,
         args: args.to_string(),
         json,
         heredocs,
@@ -365,6 +404,8 @@ fn build_stages(instructions: Vec<Instruction>) -> Result<Dockerfile, ParseError
         instructions,
         stages,
         global_args,
+        comments: Vec::new(),
+        escape: '\\',
     })
 }
 

@@ -312,12 +312,13 @@ impl UnitIds {
             rules,
             // A file gets every enabled text rule or none, so one id serves every text unit.
             text: unit_id("text-rules", 2, text.finalize().as_bytes()),
-            // Version 3: an undefined rule is no longer a finding.
+            // Version 3: an undefined rule is no longer a finding. Version 4: the
+            // Dockerfile document is conftest's (one string per shell-form RUN, comments).
             policies: {
                 let mut h = blake3::Hasher::new();
                 h.update(&policies.hash);
                 h.update(&limits.hash());
-                unit_id("policies", 3, h.finalize().as_bytes())
+                unit_id("policies", 4, h.finalize().as_bytes())
             },
         }
     }

@@ -1,10 +1,7 @@
 //! Input documents for Rego policies, in the shapes conftest gives them, so that existing
 //! policies port unchanged.
 //!
-//! - A Dockerfile becomes an array of instructions, each `{"Cmd", "Flags", "Value",
-//!   "Original", "JSON", "Stage", "SubCmd", "Line"}` (conftest's fields plus our 1-based
-//!   `Line`); `Cmd` is lower case, `Value` the arguments (the JSON array when given in JSON
-//!   form, else split on whitespace), `Stage` the index of the stage it belongs to.
+//! - A Dockerfile becomes conftest's array of instructions ([`dockerfile`]).
 //! - A YAML file becomes one input per document (its data as JSON).
 //! - The repository document, for `govern.repo` packages: `{"metadata": <.meta/repo.yaml or
 //!   null>, "adrs": [ADR paths], "dirs": [directories holding files, 3 levels deep]}`, plus,
@@ -14,9 +11,12 @@
 //!   [{"path", "stages", "base_images", "final_user", "healthcheck"}]` and `"workloads":
 //!   [{"path", "kind", "name", "containers": [{"name", "image", "init"}]}]`.
 
+pub mod dockerfile;
+
+pub use dockerfile::dockerfile;
+
 use serde_json::{json, Value};
 
-use crate::dockerfile::Dockerfile;
 use crate::kinds::{self, FileKind};
 use crate::source::RepoView;
 use crate::yaml::Document;
@@ -112,57 +112,4 @@ pub fn repository(
         doc["workloads"] = Value::Array(out);
     }
     (doc, meta)
-}
-
-/// conftest's Dockerfile document for `df`.
-pub fn dockerfile(df: &Dockerfile) -> Value {
-    let stage_of = |idx: usize| -> i64 {
-        df.stages
-            .iter()
-            .rposition(|s| {
-                s.instructions.contains(&idx) || s.from_line == df.instructions[idx].line
-            })
-            .map_or(0, |s| s as i64)
-    };
-    let items: Vec<Value> = df
-        .instructions
-        .iter()
-        .enumerate()
-        .map(|(i, ins)| {
-            let cmd = ins.keyword.to_ascii_lowercase();
-            let (sub_cmd, args) = if cmd == "onbuild" {
-                let mut it = ins.args.splitn(2, char::is_whitespace);
-                let sub = it.next().unwrap_or("").to_ascii_lowercase();
-                (sub, it.next().unwrap_or("").trim().to_string())
-            } else {
-                (String::new(), ins.args.clone())
-            };
-            let value: Vec<String> = match &ins.json {
-                Some(v) => v.clone(),
-                None => args.split_whitespace().map(str::to_string).collect(),
-            };
-            let flags: Vec<String> = ins
-                .flags
-                .iter()
-                .map(|(k, v)| format!("--{k}={v}"))
-                .collect();
-            let original = format!(
-                "{} {}{}",
-                ins.keyword,
-                flags.iter().map(|f| format!("{f} ")).collect::<String>(),
-                ins.args
-            );
-            json!({
-                "Cmd": cmd,
-                "SubCmd": sub_cmd,
-                "Flags": flags,
-                "Value": value,
-                "Original": original.trim_end(),
-                "JSON": ins.json.is_some(),
-                "Stage": stage_of(i),
-                "Line": ins.line,
-            })
-        })
-        .collect();
-    Value::Array(items)
 }
