@@ -42,6 +42,7 @@ pub mod push;
 pub mod read;
 pub mod report;
 pub mod rules;
+pub mod select;
 pub mod session;
 pub mod source;
 pub mod suppress;

@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex};
 use jiff::civil::Date;
 use jiff::Timestamp;
 
+use crate::select::Selection;
 use crate::cache::Cache;
 use crate::config::{self, Config};
 use crate::engine::{self, Outcome};
@@ -94,6 +95,8 @@ pub struct Options {
     pub cache: CacheChoice,
     /// Which rules run: all, the file rules only, or the repository-level ones only.
     pub scope: Scope,
+    /// `--select` / `--ignore`.
+    pub selection: Selection,
 }
 
 /// Which rules a check runs. The pre-commit framework passes file names in batches, so its
@@ -122,6 +125,7 @@ impl Options {
             policies: PolicyOptions::default(),
             cache: CacheChoice::Default,
             scope: Scope::All,
+            selection: Selection::default(),
         }
     }
 }
@@ -202,6 +206,8 @@ pub struct Governance {
     /// The date waivers expire against.
     pub today: Date,
     policy_options: PolicyOptions,
+    /// The rules the command line selects, for every repository.
+    pub selection: Selection,
     /// Policy sets compiled so far, by the `policies:` settings that shaped them (almost
     /// always one for a whole portfolio).
     policy_sets: Mutex<HashMap<String, Arc<PolicySet>>>,
@@ -215,8 +221,15 @@ impl Governance {
             root,
             today,
             policy_options: policies,
+            selection: Selection::default(),
             policy_sets: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// The same, reporting only what `selection` selects.
+    pub fn with_selection(mut self, selection: Selection) -> Governance {
+        self.selection = selection;
+        self
     }
 
     /// The policies for a repository at `repo_root` with `config`: the built-in ones (unless
@@ -298,9 +311,11 @@ impl Session {
     /// `opts.config` or `.govern.yaml`), then its governance root's schema. Errors: an
     /// invalid configuration or schema.
     pub fn open(root: &Path, opts: &Options) -> Result<Session> {
-        let config = load_config(root, opts.config.as_deref())?;
+        let mut config = load_config(root, opts.config.as_deref())?;
+        opts.selection.apply(&mut config);
         let gov_root = governance_root(root, opts.golden_path_root.as_deref());
-        let governance = Governance::open(gov_root, opts.today, opts.policies.clone())?;
+        let governance = Governance::open(gov_root, opts.today, opts.policies.clone())?
+            .with_selection(opts.selection.clone());
         Ok(Session {
             governance: Arc::new(governance),
             root: root.to_path_buf(),
@@ -312,7 +327,8 @@ impl Session {
     /// A session for a repository of a portfolio: its own `.govern.yaml` under a shared
     /// governance. Errors: an invalid configuration.
     pub fn within(governance: Arc<Governance>, root: &Path) -> Result<Session> {
-        let config = load_config(root, None)?;
+        let mut config = load_config(root, None)?;
+        governance.selection.apply(&mut config);
         Ok(Session {
             governance,
             root: root.to_path_buf(),
@@ -330,6 +346,9 @@ impl Session {
     /// this repository's own time budget ([`crate::policy::REPO_BUDGET`]). Errors: see
     /// [`Governance::policies`].
     pub fn policies(&self) -> Result<Arc<PolicySet>> {
+        if !self.governance.selection.allows_policies() {
+            return Ok(Arc::new(PolicySet::empty()));
+        }
         let shared = self.governance.policies(&self.root, &self.config)?;
         Ok(Arc::new(shared.for_repository()))
     }
@@ -358,6 +377,7 @@ impl Session {
 
     /// Applies the waivers and the secrets allow-list of the configuration to `outcome`.
     pub fn finish(&self, outcome: &mut Outcome) {
+        self.governance.selection.filter(outcome);
         waiver::apply(outcome, &self.config, self.governance.today);
         crate::trace::phase(|| "waivers applied".into());
     }

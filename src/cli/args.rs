@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use git_govern::policy::Namespaces;
+use git_govern::select::Selection;
 use git_govern::portfolio::command::CatalogFormat;
 use git_govern::portfolio::drift::Thresholds;
 use git_govern::report::Format;
@@ -119,6 +120,8 @@ pub struct CheckArgs {
     /// govern.repo policies: once per commit).
     #[arg(long, value_enum, value_name = "RULES", conflicts_with_all = ["commits", "portfolio"])]
     pub only: Option<Scope>,
+    #[command(flatten)]
+    pub rules: SelectArgs,
 }
 
 impl CheckArgs {
@@ -242,6 +245,26 @@ pub enum HookCommand {
     },
 }
 
+/// `--select` / `--ignore`, for check and the portfolio commands.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct SelectArgs {
+    /// Report only the rules PATTERN matches: a rule id, a family or dotted prefix
+    /// (`docker`, `policy.main`), or a prefix ending in `*` (`policy.*` for the Rego
+    /// policies only, as conftest runs them). Repeatable, or comma-separated.
+    #[arg(long, value_name = "PATTERN", value_delimiter = ',', value_parser = git_govern::select::pattern)]
+    pub select: Vec<String>,
+    /// Leave out the rules PATTERN matches (same patterns); wins over --select.
+    #[arg(long, value_name = "PATTERN", value_delimiter = ',', value_parser = git_govern::select::pattern)]
+    pub ignore: Vec<String>,
+}
+
+impl SelectArgs {
+    /// The selection these options give (patterns were checked by clap).
+    pub fn selection(&self) -> Selection {
+        Selection::new(self.select.clone(), self.ignore.clone()).unwrap_or_default()
+    }
+}
+
 /// Options shared by the portfolio commands.
 #[derive(clap::Args)]
 pub struct PortfolioArgs {
@@ -255,6 +278,8 @@ pub struct PortfolioArgs {
     /// Cache file [default: <root>/.metaHub/cache/cache.redb].
     #[arg(long, env = "GOVERN_CACHE", value_name = "PATH")]
     pub cache: Option<PathBuf>,
+    #[command(flatten)]
+    pub rules: SelectArgs,
 }
 
 impl PortfolioArgs {

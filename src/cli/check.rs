@@ -32,6 +32,7 @@ fn use_color(args: &CheckArgs, format: Format, dest: &Dest) -> bool {
 fn options(args: &CheckArgs, env: &Env) -> Options {
     Options {
         scope: args.only.unwrap_or_default(),
+        selection: args.rules.selection(),
         ..env.options(
             args.config.clone(),
             args.policy_options(),

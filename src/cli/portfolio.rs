@@ -24,7 +24,10 @@ fn exit_one(r: Result<i32, Error>) -> Result<i32, Error> {
 
 fn scan_options(p: &PortfolioArgs, env: &Env, file_hashes: bool) -> ScanOptions {
     ScanOptions {
-        session: env.options(None, PolicyOptions::default(), p.cache_choice()),
+        session: git_govern::session::Options {
+            selection: p.rules.selection(),
+            ..env.options(None, PolicyOptions::default(), p.cache_choice())
+        },
         file_hashes,
         progress: true,
     }

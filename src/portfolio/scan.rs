@@ -196,7 +196,8 @@ pub fn scan(root: &Path, discovery: Discovery, opts: &ScanOptions) -> Result<Sca
         root.to_path_buf(),
         o.today,
         o.policies.clone(),
-    )?);
+    )?
+    .with_selection(o.selection.clone()));
     // Compile the shared policy set up front so an invalid policy stops the run once.
     governance.policies(root, &Config::default())?;
     let mut cache = o.cache.open(|| default_cache(root))?;
