@@ -106,8 +106,10 @@ pub struct Config {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct PolicyConfig {
-    /// Policy directories, relative to the repository root.
+    /// Policy directories or `.rego` files, relative to the repository root.
     pub dirs: Vec<String>,
+    /// Data files or directories for the policies (`data.`), relative to the root.
+    pub data: Vec<String>,
     /// Policies use Rego v0 syntax.
     pub rego_v0: bool,
     /// Packages to evaluate instead of `main` and `govern.*`.

@@ -22,8 +22,8 @@ fn dispatch(cli: Cli, env: &Env) -> Result<i32, Error> {
         Command::Catalog(a) => cli::portfolio::catalog(&a, env),
         Command::Checkpoint(a) => cli::portfolio::checkpoint(&a, env),
         Command::Policy {
-            command: PolicyCommand::Test { dir, rego_v0 },
-        } => cli::policy::test(dir, rego_v0, env),
+            command: PolicyCommand::Test(args),
+        } => cli::policy::test(&args, env),
         Command::Rules { json } => cli::info::rules(json, env),
         Command::Explain { rule } => cli::info::explain(&rule, env),
         Command::Man {

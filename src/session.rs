@@ -66,8 +66,10 @@ pub fn refuse_foreign(path: &Path) -> Result<()> {
 /// Policy settings given on the command line; `.govern.yaml` adds to them.
 #[derive(Debug, Clone, Default)]
 pub struct PolicyOptions {
-    /// `--policy DIR`, repeatable.
+    /// `--policy PATH` (a directory or a `.rego` file), repeatable.
     pub dirs: Vec<PathBuf>,
+    /// `--data PATH` (a YAML/JSON file or a directory of them), repeatable.
+    pub data: Vec<PathBuf>,
     /// `--rego-v0`.
     pub rego_v0: bool,
     /// `--namespace` / `--all-namespaces`.
@@ -239,7 +241,7 @@ impl Governance {
     /// policy that does not parse.
     pub fn policies(&self, repo_root: &Path, config: &Config) -> Result<Arc<PolicySet>> {
         let p = &config.policies;
-        let key = if p.dirs.is_empty() {
+        let key = if p.dirs.is_empty() && p.data.is_empty() {
             format!("{:?}", (p.rego_v0, &p.namespaces, p.all_namespaces))
         } else {
             format!("{:?}{}", p, repo_root.display())
@@ -257,7 +259,8 @@ impl Governance {
         let opts = &self.policy_options;
         let mut dirs: Vec<PathBuf> = opts.dirs.clone();
         let hub = self.root.join(".metaHub").join("policies");
-        if hub.is_dir() {
+        let hub_found = hub.is_dir();
+        if hub_found {
             dirs.push(hub);
         }
         let named = dirs.len();
@@ -271,13 +274,25 @@ impl Governance {
             // Directories `.govern.yaml` names are the repository's: nothing in them may
             // lead out of it.
             let confine = (i >= named).then_some(repo_root);
+            let found = policy::read_dir(d, confine)?;
+            // A path given by name that holds no policy is a mistake, not a pass.
+            if found.is_empty() && !(hub_found && i == named - 1) {
+                return Err(Error::Usage(format!(
+                    "policy path {} holds no .rego policy",
+                    d.display()
+                )));
+            }
             // Shown (and hashed) relative to the repository when they are in it.
-            sources.extend(policy::read_dir(d, confine)?.into_iter().map(|mut s| {
+            sources.extend(found.into_iter().map(|mut s| {
                 if let Ok(rel) = Path::new(&s.name).strip_prefix(repo_root) {
                     s.name = rel.to_string_lossy().into_owned();
                 }
                 s
             }));
+        }
+        let mut data = Vec::new();
+        for d in opts.data.iter().cloned().chain(config.policies.data.iter().map(|d| repo_root.join(d))) {
+            data.extend(policy::data::read(&d)?);
         }
         let namespaces = match &opts.namespaces {
             Namespaces::Default if config.policies.all_namespaces => Namespaces::All,
@@ -288,6 +303,7 @@ impl Governance {
         };
         PolicySet::load(
             &sources,
+            &data,
             opts.rego_v0 || config.policies.rego_v0,
             &namespaces,
         )

@@ -94,14 +94,20 @@ pub struct CheckArgs {
     /// When to colour the text report.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
-    /// A directory of Rego policies (*.rego, conftest conventions); repeatable. Also read:
-    /// <governance root>/.metaHub/policies and `policies.dirs` of .govern.yaml.
-    #[arg(long = "policy", value_name = "DIR")]
+    /// Rego policies: a directory of *.rego files or one .rego file (conftest conventions);
+    /// repeatable. Also read: <governance root>/.metaHub/policies and `policies.dirs` of
+    /// .govern.yaml. A path holding no policy is an error.
+    #[arg(long = "policy", short = 'p', value_name = "PATH")]
     pub policy_dirs: Vec<PathBuf>,
+    /// Data for the policies: a YAML or JSON file (merged at `data.`), or a directory of
+    /// them (each under the path of its folder); repeatable (conftest's --data).
+    #[arg(long = "data", short = 'd', value_name = "PATH")]
+    pub data: Vec<PathBuf>,
     /// The policies use Rego v0 syntax (`deny[msg] { ... }`).
     #[arg(long)]
     rego_v0: bool,
-    /// Evaluate this policy package instead of `main` and `govern.*`; repeatable.
+    /// Evaluate this policy package instead of `main` and `govern.*`; repeatable. `*`
+    /// stands for any text: `c*`, `main.*`, `*`.
     #[arg(
         long = "namespace",
         value_name = "PACKAGE",
@@ -129,6 +135,7 @@ impl CheckArgs {
     pub fn policy_options(&self) -> PolicyOptions {
         PolicyOptions {
             dirs: self.policy_dirs.clone(),
+            data: self.data.clone(),
             rego_v0: self.rego_v0,
             namespaces: if self.all_namespaces {
                 Namespaces::All
@@ -215,15 +222,36 @@ pub enum CacheCommand {
 
 #[derive(Subcommand)]
 pub enum PolicyCommand {
-    /// Run the `test_*` rules of the `*_test.rego` files in DIR (as `opa test` and
-    /// `conftest verify` do), with every policy of DIR loaded. Exit 1 when a test fails.
-    Test {
-        /// Policy directory [default: <governance root>/.metaHub/policies, else ./policy].
-        dir: Option<PathBuf>,
-        /// The policies use Rego v0 syntax.
-        #[arg(long)]
-        rego_v0: bool,
-    },
+    /// Run the `test_*` rules of the `*_test.rego` files (as `opa test` and `conftest
+    /// verify` do), with every policy and data document loaded. Exit 1 when a test fails
+    /// or the coverage is below --threshold.
+    Test(PolicyTestArgs),
+}
+
+/// `policy test`'s options.
+#[derive(clap::Args)]
+pub struct PolicyTestArgs {
+    /// Policy directories or .rego files [default: <governance root>/.metaHub/policies,
+    /// else ./policy].
+    pub paths: Vec<PathBuf>,
+    /// The same, as conftest spells it; repeatable.
+    #[arg(long = "policy", short = 'p', value_name = "PATH")]
+    pub policy: Vec<PathBuf>,
+    /// Data for the policies: a YAML or JSON file or a directory of them; repeatable.
+    #[arg(long = "data", short = 'd', value_name = "PATH")]
+    pub data: Vec<PathBuf>,
+    /// Run only the tests of this package; repeatable, `*` stands for any text.
+    #[arg(long = "namespace", value_name = "PACKAGE")]
+    pub namespaces: Vec<String>,
+    /// The policies use Rego v0 syntax.
+    #[arg(long)]
+    pub rego_v0: bool,
+    /// Report which lines of each policy file the tests evaluate, and the total.
+    #[arg(long)]
+    pub coverage: bool,
+    /// Fail (exit 1) when the total coverage is below PCT percent.
+    #[arg(long, value_name = "PCT", requires = "coverage", value_parser = clap::value_parser!(f64))]
+    pub threshold: Option<f64>,
 }
 
 #[derive(Subcommand)]

@@ -1,43 +1,104 @@
-//! `git govern policy test`: the `test_*` rules of a policy directory, as `opa test` and
-//! `conftest verify` run them.
+//! `git govern policy test`: the `test_*` rules of policy files, as `opa test` and
+//! `conftest verify` run them, and their line coverage.
 
 use std::path::PathBuf;
 
+use git_govern::policy::verify::FileCoverage;
 use git_govern::session::governance_root;
 use git_govern::{policy, Error};
 
+use super::args::PolicyTestArgs;
 use super::env::{cwd, Env};
 
-/// Runs the tests of `dir` (default: `<governance root>/.metaHub/policies`, else
-/// `./policy`); exit 1 when one fails.
-pub fn test(dir: Option<PathBuf>, rego_v0: bool, env: &Env) -> Result<i32, Error> {
+/// Runs the tests of the given paths (default: `<governance root>/.metaHub/policies`,
+/// else `./policy`); exit 1 when one fails or the coverage is below the threshold.
+pub fn test(args: &PolicyTestArgs, env: &Env) -> Result<i32, Error> {
     let cwd = cwd()?;
-    let dir = dir.unwrap_or_else(|| {
+    let mut paths: Vec<PathBuf> = args.paths.iter().chain(&args.policy).cloned().collect();
+    if paths.is_empty() {
         let hub = governance_root(&cwd, env.golden_path_root.as_deref())
             .join(".metaHub")
             .join("policies");
-        if hub.is_dir() {
-            hub
-        } else {
-            PathBuf::from("policy")
-        }
-    });
-    let sources = policy::read_all(&cwd.join(&dir))?;
-    let results = policy::run_tests(&sources, rego_v0)?;
-    if results.is_empty() {
-        println!(
-            "no test_* rules in the *_test.rego files of {}",
-            dir.display()
-        );
-        return Ok(0);
+        paths.push(if hub.is_dir() { hub } else { PathBuf::from("policy") });
     }
-    let failed = results.iter().filter(|r| r.failure.is_some()).count();
-    for r in &results {
+    let mut sources = Vec::new();
+    for p in &paths {
+        let found = policy::read_all(&cwd.join(p))?;
+        if found.is_empty() {
+            return Err(Error::Usage(format!(
+                "policy path {} holds no .rego file",
+                p.display()
+            )));
+        }
+        sources.extend(found);
+    }
+    let mut data = Vec::new();
+    for d in &args.data {
+        data.extend(policy::data::read(&cwd.join(d))?);
+    }
+    let run = policy::run_tests(&sources, &data, args.rego_v0, &args.namespaces, args.coverage)?;
+    let failed = run.results.iter().filter(|r| r.failure.is_some()).count();
+    for r in &run.results {
         match &r.failure {
             None => println!("PASS {}", r.name),
             Some(why) => println!("FAIL {}: {why}", r.name),
         }
     }
-    println!("{} passed, {} failed", results.len() - failed, failed);
-    Ok(if failed > 0 { 1 } else { 0 })
+    println!(
+        "{} test{}, {} passed, {} failed",
+        run.results.len(),
+        if run.results.len() == 1 { "" } else { "s" },
+        run.results.len() - failed,
+        failed
+    );
+    let mut code = if failed > 0 { 1 } else { 0 };
+    if let (Some(files), Some(total)) = (&run.coverage, run.total_percent()) {
+        print_coverage(files, total, &cwd);
+        if let Some(min) = args.threshold {
+            if total < min {
+                println!("coverage {total:.1}% is below the threshold of {min}%");
+                code = 1;
+            }
+        }
+    }
+    Ok(code)
+}
+
+/// One line per policy file: its coverage and the lines no test reached, then the total.
+fn print_coverage(files: &[FileCoverage], total: f64, cwd: &std::path::Path) {
+    println!("\ncoverage");
+    for f in files {
+        let name = std::path::Path::new(&f.name)
+            .strip_prefix(cwd)
+            .map_or(f.name.clone(), |p| p.display().to_string());
+        let missed = ranges(&f.not_covered);
+        println!(
+            "  {:5.1}%  {name}{}",
+            f.percent(),
+            if missed.is_empty() {
+                String::new()
+            } else {
+                format!("  not covered: {missed}")
+            }
+        );
+    }
+    println!("  {total:5.1}%  total");
+}
+
+/// `1-3, 7, 9-10` for a set of line numbers.
+fn ranges(lines: &std::collections::BTreeSet<u32>) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut it = lines.iter().copied().peekable();
+    while let Some(start) = it.next() {
+        let mut end = start;
+        while it.peek() == Some(&(end + 1)) {
+            end = it.next().unwrap_or(end);
+        }
+        out.push(if start == end {
+            start.to_string()
+        } else {
+            format!("{start}-{end}")
+        });
+    }
+    out.join(", ")
 }

@@ -13,7 +13,11 @@
 //! rules it exempts for that input. Packages `main` and `govern.*` are evaluated unless
 //! `--namespace`/`--all-namespaces` say otherwise.
 
+pub mod data;
 pub mod input;
+pub mod verify;
+
+pub use verify::{run_tests, TestResult, TestRun};
 
 use std::collections::BTreeSet;
 use std::num::NonZeroU32;
@@ -225,7 +229,7 @@ pub struct PolicySet {
     repo_us: std::sync::atomic::AtomicU64,
 }
 
-static PACKAGE: LazyLock<Regex> =
+pub(crate) static PACKAGE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?m)^package\s+([A-Za-z_][\w.]*)").expect("package regex"));
 static RULE_HEAD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -283,7 +287,12 @@ impl PolicySet {
     /// Parses and loads `sources` (Rego v1, or v0 when `rego_v0`) and selects the rules of
     /// the packages `namespaces` names. Errors: a policy that does not parse, as
     /// `file:line:col` with regorus's description (exit code 2).
-    pub fn load(sources: &[Source], rego_v0: bool, namespaces: &Namespaces) -> Result<PolicySet> {
+    pub fn load(
+        sources: &[Source],
+        data: &[data::DataDoc],
+        rego_v0: bool,
+        namespaces: &Namespaces,
+    ) -> Result<PolicySet> {
         if sources.is_empty() {
             return Ok(PolicySet::empty());
         }
@@ -297,6 +306,7 @@ impl PolicySet {
         let mut repo_fields = BTreeSet::new();
         refuse_recursion(sources)?;
         guard_memory();
+        add_data(&mut engine, data, &mut h)?;
         for s in sorted {
             h.update(s.name.as_bytes());
             h.update(&[0]);
@@ -601,7 +611,7 @@ fn recursion(graph: &CallGraph) -> Option<String> {
 
 /// Errors: a function of `sources` that calls itself, directly or through others
 /// ([`recursion`]), named by file and line.
-fn refuse_recursion(sources: &[Source]) -> Result<()> {
+pub(crate) fn refuse_recursion(sources: &[Source]) -> Result<()> {
     let mut graphs: std::collections::BTreeMap<String, CallGraph> = Default::default();
     for s in sources {
         if let Some(package) = PACKAGE.captures(&s.text).map(|c| c[1].to_string()) {
@@ -618,7 +628,7 @@ fn refuse_recursion(sources: &[Source]) -> Result<()> {
 
 /// An engine for Rego v1 (or v0 when `rego_v0`) whose evaluations stop after
 /// [`EVAL_LIMIT`].
-fn new_engine(rego_v0: bool) -> regorus::Engine {
+pub(crate) fn new_engine(rego_v0: bool) -> regorus::Engine {
     let mut engine = regorus::Engine::new();
     engine.set_rego_v0(rego_v0);
     engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
@@ -626,6 +636,24 @@ fn new_engine(rego_v0: bool) -> regorus::Engine {
         check_interval: NonZeroU32::new(64).expect("non-zero"),
     });
     engine
+}
+
+/// Merges the data documents into `engine`'s `data` (and their names and text into `h`,
+/// the policies' cache key). Errors: a document that is not a mapping, or that regorus
+/// refuses (a key both a value and a mapping).
+pub(crate) fn add_data(engine: &mut regorus::Engine, data: &[data::DataDoc], h: &mut blake3::Hasher) -> Result<()> {
+    for d in data {
+        h.update(d.name.as_bytes());
+        h.update(&[0]);
+        h.update(d.text.as_bytes());
+        h.update(&[0]);
+        let value = regorus::Value::from_json_str(&d.value()?.to_string())
+            .map_err(|e| Error::Usage(format!("data {}: {e}", d.name)))?;
+        engine
+            .add_data(value)
+            .map_err(|e| Error::Usage(format!("data {}: {e}", d.name)))?;
+    }
+    Ok(())
 }
 
 /// Policy evaluations share this lane (read); one stopped for memory retries holding it
@@ -693,11 +721,32 @@ fn out_of_memory(e: &anyhow::Error) -> bool {
     }) || e.to_string().contains("exceeded memory limit")
 }
 
+/// Whether package `p` is what `--namespace` `pattern` names: the same name, or any name
+/// when each `*` stands for any text (`c*`, `*`, `main.*`), as conftest matches them.
+pub fn namespace_matches(pattern: &str, p: &str) -> bool {
+    let mut parts = pattern.split('*');
+    let first = parts.next().unwrap_or("");
+    let Some(mut rest) = p.strip_prefix(first) else {
+        return false;
+    };
+    let parts: Vec<&str> = parts.collect();
+    let Some((last, middle)) = parts.split_last() else {
+        return rest.is_empty();
+    };
+    for m in middle {
+        match rest.find(m) {
+            Some(i) => rest = &rest[i + m.len()..],
+            None => return false,
+        }
+    }
+    rest.ends_with(last)
+}
+
 /// Whether package `p` is evaluated under `ns`.
 fn selected(p: &str, ns: &Namespaces) -> bool {
     match ns {
         Namespaces::Default => p == "main" || p == "govern" || p.starts_with("govern."),
-        Namespaces::Only(list) => list.iter().any(|n| n == p),
+        Namespaces::Only(list) => list.iter().any(|n| namespace_matches(n, p)),
         Namespaces::All => true,
     }
 }
@@ -748,77 +797,50 @@ pub fn lines(candidates: &[(String, u32)], msg: &str) -> Option<u32> {
         .map(|(_, l)| *l)
 }
 
-/// Reads every `*.rego` file (not `*_test.rego`) under `dir`, recursively, sorted by path.
-/// Errors: `dir` cannot be read.
-pub fn read_dir(dir: &Path, confine: Option<&Path>) -> Result<Vec<Source>> {
+/// Reads the policies at `path`: the `.rego` file itself, or every `*.rego` file (not
+/// `*_test.rego`) under the directory, recursively, sorted by path. With `confine`, a path
+/// leading out of that directory is refused. Errors: the path cannot be read, or is a file
+/// that is not `.rego`.
+pub fn read_dir(path: &Path, confine: Option<&Path>) -> Result<Vec<Source>> {
     if let Some(root) = confine {
-        let inside = std::fs::canonicalize(dir)
+        let inside = std::fs::canonicalize(path)
             .ok()
             .zip(std::fs::canonicalize(root).ok())
             .is_none_or(|(d, r)| d.starts_with(r));
         if !inside {
             return Err(Error::Usage(format!(
-                "policy directory {} leads out of the repository; not read",
-                dir.display()
+                "policy path {} leads out of the repository; not read",
+                path.display()
             )));
         }
     }
-    Ok(read_all_within(dir, confine)?
+    if path.is_file() {
+        if path.extension().is_none_or(|x| x != "rego") {
+            return Err(Error::Usage(format!(
+                "policy file {} is not a .rego file",
+                path.display()
+            )));
+        }
+        let text = crate::read::bounded_text(path, crate::read::CONFIG_LIMIT)
+            .map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
+        return Ok(vec![Source {
+            name: path.display().to_string(),
+            text,
+        }]);
+    }
+    Ok(read_all_within(path, confine)?
         .into_iter()
         .filter(|s| !s.name.ends_with("_test.rego"))
         .collect())
 }
 
-/// The outcome of one `test_*` rule.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TestResult {
-    /// `data.<package>.<rule>`.
-    pub name: String,
-    /// `None` when it passed, else why not ("false", "undefined", or the error).
-    pub failure: Option<String>,
-}
-
-static TEST_HEAD: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?m)^(test_[A-Za-z0-9_]+)\b\s*(if|\{|:?=)").expect("test regex"));
-
-/// Runs the `test_*` rules of the `*_test.rego` files among `sources` (as `opa test`
-/// does), with every source loaded. Results in file order, then rule order. Errors: a
-/// source that does not parse.
-pub fn run_tests(sources: &[Source], rego_v0: bool) -> Result<Vec<TestResult>> {
-    refuse_recursion(sources)?;
-    let mut engine = new_engine(rego_v0);
-    for s in sources {
-        engine
-            .add_policy(s.name.clone(), s.text.clone())
-            .map_err(|e| Error::Usage(format!("invalid policy: {e}")))?;
+/// Reads the `.rego` file `path`, or every `*.rego` file under the directory (tests
+/// included), recursively, sorted by path. Errors: `path` cannot be read.
+pub fn read_all(path: &Path) -> Result<Vec<Source>> {
+    if path.is_file() {
+        return read_dir(path, None);
     }
-    let mut out = Vec::new();
-    for s in sources.iter().filter(|s| s.name.ends_with("_test.rego")) {
-        let Some(package) = PACKAGE.captures(&s.text).map(|c| c[1].to_string()) else {
-            continue;
-        };
-        let mut seen = BTreeSet::new();
-        for c in TEST_HEAD.captures_iter(&s.text) {
-            if !seen.insert(c[1].to_string()) {
-                continue;
-            }
-            let name = format!("data.{package}.{}", &c[1]);
-            let failure = match engine.eval_rule(name.clone()) {
-                Ok(v) if v == regorus::Value::from(true) => None,
-                Ok(regorus::Value::Undefined) => Some("undefined".to_string()),
-                Ok(v) => Some(v.to_json_str().unwrap_or_else(|_| "not true".into())),
-                Err(e) => Some(e.to_string()),
-            };
-            out.push(TestResult { name, failure });
-        }
-    }
-    Ok(out)
-}
-
-/// Reads every `*.rego` file under `dir` (tests included), recursively, sorted by path.
-/// Errors: `dir` cannot be read.
-pub fn read_all(dir: &Path) -> Result<Vec<Source>> {
-    read_all_within(dir, None)
+    read_all_within(path, None)
 }
 
 /// [`read_all`]; with `confine`, a file linked out of that directory is an error.
@@ -860,7 +882,7 @@ mod tests {
             text: "package main\n\nimport rego.v1\n\ndeny contains \"x\" if { input.a == 1 }\n"
                 .into(),
         };
-        let set = PolicySet::load(&[src], false, &Namespaces::Default).unwrap();
+        let set = PolicySet::load(&[src], &[], false, &Namespaces::Default).unwrap();
         let input = serde_json::json!({"a": 1});
         let none = |_: &str| None;
         let repo = set.for_repository();
@@ -887,7 +909,7 @@ mod tests {
             name: "p.rego".into(),
             text: "package main\n\ndeny contains msg if {\n  input.kind == \"Pod\"\n  msg := \"no bare pods\"\n}\n\nwarn_labels contains {\"msg\": \"add labels\", \"line\": 2} if {\n  not input.metadata.labels\n}\n\ndeny_named contains \"named\" if { true }\n\nexception contains rules if {\n  input.metadata.name == \"skip\"\n  rules := [\"named\"]\n}\n".into(),
         };
-        let set = PolicySet::load(&[src], false, &Namespaces::Default).unwrap();
+        let set = PolicySet::load(&[src], &[], false, &Namespaces::Default).unwrap();
         let pod = serde_json::json!({"kind": "Pod", "metadata": {"name": "x"}});
         let f = set.evaluate(&pod, false, &|_| None).unwrap();
         let got: Vec<(&str, Option<u32>, Option<Severity>)> = f
@@ -925,7 +947,7 @@ mod tests {
             name: "p.rego".into(),
             text: "package main\n\nviolation := msg if {\n  input.kind == \"Deployment\"\n  msg := \"no deployments\"\n}\n\nwarn contains \"watched\" if input.kind == \"Service\"\n".into(),
         };
-        let set = PolicySet::load(&[src], false, &Namespaces::Default).unwrap();
+        let set = PolicySet::load(&[src], &[], false, &Namespaces::Default).unwrap();
         let service = serde_json::json!({"kind": "Service"});
         let got: Vec<String> = set
             .evaluate(&service, false, &|_| None)
@@ -946,13 +968,13 @@ mod tests {
             name: "bad.rego".into(),
             text: "package main\n\ndeny[msg] {\n  true\n}\n".into(),
         };
-        let e = PolicySet::load(std::slice::from_ref(&bad), false, &Namespaces::Default)
+        let e = PolicySet::load(std::slice::from_ref(&bad), &[], false, &Namespaces::Default)
             .err()
             .unwrap()
             .to_string();
         assert!(e.contains("bad.rego:3:"), "{e}");
         assert!(
-            PolicySet::load(&[bad], true, &Namespaces::Default).is_ok(),
+            PolicySet::load(&[bad], &[], true, &Namespaces::Default).is_ok(),
             "v0 syntax with --rego-v0"
         );
     }
