@@ -314,11 +314,12 @@ impl UnitIds {
             text: unit_id("text-rules", 2, text.finalize().as_bytes()),
             // Version 3: an undefined rule is no longer a finding. Version 4: the
             // Dockerfile document is conftest's (one string per shell-form RUN, comments).
+            // Version 5: findings of exempt rules are kept as suppressed.
             policies: {
                 let mut h = blake3::Hasher::new();
                 h.update(&policies.hash);
                 h.update(&limits.hash());
-                unit_id("policies", 4, h.finalize().as_bytes())
+                unit_id("policies", 5, h.finalize().as_bytes())
             },
         }
     }

@@ -19,7 +19,7 @@ pub mod verify;
 
 pub use verify::{run_tests, TestResult, TestRun};
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
@@ -433,21 +433,16 @@ impl PolicySet {
         let value = regorus::Value::from_json_str(&input.to_string())
             .map_err(|e| Failure::of("cannot pass the input to Rego", &e))?;
         engine.set_input(value);
-        let mut exempt: BTreeSet<String> = BTreeSet::new();
-        for e in &self.exceptions {
-            match engine.eval_rule(e.clone()) {
-                Ok(v) => exempt.extend(strings(&v)),
-                // Without its exceptions a rule would report what is exempt.
-                Err(err) if out_of_memory(&err) => return Err(Failure::of(e, &err)),
-                Err(_) => {}
-            }
-        }
+        let exempt = self.exemptions(&mut engine)?;
         let mut out = Vec::new();
         for r in self.rules.iter().filter(|r| r.repo == repository) {
             let suffix = r.name.split_once('_').map_or("", |(_, s)| s);
-            if !suffix.is_empty() && exempt.contains(suffix) {
-                continue;
-            }
+            // conftest's exceptions: `deny_<name>` is exempt when the package's
+            // `exception` holds `[<name>]`; its findings are kept as suppressed, so that
+            // every report counts and lists them.
+            let exception = (!suffix.is_empty()
+                && exempt.get(&r.package).is_some_and(|set| set.contains(suffix)))
+            .then(|| format!("policy exception: data.{}.exception[_][_] == {suffix:?}", r.package));
             let path = format!("data.{}.{}", r.package, r.name);
             let v = match engine.eval_rule(path.clone()) {
                 Ok(v) => v,
@@ -476,10 +471,38 @@ impl PolicySet {
                 let line = line.filter(|l| *l > 0).or_else(|| line_of(&msg));
                 let mut f = RawFinding::new(&id, line, msg, help(r));
                 f.severity = Some(r.severity);
+                f.suppressed = exception.clone();
                 out.push(f);
             }
         }
         Ok(out)
+    }
+}
+
+impl PolicySet {
+    /// The rule names each package's `exception` rules exempt for the input set in
+    /// `engine`, by package. Errors: an exception stopped for memory (without it a rule
+    /// would report what is exempt); other failures exempt nothing.
+    fn exemptions(
+        &self,
+        engine: &mut regorus::Engine,
+    ) -> std::result::Result<BTreeMap<String, BTreeSet<String>>, Failure> {
+        let mut exempt: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for e in &self.exceptions {
+            let package = e
+                .strip_prefix("data.")
+                .and_then(|rest| rest.rsplit_once('.'))
+                .map_or("", |(p, _)| p);
+            match engine.eval_rule(e.clone()) {
+                Ok(v) => exempt
+                    .entry(package.to_string())
+                    .or_default()
+                    .extend(strings(&v)),
+                Err(err) if out_of_memory(&err) => return Err(Failure::of(e, &err)),
+                Err(_) => {}
+            }
+        }
+        Ok(exempt)
     }
 }
 
@@ -931,10 +954,24 @@ mod tests {
             ]
         );
         let skip = serde_json::json!({"kind": "Pod", "metadata": {"name": "skip"}});
+        let f = set.evaluate(&skip, false, &|_| None).unwrap();
+        let kept: Vec<&str> = f
+            .iter()
+            .filter(|f| f.suppressed.is_none())
+            .map(|f| f.rule.as_str())
+            .collect();
+        assert_eq!(kept, ["policy.main.deny", "policy.main.warn_labels"]);
+        let exempt: Vec<(&str, &str)> = f
+            .iter()
+            .filter_map(|f| Some((f.rule.as_str(), f.suppressed.as_deref()?)))
+            .collect();
         assert_eq!(
-            set.evaluate(&skip, false, &|_| None).unwrap().len(),
-            2,
-            "deny_named exempted"
+            exempt,
+            [(
+                "policy.main.deny_named",
+                "policy exception: data.main.exception[_][_] == \"named\""
+            )],
+            "deny_named exempted, and kept as suppressed"
         );
     }
 

@@ -84,6 +84,7 @@ pub fn render(o: &Outcome, color: bool) -> String {
     if !o.findings.is_empty() || !o.errors.is_empty() {
         s.push('\n');
     }
+    s.push_str(&suppressed(o, &paint));
     let summary = format!(
         "{} checked: {}, {}, {} suppressed, {} waived, {} skipped{}",
         crate::report::checked(o),
@@ -110,6 +111,38 @@ pub fn render(o: &Outcome, color: bool) -> String {
     if let Some(hint) = proceed_hint(o) {
         s.push_str(&paint(hint, |t| t.dimmed().to_string()));
     }
+    s
+}
+
+/// The most suppressed findings the text report lists; JSON and SARIF list them all.
+const SUPPRESSED_SHOWN: usize = 20;
+
+/// The suppressed findings (inline comments, policy exceptions), one line each with the
+/// reason, so that what is silenced stays visible; empty when there are none.
+fn suppressed(o: &Outcome, paint: &dyn Fn(String, fn(&str) -> String) -> String) -> String {
+    if o.suppressed.is_empty() {
+        return String::new();
+    }
+    let mut s = paint(
+        format!("suppressed ({}):", o.suppressed.len()),
+        |t| t.dimmed().to_string(),
+    );
+    s.push('\n');
+    for x in o.suppressed.iter().take(SUPPRESSED_SHOWN) {
+        s.push_str(&format!(
+            "  {}  {}  {}\n",
+            printable(&crate::finding::location(&x.path.shown(), x.line)),
+            paint(printable(&x.rule), |t| t.cyan().to_string()),
+            printable(if x.reason.is_empty() { "(no reason given)" } else { &x.reason })
+        ));
+    }
+    if o.suppressed.len() > SUPPRESSED_SHOWN {
+        s.push_str(&format!(
+            "  … and {} more (`--format json` lists them all)\n",
+            o.suppressed.len() - SUPPRESSED_SHOWN
+        ));
+    }
+    s.push('\n');
     s
 }
 
