@@ -26,6 +26,7 @@ pub mod commits;
 pub mod config;
 pub mod dockerfile;
 pub mod engine;
+pub mod formats;
 pub mod error;
 pub mod finding;
 pub mod hooks;
