@@ -1,5 +1,5 @@
 //! Size limits per input kind: the most bytes of one Dockerfile, manifest file, metadata
-//! file or ADR that the structured rules parse. `.govern.yaml` may change them (`limits:`);
+//! file, ADR or configuration file that the structured rules and policies parse. `.govern.yaml` may change them (`limits:`);
 //! a larger file is an input error that names the limit, and its text rules still run.
 
 use crate::kinds::FileKind;
@@ -19,6 +19,8 @@ pub struct Limits {
     pub metadata: u64,
     /// ADRs.
     pub adr: u64,
+    /// Configuration files only policies read (TOML, INI, HCL2, dotenv, XML, properties).
+    pub config: u64,
 }
 
 impl Default for Limits {
@@ -28,6 +30,7 @@ impl Default for Limits {
             manifest: DEFAULT,
             metadata: DEFAULT,
             adr: DEFAULT,
+            config: DEFAULT,
         }
     }
 }
@@ -40,6 +43,7 @@ impl Limits {
             FileKind::Manifest => self.manifest,
             FileKind::Metadata => self.metadata,
             FileKind::Adr => self.adr,
+            FileKind::Config(_) => self.config,
         }
     }
 
@@ -50,6 +54,7 @@ impl Limits {
             FileKind::Manifest => "manifest",
             FileKind::Metadata => "metadata",
             FileKind::Adr => "adr",
+            FileKind::Config(_) => "config",
         }
     }
 
@@ -60,17 +65,18 @@ impl Limits {
             "manifest" => &mut self.manifest,
             "metadata" => &mut self.metadata,
             "adr" => &mut self.adr,
+            "config" => &mut self.config,
             _ => return false,
         };
         *slot = bytes;
         true
     }
 
-    /// blake3 over the four limits, for cache keys.
+    /// blake3 over the limits, for cache keys.
     pub fn hash(&self) -> [u8; 32] {
         let mut h = blake3::Hasher::new();
         h.update(b"limits\0");
-        for v in [self.dockerfile, self.manifest, self.metadata, self.adr] {
+        for v in [self.dockerfile, self.manifest, self.metadata, self.adr, self.config] {
             h.update(&v.to_le_bytes());
         }
         *h.finalize().as_bytes()
@@ -118,6 +124,7 @@ mod tests {
             FileKind::Manifest,
             FileKind::Metadata,
             FileKind::Adr,
+            FileKind::Config(crate::formats::Format::Xml),
         ] {
             let mut l = Limits::default();
             assert!(l.set(Limits::key(kind), 7));

@@ -65,16 +65,16 @@ pub(super) fn evaluate(
     let policy_result = policies.and_then(|set| match &parsed {
         Err(ParseFailure::Skip(reason)) => Some(Cached::Skipped(reason.clone())),
         Err(ParseFailure::Error(..)) => None,
-        Ok(p) => match evaluate_policies(set, p, &text, kinds::is_json(path)) {
+        Ok(p) => match evaluate_policies(set, kind, p, &text, kinds::is_json(path)) {
             Ok(mut fs) => {
                 suppress::apply(&text, &mut fs);
                 redact_all(&mut fs);
                 Some(Cached::Findings(fs))
             }
-            Err(message) => {
+            Err((line, message)) => {
                 error.get_or_insert(InputError {
                     path: path.clone(),
-                    line: None,
+                    line: Line::new(line),
                     message,
                 });
                 None
@@ -150,14 +150,18 @@ fn too_large(
     ))
 }
 
-/// Evaluates the policies on a parsed file: one input for a Dockerfile, one per YAML
-/// document. Lines come from the policy or from the values a message quotes.
+/// Evaluates the policies on a parsed file: one input for a Dockerfile or a configuration
+/// file, one per YAML document. Lines come from the policy or from the values a message
+/// quotes. Errors: (1-based line or 0, message) of a file that does not parse or an
+/// evaluation that failed.
 fn evaluate_policies(
     set: &PolicySet,
+    kind: Option<FileKind>,
     parsed: &Parsed,
     text: &str,
     json: bool,
-) -> Result<Vec<RawFinding>, String> {
+) -> Result<Vec<RawFinding>, (u32, String)> {
+    let no_line = |m: String| (0, m);
     let reparsed;
     let docs: &[yaml::Document] = match parsed {
         Parsed::Dockerfile(df) => {
@@ -171,9 +175,21 @@ fn evaluate_policies(
                     c
                 })
                 .collect();
-            return set.evaluate(&crate::policy::input::dockerfile(df), false, &|m| {
-                crate::policy::lines(&candidates, m)
-            });
+            return set
+                .evaluate(&crate::policy::input::dockerfile(df), false, &|m| {
+                    crate::policy::lines(&candidates, m)
+                })
+                .map_err(no_line);
+        }
+        Parsed::Config => {
+            let Some(FileKind::Config(format)) = kind else {
+                return Ok(Vec::new());
+            };
+            let doc = format.read(text).map_err(|e| (e.line, e.message))?;
+            let candidates = scalar_lines(&doc, text);
+            return set
+                .evaluate(&doc, false, &|m| crate::policy::lines(&candidates, m))
+                .map_err(no_line);
         }
         Parsed::Manifest(d) | Parsed::Metadata(d) => d,
         Parsed::NotManifest => {
@@ -186,7 +202,7 @@ fn evaluate_policies(
                 reparsed = d;
                 &reparsed
             }
-            Err(e) => return Err(format!("invalid JSON at line {}: {}", e.line, e.message)),
+            Err(e) => return Err((e.line, format!("invalid JSON: {}", e.message))),
         },
         Parsed::Adr(_) | Parsed::Nothing => return Ok(Vec::new()),
     };
@@ -194,11 +210,43 @@ fn evaluate_policies(
     for d in docs.iter().filter(|d| !d.value.is_null()) {
         let candidates = quoted_values(d);
         let start = d.start_line;
-        out.extend(set.evaluate(&d.value, false, &|m| {
-            crate::policy::lines(&candidates, m).or(Some(start))
-        })?);
+        out.extend(
+            set.evaluate(&d.value, false, &|m| {
+                crate::policy::lines(&candidates, m).or(Some(start))
+            })
+            .map_err(no_line)?,
+        );
     }
     Ok(out)
+}
+
+/// The most scalar values of a configuration document looked up for lines.
+const SCALARS_LOOKED_UP: usize = 2_000;
+
+/// The scalar values of a configuration document (which has no line map) with the first
+/// line of `text` that holds each, for finding the line a policy message quotes.
+fn scalar_lines(doc: &Value, text: &str) -> Vec<(String, u32)> {
+    let mut scalars = Vec::new();
+    let mut stack = vec![doc];
+    while let Some(v) = stack.pop() {
+        if scalars.len() >= SCALARS_LOOKED_UP {
+            break;
+        }
+        match v {
+            Value::String(s) if s.chars().count() >= 3 => scalars.push(s.clone()),
+            Value::Number(n) => scalars.push(n.to_string()),
+            Value::Array(a) => stack.extend(a),
+            Value::Object(o) => stack.extend(o.values()),
+            _ => {}
+        }
+    }
+    scalars
+        .into_iter()
+        .filter_map(|s| {
+            let at = text.find(s.as_str())?;
+            Some((s, crate::formats::line_at(text, at)))
+        })
+        .collect()
 }
 
 /// The scalar values of a YAML document with their lines, for finding the line a policy

@@ -314,12 +314,13 @@ impl UnitIds {
             text: unit_id("text-rules", 2, text.finalize().as_bytes()),
             // Version 3: an undefined rule is no longer a finding. Version 4: the
             // Dockerfile document is conftest's (one string per shell-form RUN, comments).
-            // Version 5: findings of exempt rules are kept as suppressed.
+            // Version 5: findings of exempt rules are kept as suppressed. Version 6:
+            // configuration files are inputs, and keys carry the kind.
             policies: {
                 let mut h = blake3::Hasher::new();
                 h.update(&policies.hash);
                 h.update(&limits.hash());
-                unit_id("policies", 5, h.finalize().as_bytes())
+                unit_id("policies", 6, h.finalize().as_bytes())
             },
         }
     }
@@ -340,7 +341,21 @@ impl UnitIds {
                 result_key(unit, context, id.as_bytes())
             }
             Unit::Text(_) => result_key(&self.text, "", id.as_bytes()),
-            Unit::Policy => result_key(&self.policies, context, id.as_bytes()),
+            // The kind decides the input document (the same bytes named `a.toml` or
+            // `a.ini` are judged differently), so it is part of the key.
+            Unit::Policy => {
+                let kind = shape.kind.map_or("", crate::limits::Limits::key);
+                let format = match shape.kind {
+                    Some(FileKind::Config(f)) => f.name(),
+                    _ => "",
+                };
+                let mut h = blake3::Hasher::new();
+                h.update(&self.policies);
+                h.update(kind.as_bytes());
+                h.update(&[0]);
+                h.update(format.as_bytes());
+                result_key(h.finalize().as_bytes(), context, id.as_bytes())
+            }
         }
     }
 }

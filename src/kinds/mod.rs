@@ -13,6 +13,7 @@
 
 pub mod adr;
 pub mod codeowners;
+pub mod config;
 pub mod dockerfile;
 pub mod manifest;
 pub mod metadata;
@@ -32,6 +33,8 @@ pub enum FileKind {
     Metadata,
     /// A Markdown file in an ADR directory ([`adr`]).
     Adr,
+    /// A configuration file only policies read ([`config`]).
+    Config(crate::formats::Format),
 }
 
 impl FileKind {
@@ -43,6 +46,7 @@ impl FileKind {
             FileKind::Manifest => "manifest file",
             FileKind::Metadata => "metadata file",
             FileKind::Adr => "ADR",
+            FileKind::Config(_) => "configuration file",
         }
     }
 }
@@ -84,6 +88,12 @@ pub static ALL: &[&Kind] = &[
     &dockerfile::KIND,
     &manifest::KIND,
     &adr::KIND,
+    &config::TOML,
+    &config::INI,
+    &config::HCL2,
+    &config::DOTENV,
+    &config::XML,
+    &config::PROPERTIES,
 ];
 
 /// The registry entry of `kind`.
@@ -133,6 +143,8 @@ pub enum Parsed {
     Metadata(Vec<yaml::Document>),
     /// An ADR's headings and lines.
     Adr(adr::Adr),
+    /// A configuration file, parsed when a policy reads it ([`config`]).
+    Config,
     /// No structured rule reads this file (text rules only).
     Nothing,
 }
