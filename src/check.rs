@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::Config;
 use crate::engine::Outcome;
+use crate::finding::InputError;
 use crate::error::Result;
 use crate::session::{Options, Session};
 use crate::source::{self, Mode};
@@ -41,11 +42,49 @@ pub fn check(cwd: &Path, mode: &Mode, opts: &Options, fallback_cache: &Path) -> 
     let mut cache = opts
         .cache
         .open(|| default_cache(&snapshot, fallback_cache))?;
-    let outcome = session.check(&snapshot, &mut cache)?;
+    let mut outcome = session.check(&snapshot, &mut cache)?;
+    if let Mode::Paths(paths) = mode {
+        if session.policies()?.has_file_rules() {
+            outcome.errors.extend(unread_files(cwd, paths, &snapshot));
+            outcome.errors.sort_by(|a, b| a.path.cmp(&b.path));
+        }
+    }
     let mut run = CheckRun::new(outcome, session);
     run.warnings
         .extend(cache.warning().map(|w| format!("warning: {w}")));
     Ok(run)
+}
+
+/// The files named on the command line (not found in a directory given) that no policy
+/// input reader takes, as input errors: with file policies loaded, a file they cannot
+/// judge must not pass silently (conftest stops on an unknown format too).
+fn unread_files(cwd: &Path, paths: &[PathBuf], snapshot: &source::Snapshot) -> Vec<InputError> {
+    let named: Vec<PathBuf> = paths
+        .iter()
+        .map(|p| cwd.join(p))
+        .filter(|p| p.is_file())
+        .filter_map(|p| std::fs::canonicalize(p).ok())
+        .collect();
+    snapshot
+        .subjects
+        .iter()
+        .filter(|s| match &s.content {
+            source::Content::File(f) => std::fs::canonicalize(f).is_ok_and(|f| named.contains(&f)),
+            source::Content::Blob(_) => false,
+        })
+        .filter(|s| {
+            crate::kinds::classify(&s.path, &[])
+                .is_none_or(|k| !crate::kinds::get(k).policy_input)
+        })
+        .map(|s| InputError {
+            path: s.path.clone(),
+            line: None,
+            message: format!(
+                "no policy reads this kind of file; policies read {}",
+                crate::kinds::POLICY_INPUTS
+            ),
+        })
+        .collect()
 }
 
 /// The Rego policy rules a check at `cwd` evaluates (the built-in policies, `--policy`

@@ -67,7 +67,9 @@ pub struct CheckArgs {
     /// ancestor holding .metaHub/ or organizations/].
     #[arg(long, value_name = "DIR", requires = "portfolio")]
     pub root: Option<PathBuf>,
-    /// Files and directories to check (as the pre-commit framework passes them).
+    /// Files and directories to check (as the pre-commit framework passes them); a blank
+    /// name is ignored.
+    #[arg(value_parser = any_path)]
     pub paths: Vec<PathBuf>,
     /// Output format, and where it goes: NAME or NAME=FILE, NAME one of text, json,
     /// markdown, github, sarif, junit. Repeatable, so one run writes several reports
@@ -197,6 +199,11 @@ pub fn format_arg<F: ValueEnum>(text: &str) -> Result<FormatArg<F>, String> {
             file: file.map(PathBuf::from),
         }),
     }
+}
+
+/// A path as given, the empty one included (clap's own parser refuses it).
+fn any_path(s: &str) -> Result<PathBuf, std::convert::Infallible> {
+    Ok(PathBuf::from(s))
 }
 
 /// `--no-cache` and `--cache` as a [`CacheChoice`].

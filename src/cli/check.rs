@@ -127,7 +127,14 @@ pub fn run(args: CheckArgs, env: &Env) -> Result<i32, Error> {
     let mode = if args.staged {
         Mode::Staged
     } else if !args.paths.is_empty() {
-        Mode::Paths(args.paths.clone())
+        // A blank name (a shell variable that was empty) names nothing, as in conftest.
+        Mode::Paths(
+            args.paths
+                .iter()
+                .filter(|p| !p.as_os_str().is_empty())
+                .cloned()
+                .collect(),
+        )
     } else {
         Mode::All
     };
