@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use crate::config::Config;
 use crate::engine::Outcome;
-use crate::finding::InputError;
 use crate::error::Result;
+use crate::finding::InputError;
 use crate::session::{Options, Session};
 use crate::source::{self, Mode};
 
@@ -73,8 +73,7 @@ fn unread_files(cwd: &Path, paths: &[PathBuf], snapshot: &source::Snapshot) -> V
             source::Content::Blob(_) => false,
         })
         .filter(|s| {
-            crate::kinds::classify(&s.path, &[])
-                .is_none_or(|k| !crate::kinds::get(k).policy_input)
+            crate::kinds::classify(&s.path, &[]).is_none_or(|k| !crate::kinds::get(k).policy_input)
         })
         .map(|s| InputError {
             path: s.path.clone(),

@@ -210,7 +210,11 @@ pub fn parse(text: &str) -> Result<Dockerfile, ParseError> {
             continue;
         }
         let before = instructions.len();
-        comments.extend(pending.drain(..).map(|(line, text)| Comment { line, text, before }));
+        comments.extend(
+            pending
+                .drain(..)
+                .map(|(line, text)| Comment { line, text, before }),
+        );
         instructions.push(instruction(&lines, &mut i, escape)?);
     }
     let mut df = build_stages(instructions)?;

@@ -76,7 +76,13 @@ impl Limits {
     pub fn hash(&self) -> [u8; 32] {
         let mut h = blake3::Hasher::new();
         h.update(b"limits\0");
-        for v in [self.dockerfile, self.manifest, self.metadata, self.adr, self.config] {
+        for v in [
+            self.dockerfile,
+            self.manifest,
+            self.metadata,
+            self.adr,
+            self.config,
+        ] {
             h.update(&v.to_le_bytes());
         }
         *h.finalize().as_bytes()

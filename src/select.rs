@@ -85,14 +85,15 @@ pub fn pattern(p: &str) -> std::result::Result<String, String> {
 fn may_match_policy(p: &str) -> bool {
     p == "policy"
         || p.starts_with("policy.")
-        || p
-            .strip_suffix('*')
+        || p.strip_suffix('*')
             .is_some_and(|pre| "policy.".starts_with(pre) || pre.starts_with("policy."))
 }
 
 /// Whether `p` matches every policy id.
 fn matches_every_policy(p: &str) -> bool {
-    p == "policy" || p.strip_suffix('*').is_some_and(|pre| "policy.".starts_with(pre))
+    p == "policy"
+        || p.strip_suffix('*')
+            .is_some_and(|pre| "policy.".starts_with(pre))
 }
 
 /// Whether `pattern` matches rule `id`: equal, a dotted prefix of it, or a `*` prefix.

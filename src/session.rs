@@ -15,13 +15,13 @@ use std::sync::{Arc, Mutex};
 use jiff::civil::Date;
 use jiff::Timestamp;
 
-use crate::select::Selection;
 use crate::cache::Cache;
 use crate::config::{self, Config};
 use crate::engine::{self, Outcome};
 use crate::error::{Error, Result};
 use crate::policy::{self, Namespaces, PolicySet};
 use crate::rules::RepoSchema;
+use crate::select::Selection;
 use crate::source::Snapshot;
 use crate::waiver;
 
@@ -291,7 +291,12 @@ impl Governance {
             }));
         }
         let mut data = Vec::new();
-        for d in opts.data.iter().cloned().chain(config.policies.data.iter().map(|d| repo_root.join(d))) {
+        for d in opts
+            .data
+            .iter()
+            .cloned()
+            .chain(config.policies.data.iter().map(|d| repo_root.join(d)))
+        {
             data.extend(policy::data::read(&d)?);
         }
         let namespaces = match &opts.namespaces {

@@ -7,10 +7,10 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use git_govern::policy::Namespaces;
-use git_govern::select::Selection;
 use git_govern::portfolio::command::CatalogFormat;
 use git_govern::portfolio::drift::Thresholds;
 use git_govern::report::Format;
+use git_govern::select::Selection;
 use git_govern::session::{CacheChoice, PolicyOptions, Scope};
 
 #[derive(Parser)]

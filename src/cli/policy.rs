@@ -19,7 +19,11 @@ pub fn test(args: &PolicyTestArgs, env: &Env) -> Result<i32, Error> {
         let hub = governance_root(&cwd, env.golden_path_root.as_deref())
             .join(".metaHub")
             .join("policies");
-        paths.push(if hub.is_dir() { hub } else { PathBuf::from("policy") });
+        paths.push(if hub.is_dir() {
+            hub
+        } else {
+            PathBuf::from("policy")
+        });
     }
     let mut sources = Vec::new();
     for p in &paths {
@@ -36,7 +40,13 @@ pub fn test(args: &PolicyTestArgs, env: &Env) -> Result<i32, Error> {
     for d in &args.data {
         data.extend(policy::data::read(&cwd.join(d))?);
     }
-    let run = policy::run_tests(&sources, &data, args.rego_v0, &args.namespaces, args.coverage)?;
+    let run = policy::run_tests(
+        &sources,
+        &data,
+        args.rego_v0,
+        &args.namespaces,
+        args.coverage,
+    )?;
     let failed = run.results.iter().filter(|r| r.failure.is_some()).count();
     for r in &run.results {
         match &r.failure {

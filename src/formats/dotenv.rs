@@ -24,7 +24,10 @@ pub fn read(text: &str) -> Result<Value, ReadError> {
             .find(['=', ':'])
             .map(|at| (&line[..at], &line[at + 1..]))
         else {
-            return Err(ReadError::new(i as u32 + 1, format!("not KEY=value: {line:?}")));
+            return Err(ReadError::new(
+                i as u32 + 1,
+                format!("not KEY=value: {line:?}"),
+            ));
         };
         let key = key.trim();
         if key.is_empty() || key.contains(char::is_whitespace) {

@@ -35,7 +35,9 @@ pub fn read(text: &str) -> Result<Value, ReadError> {
 fn typed(v: &str) -> Value {
     let t = v.trim();
     if let Ok(f) = t.parse::<f64>() {
-        if t.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E')) {
+        if t.chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'))
+        {
             return serde_json::Number::from_f64(f).map_or(Value::String(v.into()), Value::Number);
         }
     }

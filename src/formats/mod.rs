@@ -118,7 +118,11 @@ impl Format {
 /// The 1-based line of byte offset `at` in `text`.
 pub(crate) fn line_at(text: &str, at: usize) -> u32 {
     let at = at.min(text.len());
-    text.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() as u32 + 1
+    text.as_bytes()[..at]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count() as u32
+        + 1
 }
 
 #[cfg(test)]

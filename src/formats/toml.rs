@@ -15,14 +15,20 @@ pub fn read(text: &str) -> Result<Value, ReadError> {
 }
 
 fn table_value(t: ::toml::Table) -> Value {
-    Value::Object(t.into_iter().map(|(k, v)| (k, value(v))).collect::<Map<_, _>>())
+    Value::Object(
+        t.into_iter()
+            .map(|(k, v)| (k, value(v)))
+            .collect::<Map<_, _>>(),
+    )
 }
 
 fn value(v: ::toml::Value) -> Value {
     match v {
         ::toml::Value::String(s) => Value::String(s),
         ::toml::Value::Integer(i) => Value::from(i),
-        ::toml::Value::Float(f) => serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number),
+        ::toml::Value::Float(f) => {
+            serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)
+        }
         ::toml::Value::Boolean(b) => Value::Bool(b),
         ::toml::Value::Datetime(d) => Value::String(d.to_string()),
         ::toml::Value::Array(a) => Value::Array(a.into_iter().map(value).collect()),

@@ -25,7 +25,9 @@ pub fn read(text: &str) -> Result<Value, ReadError> {
     let mut root = Map::new();
     loop {
         let at = reader.buffer_position() as usize;
-        let err = |e: &dyn std::fmt::Display| ReadError::new(line_at(text, at), format!("invalid XML: {e}"));
+        let err = |e: &dyn std::fmt::Display| {
+            ReadError::new(line_at(text, at), format!("invalid XML: {e}"))
+        };
         match reader.read_event().map_err(|e| err(&e))? {
             Event::Start(e) => stack.push(open(&e).map_err(|e| err(&e))?),
             Event::Empty(e) => {
@@ -52,7 +54,9 @@ pub fn read(text: &str) -> Result<Value, ReadError> {
                     let name = r.decode().map_err(|e| err(&e))?;
                     match r.resolve_char_ref().ok().flatten() {
                         Some(c) => top.text.push(c),
-                        None => top.text.push_str(predefined(&name).unwrap_or(&format!("&{name};"))),
+                        None => top
+                            .text
+                            .push_str(predefined(&name).unwrap_or(&format!("&{name};"))),
                     }
                 }
             }
@@ -84,7 +88,13 @@ fn open(e: &quick_xml::events::BytesStart) -> Result<Open, quick_xml::Error> {
     for a in e.attributes() {
         let a = a.map_err(quick_xml::Error::from)?;
         let key = format!("-{}", String::from_utf8_lossy(a.key.local_name().as_ref()));
-        fields.insert(key, Value::String(a.normalized_value(quick_xml::XmlVersion::Implicit1_0)?.into_owned()));
+        fields.insert(
+            key,
+            Value::String(
+                a.normalized_value(quick_xml::XmlVersion::Implicit1_0)?
+                    .into_owned(),
+            ),
+        );
     }
     Ok(Open {
         name,

@@ -83,7 +83,8 @@ pub struct Kind {
 }
 
 /// The files policies read, in words (for messages and `--help`).
-pub const POLICY_INPUTS: &str = "Dockerfiles, YAML and JSON, .meta/repo.yaml, TOML, INI, HCL2 (.tf, .tfvars, .hcl), \
+pub const POLICY_INPUTS: &str =
+    "Dockerfiles, YAML and JSON, .meta/repo.yaml, TOML, INI, HCL2 (.tf, .tfvars, .hcl), \
      dotenv (.env), XML and Java properties files";
 
 /// Every kind, in matching order: the first that matches a path decides its kind.

@@ -28,7 +28,11 @@ impl DataDoc {
     /// its root, which `data` must be.
     pub fn value(&self) -> Result<Value> {
         let docs = crate::yaml::parse_stream(&self.text).map_err(|e| {
-            Error::input(&self.name, e.line, format!("invalid YAML or JSON: {}", e.message))
+            Error::input(
+                &self.name,
+                e.line,
+                format!("invalid YAML or JSON: {}", e.message),
+            )
         })?;
         let mut merged = Map::new();
         for d in docs {
@@ -128,7 +132,11 @@ mod tests {
     fn files_at_the_root_and_directories_by_their_path() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("team/x")).unwrap();
-        std::fs::write(dir.path().join("services.yaml"), "services:\n  ports: [22]\n").unwrap();
+        std::fs::write(
+            dir.path().join("services.yaml"),
+            "services:\n  ports: [22]\n",
+        )
+        .unwrap();
         std::fs::write(dir.path().join("team/x/owners.json"), "{\"a\": 1}").unwrap();
         std::fs::write(dir.path().join("notes.txt"), "not data").unwrap();
         let docs = read(dir.path()).unwrap();
@@ -140,7 +148,9 @@ mod tests {
         assert!(one[0].prefix.is_empty());
         assert!(read(&dir.path().join("notes.txt")).is_err());
         std::fs::write(dir.path().join("bad.yaml"), "- a list\n").unwrap();
-        let e = read(&dir.path().join("bad.yaml")).unwrap()[0].value().unwrap_err();
+        let e = read(&dir.path().join("bad.yaml")).unwrap()[0]
+            .value()
+            .unwrap_err();
         assert!(e.to_string().contains("mapping"), "{e}");
     }
 }

@@ -441,8 +441,15 @@ impl PolicySet {
             // `exception` holds `[<name>]`; its findings are kept as suppressed, so that
             // every report counts and lists them.
             let exception = (!suffix.is_empty()
-                && exempt.get(&r.package).is_some_and(|set| set.contains(suffix)))
-            .then(|| format!("policy exception: data.{}.exception[_][_] == {suffix:?}", r.package));
+                && exempt
+                    .get(&r.package)
+                    .is_some_and(|set| set.contains(suffix)))
+            .then(|| {
+                format!(
+                    "policy exception: data.{}.exception[_][_] == {suffix:?}",
+                    r.package
+                )
+            });
             let path = format!("data.{}.{}", r.package, r.name);
             let v = match engine.eval_rule(path.clone()) {
                 Ok(v) => v,
@@ -664,7 +671,11 @@ pub(crate) fn new_engine(rego_v0: bool) -> regorus::Engine {
 /// Merges the data documents into `engine`'s `data` (and their names and text into `h`,
 /// the policies' cache key). Errors: a document that is not a mapping, or that regorus
 /// refuses (a key both a value and a mapping).
-pub(crate) fn add_data(engine: &mut regorus::Engine, data: &[data::DataDoc], h: &mut blake3::Hasher) -> Result<()> {
+pub(crate) fn add_data(
+    engine: &mut regorus::Engine,
+    data: &[data::DataDoc],
+    h: &mut blake3::Hasher,
+) -> Result<()> {
     for d in data {
         h.update(d.name.as_bytes());
         h.update(&[0]);

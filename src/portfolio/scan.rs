@@ -192,12 +192,10 @@ fn check_one(
 /// policy of the governance root is invalid.
 pub fn scan(root: &Path, discovery: Discovery, opts: &ScanOptions) -> Result<Scan> {
     let o = &opts.session;
-    let governance = Arc::new(Governance::open(
-        root.to_path_buf(),
-        o.today,
-        o.policies.clone(),
-    )?
-    .with_selection(o.selection.clone()));
+    let governance = Arc::new(
+        Governance::open(root.to_path_buf(), o.today, o.policies.clone())?
+            .with_selection(o.selection.clone()),
+    );
     // Compile the shared policy set up front so an invalid policy stops the run once.
     governance.policies(root, &Config::default())?;
     let mut cache = o.cache.open(|| default_cache(root))?;

@@ -123,17 +123,20 @@ fn suppressed(o: &Outcome, paint: &dyn Fn(String, fn(&str) -> String) -> String)
     if o.suppressed.is_empty() {
         return String::new();
     }
-    let mut s = paint(
-        format!("suppressed ({}):", o.suppressed.len()),
-        |t| t.dimmed().to_string(),
-    );
+    let mut s = paint(format!("suppressed ({}):", o.suppressed.len()), |t| {
+        t.dimmed().to_string()
+    });
     s.push('\n');
     for x in o.suppressed.iter().take(SUPPRESSED_SHOWN) {
         s.push_str(&format!(
             "  {}  {}  {}\n",
             printable(&crate::finding::location(&x.path.shown(), x.line)),
             paint(printable(&x.rule), |t| t.cyan().to_string()),
-            printable(if x.reason.is_empty() { "(no reason given)" } else { &x.reason })
+            printable(if x.reason.is_empty() {
+                "(no reason given)"
+            } else {
+                &x.reason
+            })
         ));
     }
     if o.suppressed.len() > SUPPRESSED_SHOWN {

@@ -263,13 +263,22 @@ mod tests {
         );
         let cmds: Vec<(String, i64)> = d
             .iter()
-            .map(|e| (e["Cmd"].as_str().unwrap().to_string(), e["Stage"].as_i64().unwrap()))
+            .map(|e| {
+                (
+                    e["Cmd"].as_str().unwrap().to_string(),
+                    e["Stage"].as_i64().unwrap(),
+                )
+            })
             .collect();
-        let expect = [("arg", 0), ("from", 0), ("run", 0), ("comment", 1), ("from", 1), ("run", 1)];
-        assert_eq!(
-            cmds,
-            expect.map(|(c, s)| (c.to_string(), s)).to_vec()
-        );
+        let expect = [
+            ("arg", 0),
+            ("from", 0),
+            ("run", 0),
+            ("comment", 1),
+            ("from", 1),
+            ("run", 1),
+        ];
+        assert_eq!(cmds, expect.map(|(c, s)| (c.to_string(), s)).to_vec());
         assert_eq!(d[3]["Value"], json!(["kept"]));
         assert_eq!(d[3]["Line"], 7);
     }
