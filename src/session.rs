@@ -371,7 +371,7 @@ impl Session {
             return Ok(Arc::new(PolicySet::empty()));
         }
         let shared = self.governance.policies(&self.root, &self.config)?;
-        Ok(Arc::new(shared.for_repository()))
+        Ok(Arc::new(shared.for_repository(&self.root)))
     }
 
     /// Checks `snapshot` with every enabled rule and policy, then applies the waivers.
@@ -379,6 +379,14 @@ impl Session {
     pub fn check(&self, snapshot: &Snapshot, cache: &mut Cache) -> Result<Outcome> {
         let policies = self.policies()?;
         crate::trace::phase(|| "configuration, schema, cache and policies loaded".into());
+        // Policies that read other files (`parse_config_file`) give results no content key
+        // can stand for: such a run neither reads nor writes the cache.
+        let mut uncached = crate::cache::Cache::disabled();
+        let cache = if policies.reads_files {
+            &mut uncached
+        } else {
+            cache
+        };
         let mut outcome = engine::check(
             snapshot,
             &self.config,

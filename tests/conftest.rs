@@ -405,3 +405,47 @@ fn policy_test_with_data_namespaces_and_coverage() {
     ]);
     assert!(stdout(&o).contains("0 tests"), "{}", stdout(&o));
 }
+
+/// `parse_config_file` makes a result depend on another file: changing that file changes
+/// the next run's findings (no stale cached result), and a file outside the repository
+/// and the policy directories is refused.
+#[test]
+fn policies_that_read_files_are_never_served_stale() {
+    let repo = Repo::new();
+    repo.write(
+        "app.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shop\n",
+    );
+    repo.write("allowed.toml", "names = [\"shop\"]\n");
+    repo.write(
+        "policy/names.rego",
+        "package main\n\nimport rego.v1\n\n\
+         deny contains msg if {\n\tallowed := parse_config_file(\"../allowed.toml\").names\n\
+         \tnot input.metadata.name in allowed\n\tmsg := sprintf(\"%s is not an allowed name\", [input.metadata.name])\n}\n",
+    );
+    repo.git(&["add", "-A"]);
+    let run = || {
+        let (r, _) = repo.json(&["check", "--select", "policy.*", "-p", "policy", "--all"]);
+        messages(&r)
+    };
+    assert!(run().is_empty());
+    repo.write("allowed.toml", "names = [\"cart\"]\n");
+    assert_eq!(
+        run(),
+        ["shop is not an allowed name"],
+        "the changed file counts"
+    );
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("x.toml"), "names = []\n").unwrap();
+    repo.write(
+        "policy/names.rego",
+        &format!(
+            "package main\n\nimport rego.v1\n\ndeny contains \"read\" if {{\n\tparse_config_file({:?})\n}}\n",
+            outside.path().join("x.toml").display().to_string()
+        ),
+    );
+    let (r, code) = repo.json(&["check", "--select", "policy.*", "-p", "policy", "--all"]);
+    assert_eq!(code, 2, "{r:#}");
+    let errors = r["errors"].to_string();
+    assert!(errors.contains("outside the repository"), "{errors}");
+}

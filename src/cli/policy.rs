@@ -46,6 +46,7 @@ pub fn test(args: &PolicyTestArgs, env: &Env) -> Result<i32, Error> {
         args.rego_v0,
         &args.namespaces,
         args.coverage,
+        &cwd,
     )?;
     let failed = run.results.iter().filter(|r| r.failure.is_some()).count();
     for r in &run.results {

@@ -13,6 +13,7 @@
 //! rules it exempts for that input. Packages `main` and `govern.*` are evaluated unless
 //! `--namespace`/`--all-namespaces` say otherwise.
 
+pub mod builtins;
 pub mod data;
 pub mod input;
 pub mod verify;
@@ -227,6 +228,14 @@ pub struct PolicySet {
     /// Evaluation time this repository has spent, in microseconds (against
     /// [`REPO_BUDGET`]).
     repo_us: std::sync::atomic::AtomicU64,
+    /// Some policy reads files (`parse_config_file`…): results depend on more than the
+    /// input, so they must not be cached.
+    pub reads_files: bool,
+    /// The directories of the policy files as loaded (relative ones are relative to the
+    /// repository), where the file-reading functions look first.
+    policy_dirs: Vec<PathBuf>,
+    /// Where those functions may read, for this repository.
+    files: builtins::FileAccess,
 }
 
 pub(crate) static PACKAGE: LazyLock<Regex> =
@@ -249,12 +258,16 @@ impl PolicySet {
             hash: [0; 32],
             run_us: Default::default(),
             repo_us: Default::default(),
+            reads_files: false,
+            policy_dirs: Vec::new(),
+            files: Default::default(),
         }
     }
 
-    /// The same policies for one repository: its own [`REPO_BUDGET`], the run's
-    /// [`RUN_BUDGET`] shared. Cheap: the compiled engine is shared, not recompiled.
-    pub fn for_repository(&self) -> PolicySet {
+    /// The same policies for the repository at `root`: its own [`REPO_BUDGET`], the run's
+    /// [`RUN_BUDGET`] shared, file-reading functions confined to it and the policy
+    /// directories. Cheap: the compiled engine is shared, not recompiled.
+    pub fn for_repository(&self, root: &Path) -> PolicySet {
         PolicySet {
             engine: self.engine.clone(),
             rules: self.rules.clone(),
@@ -263,6 +276,12 @@ impl PolicySet {
             hash: self.hash,
             run_us: self.run_us.clone(),
             repo_us: Default::default(),
+            reads_files: self.reads_files,
+            policy_dirs: self.policy_dirs.clone(),
+            files: builtins::FileAccess {
+                root: root.to_path_buf(),
+                policy_dirs: self.policy_dirs.iter().map(|d| root.join(d)).collect(),
+            },
         }
     }
 
@@ -350,6 +369,16 @@ impl PolicySet {
                 }
             }
         }
+        let mut policy_dirs: Vec<PathBuf> = Vec::new();
+        for s in sources {
+            let dir = Path::new(&s.name)
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default();
+            if !policy_dirs.contains(&dir) {
+                policy_dirs.push(dir);
+            }
+        }
         Ok(PolicySet {
             engine: Some(engine),
             rules,
@@ -358,6 +387,9 @@ impl PolicySet {
             hash: *h.finalize().as_bytes(),
             run_us: Default::default(),
             repo_us: Default::default(),
+            reads_files: builtins::reads_files(sources),
+            policy_dirs,
+            files: Default::default(),
         })
     }
 
@@ -391,7 +423,9 @@ impl PolicySet {
             ));
         }
         let started = std::time::Instant::now();
-        let result = self.evaluate_in_lane(base, input, repository, line_of);
+        let result = builtins::with_files(&self.files, || {
+            self.evaluate_in_lane(base, input, repository, line_of)
+        });
         let us = started.elapsed().as_micros() as u64;
         self.repo_us.fetch_add(us, Ordering::Relaxed);
         self.run_us.fetch_add(us, Ordering::Relaxed);
@@ -660,6 +694,7 @@ pub(crate) fn refuse_recursion(sources: &[Source]) -> Result<()> {
 /// [`EVAL_LIMIT`].
 pub(crate) fn new_engine(rego_v0: bool) -> regorus::Engine {
     let mut engine = regorus::Engine::new();
+    builtins::register(&mut engine);
     engine.set_rego_v0(rego_v0);
     engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
         limit: EVAL_LIMIT,
@@ -919,19 +954,19 @@ mod tests {
         let set = PolicySet::load(&[src], &[], false, &Namespaces::Default).unwrap();
         let input = serde_json::json!({"a": 1});
         let none = |_: &str| None;
-        let repo = set.for_repository();
+        let repo = set.for_repository(Path::new("."));
         assert_eq!(repo.evaluate(&input, false, &none).unwrap().len(), 1);
         repo.repo_us
             .store(REPO_BUDGET.as_micros() as u64, Ordering::Relaxed);
         let e = repo.evaluate(&input, false, &none).unwrap_err();
         assert!(e.contains("for this repository"), "{e}");
         // The next repository has its own budget, but shares the run's.
-        let next = set.for_repository();
+        let next = set.for_repository(Path::new("."));
         assert!(next.evaluate(&input, false, &none).is_ok());
         set.run_us
             .store(RUN_BUDGET.as_micros() as u64, Ordering::Relaxed);
         let e = set
-            .for_repository()
+            .for_repository(Path::new("."))
             .evaluate(&input, false, &none)
             .unwrap_err();
         assert!(e.contains("for this run"), "{e}");

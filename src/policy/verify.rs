@@ -71,8 +71,34 @@ static TEST_HEAD: LazyLock<Regex> =
 
 /// Runs the `test_*` rules of the `*_test.rego` files among `sources` whose package one of
 /// `namespaces` names (all when empty; `*` as in `--namespace`), with every source and
-/// `data` loaded. Errors: a source that does not parse, data regorus refuses.
+/// `data` loaded; the file-reading functions read under `root` and the policies'
+/// directories. Errors: a source that does not parse, data regorus refuses.
 pub fn run_tests(
+    sources: &[Source],
+    data: &[DataDoc],
+    rego_v0: bool,
+    namespaces: &[String],
+    coverage: bool,
+    root: &std::path::Path,
+) -> Result<TestRun> {
+    let mut policy_dirs: Vec<std::path::PathBuf> = Vec::new();
+    for s in sources {
+        if let Some(d) = std::path::Path::new(&s.name).parent() {
+            if !policy_dirs.iter().any(|p| p == d) {
+                policy_dirs.push(root.join(d));
+            }
+        }
+    }
+    let access = super::builtins::FileAccess {
+        root: root.to_path_buf(),
+        policy_dirs,
+    };
+    super::builtins::with_files(&access, || {
+        run_with(sources, data, rego_v0, namespaces, coverage)
+    })
+}
+
+fn run_with(
     sources: &[Source],
     data: &[DataDoc],
     rego_v0: bool,
@@ -160,7 +186,15 @@ mod tests {
             "p_test.rego",
             "package main\n\nimport rego.v1\n\ntest_root if {\n\tdeny[\"root\"] with input as {\"user\": \"root\"}\n}\n",
         );
-        let run = run_tests(&[policy.clone(), test.clone()], &[], false, &[], true).unwrap();
+        let run = run_tests(
+            &[policy.clone(), test.clone()],
+            &[],
+            false,
+            &[],
+            true,
+            std::path::Path::new("."),
+        )
+        .unwrap();
         assert_eq!(run.results.len(), 1);
         assert!(run.results[0].failure.is_none(), "{:?}", run.results);
         let files = run.coverage.as_ref().unwrap();
@@ -169,7 +203,15 @@ mod tests {
         assert!(files[0].not_covered.contains(&10), "{files:?}");
         let pct = run.total_percent().unwrap();
         assert!(pct > 0.0 && pct < 100.0, "{pct}");
-        let other_ns = run_tests(&[policy, test], &[], false, &["k*".into()], false).unwrap();
+        let other_ns = run_tests(
+            &[policy, test],
+            &[],
+            false,
+            &["k*".into()],
+            false,
+            std::path::Path::new("."),
+        )
+        .unwrap();
         assert!(other_ns.results.is_empty());
         assert!(other_ns.coverage.is_none());
     }
