@@ -99,6 +99,8 @@ pub struct Options {
     pub scope: Scope,
     /// `--select` / `--ignore`.
     pub selection: Selection,
+    /// `--combine`: file policies judge every checked file at once.
+    pub combine: bool,
 }
 
 /// Which rules a check runs. The pre-commit framework passes file names in batches, so its
@@ -128,6 +130,7 @@ impl Options {
             cache: CacheChoice::Default,
             scope: Scope::All,
             selection: Selection::default(),
+            combine: false,
         }
     }
 }
@@ -325,6 +328,8 @@ pub struct Session {
     pub config: Config,
     /// Which rules run.
     pub scope: Scope,
+    /// File policies judge every checked file at once ([`crate::policy::combine`]).
+    pub combine: bool,
 }
 
 impl Session {
@@ -342,6 +347,7 @@ impl Session {
             root: root.to_path_buf(),
             config,
             scope: opts.scope,
+            combine: opts.combine,
         })
     }
 
@@ -355,6 +361,7 @@ impl Session {
             root: root.to_path_buf(),
             config,
             scope: Scope::All,
+            combine: false,
         })
     }
 
@@ -387,14 +394,23 @@ impl Session {
         } else {
             cache
         };
+        let combined = self.combine && self.scope != Scope::Repository;
+        let per_file = if combined {
+            Arc::new(policies.without_file_rules())
+        } else {
+            policies.clone()
+        };
         let mut outcome = engine::check(
             snapshot,
             &self.config,
             self.schema(),
-            &policies,
+            &per_file,
             cache,
             self.scope,
         );
+        if combined {
+            crate::policy::combine::evaluate(&mut outcome, snapshot, &self.config, &policies);
+        }
         self.finish(&mut outcome);
         if self.scope == Scope::Files {
             // Expired waivers are findings about the configuration: repository-level.

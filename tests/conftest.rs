@@ -449,3 +449,53 @@ fn policies_that_read_files_are_never_served_stale() {
     let errors = r["errors"].to_string();
     assert!(errors.contains("outside the repository"), "{errors}");
 }
+
+/// `--combine`: one input holding every file's documents, so a policy can relate a
+/// Deployment to the Service that should select it; the finding names the file and line
+/// its message quotes. Without `--combine` the same policy sees one document at a time.
+#[test]
+fn combine_relates_files() {
+    let repo = workspace(&[
+        (
+            "deploy.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: cart\nspec:\n  selector:\n    matchLabels:\n      app: cart\n---\n\
+             apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: orders\nspec:\n  selector:\n    matchLabels:\n      app: orders\n",
+        ),
+        (
+            "svc.yaml",
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: cart\nspec:\n  selector:\n    app: cart\n",
+        ),
+        (
+            "policy/pairs.rego",
+            "package main\n\nimport rego.v1\n\n\
+             deny contains msg if {\n\tsome d in input\n\td.contents.kind == \"Deployment\"\n\
+             \tapp := d.contents.spec.selector.matchLabels.app\n\
+             \tnot selected(app)\n\tmsg := sprintf(\"Deployment %s has no Service selecting it\", [d.contents.metadata.name])\n}\n\n\
+             selected(app) if {\n\tsome s in input\n\ts.contents.kind == \"Service\"\n\ts.contents.spec.selector.app == app\n}\n",
+        ),
+    ]);
+    let (r, code) = policies_only(
+        &repo,
+        &["-p", "policy", "--combine", "deploy.yaml", "svc.yaml"],
+    );
+    assert_eq!(code, 1, "{r:#}");
+    assert_eq!(
+        messages(&r),
+        ["Deployment orders has no Service selecting it"]
+    );
+    assert_eq!(
+        hits(&r),
+        [(
+            "policy.main.deny".to_string(),
+            "deploy.yaml".to_string(),
+            Some(13)
+        )]
+    );
+    assert_eq!(r["summary"]["files_checked"], 2);
+    let (r, code) = policies_only(&repo, &["-p", "policy", "deploy.yaml", "svc.yaml"]);
+    assert_eq!(
+        (code, hits(&r).len()),
+        (0, 0),
+        "one document at a time: {r:#}"
+    );
+}

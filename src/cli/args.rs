@@ -119,6 +119,11 @@ pub struct CheckArgs {
     /// Evaluate every policy package.
     #[arg(long)]
     pub all_namespaces: bool,
+    /// Give the file policies every checked file at once, as conftest's --combine: one
+    /// input `[{"path", "contents"}, …]` (one element per YAML document), so a policy can
+    /// relate files. Findings name the file and line their message quotes.
+    #[arg(long, conflicts_with_all = ["portfolio", "commits"])]
+    pub combine: bool,
     /// Do not run the built-in policies (policies/govern/repo: on-call for tier 1-2
     /// services, the Kubernetes layout of seed 002).
     #[arg(long)]

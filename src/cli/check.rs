@@ -33,6 +33,7 @@ fn options(args: &CheckArgs, env: &Env) -> Options {
     Options {
         scope: args.only.unwrap_or_default(),
         selection: args.rules.selection(),
+        combine: args.combine,
         ..env.options(
             args.config.clone(),
             args.policy_options(),

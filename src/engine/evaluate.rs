@@ -225,7 +225,7 @@ const SCALARS_LOOKED_UP: usize = 2_000;
 
 /// The scalar values of a configuration document (which has no line map) with the first
 /// line of `text` that holds each, for finding the line a policy message quotes.
-fn scalar_lines(doc: &Value, text: &str) -> Vec<(String, u32)> {
+pub(crate) fn scalar_lines(doc: &Value, text: &str) -> Vec<(String, u32)> {
     let mut scalars = Vec::new();
     let mut stack = vec![doc];
     while let Some(v) = stack.pop() {
@@ -253,7 +253,7 @@ fn scalar_lines(doc: &Value, text: &str) -> Vec<(String, u32)> {
 /// message quotes. The type tags (`kind`, `apiVersion`) are left out: they name every
 /// object of their kind, so the name or the other quoted values say more about where the
 /// problem is.
-fn quoted_values(d: &yaml::Document) -> Vec<(String, u32)> {
+pub(crate) fn quoted_values(d: &yaml::Document) -> Vec<(String, u32)> {
     d.lines
         .iter()
         .filter(|(ptr, _)| !matches!(ptr.as_str(), "/kind" | "/apiVersion"))

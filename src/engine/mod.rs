@@ -14,6 +14,7 @@
 //!    and policies once; sort.
 
 mod evaluate;
+pub(crate) use evaluate::{quoted_values, scalar_lines};
 mod outcome;
 mod plan;
 

@@ -14,6 +14,7 @@
 //! `--namespace`/`--all-namespaces` say otherwise.
 
 pub mod builtins;
+pub mod combine;
 pub mod data;
 pub mod input;
 pub mod verify;
@@ -283,6 +284,17 @@ impl PolicySet {
                 policy_dirs: self.policy_dirs.iter().map(|d| root.join(d)).collect(),
             },
         }
+    }
+
+    /// The same policies without their file rules (`--combine` evaluates those once, on
+    /// every file together; the repository rules still run as usual).
+    pub fn without_file_rules(&self) -> PolicySet {
+        let mut set = self.for_repository(&self.files.root);
+        set.repo_us = std::sync::atomic::AtomicU64::new(
+            self.repo_us.load(std::sync::atomic::Ordering::Relaxed),
+        );
+        set.rules.retain(|r| r.repo);
+        set
     }
 
     /// The selected rules, in id order.
