@@ -36,7 +36,10 @@ impl CheckRun {
 /// code 2); findings and files that could not be parsed are in the outcome.
 pub fn check(cwd: &Path, mode: &Mode, opts: &Options, fallback_cache: &Path) -> Result<CheckRun> {
     crate::trace::phase(|| "start".into());
-    let snapshot = source::load(cwd, mode)?;
+    let mut snapshot = source::load(cwd, mode)?;
+    if let Some(stdin) = &opts.stdin {
+        add_stdin(&mut snapshot, stdin);
+    }
     crate::trace::phase(|| format!("snapshot: {} subjects", snapshot.subjects.len()));
     let session = Session::open(&snapshot.root, opts)?;
     let mut cache = opts
@@ -55,6 +58,53 @@ pub fn check(cwd: &Path, mode: &Mode, opts: &Options, fallback_cache: &Path) -> 
     Ok(run)
 }
 
+/// Adds standard input to the files of `snapshot`, under the name its parser gives it.
+fn add_stdin(snapshot: &mut source::Snapshot, stdin: &Stdin) {
+    let mut subjects = snapshot.subjects.to_vec();
+    subjects.push(source::Subject {
+        path: crate::path::RepoPath::from_bytes(stdin.name()),
+        content: source::Content::Bytes(stdin.bytes.clone()),
+    });
+    snapshot.subjects = subjects.into();
+}
+
+/// Standard input as a file to check (`-`), read by the caller.
+#[derive(Debug, Clone)]
+pub struct Stdin {
+    /// The parser (conftest's `--parser`): `yaml`, `json`, `dockerfile` or a configuration
+    /// format's name.
+    pub parser: String,
+    /// The bytes read.
+    pub bytes: std::sync::Arc<[u8]>,
+}
+
+impl Stdin {
+    /// The name it is checked and reported under: `stdin.<parser>` (`stdin.Dockerfile`
+    /// for Dockerfiles), so that the input kinds take it by name as any file.
+    pub fn name(&self) -> String {
+        match self.parser.as_str() {
+            "dockerfile" => "stdin.Dockerfile".to_string(),
+            "hcl" => "stdin.hcl".to_string(),
+            "hcl2" => "stdin.tf".to_string(),
+            "dotenv" => "stdin.env".to_string(),
+            other => format!("stdin.{other}"),
+        }
+    }
+
+    /// The parsers standard input may be read with.
+    pub const PARSERS: &'static [&'static str] = &[
+        "yaml",
+        "json",
+        "dockerfile",
+        "toml",
+        "ini",
+        "hcl2",
+        "dotenv",
+        "xml",
+        "properties",
+    ];
+}
+
 /// The files named on the command line (not found in a directory given) that no policy
 /// input reader takes, as input errors: with file policies loaded, a file they cannot
 /// judge must not pass silently (conftest stops on an unknown format too).
@@ -70,7 +120,7 @@ fn unread_files(cwd: &Path, paths: &[PathBuf], snapshot: &source::Snapshot) -> V
         .iter()
         .filter(|s| match &s.content {
             source::Content::File(f) => std::fs::canonicalize(f).is_ok_and(|f| named.contains(&f)),
-            source::Content::Blob(_) => false,
+            source::Content::Blob(_) | source::Content::Bytes(_) => false,
         })
         .filter(|s| {
             crate::kinds::classify(&s.path, &[]).is_none_or(|k| !crate::kinds::get(k).policy_input)

@@ -101,6 +101,8 @@ pub struct Options {
     pub selection: Selection,
     /// `--combine`: file policies judge every checked file at once.
     pub combine: bool,
+    /// Standard input as a file to check (`-` among the paths).
+    pub stdin: Option<crate::check::Stdin>,
 }
 
 /// Which rules a check runs. The pre-commit framework passes file names in batches, so its
@@ -131,6 +133,7 @@ impl Options {
             scope: Scope::All,
             selection: Selection::default(),
             combine: false,
+            stdin: None,
         }
     }
 }

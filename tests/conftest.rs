@@ -499,3 +499,58 @@ fn combine_relates_files() {
         "one document at a time: {r:#}"
     );
 }
+
+/// `-` reads standard input, with the parser `--parser` names (YAML by default).
+#[test]
+fn standard_input_is_a_file() {
+    use std::io::Write;
+    let repo = workspace(&[(
+        "policy/ini.rego",
+        "package main\n\nimport rego.v1\n\ndeny contains \"sign-up must be off\" if input.users.allow_sign_up == true\n\
+         warn contains msg if {\n\tinput.kind == \"Service\"\n\tmsg := sprintf(\"service %s\", [input.metadata.name])\n}\n",
+    )]);
+    let run = |stdin: &str, extra: &[&str]| {
+        let mut cmd = repo.cmd(common::bin());
+        cmd.args([
+            "check",
+            "--no-cache",
+            "--select",
+            "policy.*",
+            "-p",
+            "policy",
+            "--format",
+            "json",
+        ])
+        .args(extra)
+        .arg("-")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+        (r, out.status.code().unwrap())
+    };
+    let (r, code) = run("[users]\nallow_sign_up = true\n", &["--parser", "ini"]);
+    assert_eq!(code, 1, "{r:#}");
+    assert_eq!(
+        hits(&r),
+        [(
+            "policy.main.deny".to_string(),
+            "stdin.ini".to_string(),
+            None
+        )]
+    );
+    let (r, code) = run(
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n",
+        &[],
+    );
+    assert_eq!(code, 0, "{r:#}");
+    assert_eq!(messages(&r), ["service web"]);
+    assert_eq!(hits(&r)[0].1, "stdin.yaml");
+}

@@ -67,8 +67,8 @@ pub struct CheckArgs {
     /// ancestor holding .metaHub/ or organizations/].
     #[arg(long, value_name = "DIR", requires = "portfolio")]
     pub root: Option<PathBuf>,
-    /// Files and directories to check (as the pre-commit framework passes them); a blank
-    /// name is ignored.
+    /// Files and directories to check (as the pre-commit framework passes them); `-` reads
+    /// standard input (parsed with --parser); a blank name is ignored.
     #[arg(value_parser = any_path)]
     pub paths: Vec<PathBuf>,
     /// Output format, and where it goes: NAME or NAME=FILE, NAME one of text, json,
@@ -124,6 +124,11 @@ pub struct CheckArgs {
     /// relate files. Findings name the file and line their message quotes.
     #[arg(long, conflicts_with_all = ["portfolio", "commits"])]
     pub combine: bool,
+    /// How standard input (`-`) is read: yaml, json, dockerfile, toml, ini, hcl2, dotenv,
+    /// xml or properties.
+    #[arg(long, value_name = "PARSER", default_value = "yaml",
+          value_parser = clap::builder::PossibleValuesParser::new(git_govern::check::Stdin::PARSERS))]
+    pub parser: String,
     /// Do not run the built-in policies (policies/govern/repo: on-call for tier 1-2
     /// services, the Kubernetes layout of seed 002).
     #[arg(long)]

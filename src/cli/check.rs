@@ -42,6 +42,26 @@ fn options(args: &CheckArgs, env: &Env) -> Options {
     }
 }
 
+/// Standard input, at most [`git_govern::read::CHECKED_LIMIT`] bytes. Errors: it cannot
+/// be read, or is larger.
+fn read_stdin() -> Result<Vec<u8>, Error> {
+    use std::io::Read;
+    let limit = git_govern::read::CHECKED_LIMIT;
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io("reading standard input", e))?;
+    if bytes.len() as u64 > limit {
+        return Err(Error::Usage(format!(
+            "standard input is larger than {}; not checked",
+            git_govern::read::size(limit)
+        )));
+    }
+    Ok(bytes)
+}
+
 /// The reports `args` ask for: bare formats go to --output, else stdout.
 fn planned(args: &CheckArgs) -> Result<Vec<Planned<Format>>, Error> {
     let fallback = |_| match &args.output {
@@ -128,18 +148,26 @@ pub fn run(args: CheckArgs, env: &Env) -> Result<i32, Error> {
     let mode = if args.staged {
         Mode::Staged
     } else if !args.paths.is_empty() {
-        // A blank name (a shell variable that was empty) names nothing, as in conftest.
+        // A blank name (a shell variable that was empty) names nothing, as in conftest;
+        // `-` is standard input, read below.
         Mode::Paths(
             args.paths
                 .iter()
-                .filter(|p| !p.as_os_str().is_empty())
+                .filter(|p| !p.as_os_str().is_empty() && p.as_os_str() != "-")
                 .cloned()
                 .collect(),
         )
     } else {
         Mode::All
     };
-    let run = check::check(&cwd, &mode, &options(&args, env), &env::user_cache_file())?;
+    let mut opts = options(&args, env);
+    if args.paths.iter().any(|p| p.as_os_str() == "-") {
+        opts.stdin = Some(check::Stdin {
+            parser: args.parser.clone(),
+            bytes: read_stdin()?.into(),
+        });
+    }
+    let run = check::check(&cwd, &mode, &opts, &env::user_cache_file())?;
     finish(run, &args, env)
 }
 

@@ -254,7 +254,7 @@ pub(super) fn plan(
                 patch,
                 id: match &s.content {
                     Content::Blob(id) => Some(*id),
-                    Content::File(_) => None,
+                    Content::File(_) | Content::Bytes(_) => None,
                 },
                 read: None,
             })

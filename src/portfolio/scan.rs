@@ -95,6 +95,7 @@ fn file_hashes(snapshot: &Snapshot) -> BTreeMap<String, String> {
             let id = match &s.content {
                 Content::Blob(id) => *id,
                 Content::File(p) => source::content_id(&std::fs::read(p).ok()?).ok()?,
+                Content::Bytes(b) => source::content_id(b).ok()?,
             };
             Some((s.path.display().into_owned(), id.to_hex().to_string()))
         })

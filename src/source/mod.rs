@@ -45,6 +45,8 @@ pub enum Content {
     Blob(gix::ObjectId),
     /// A file on disk (absolute path).
     File(PathBuf),
+    /// Bytes given in memory (standard input, `-`).
+    Bytes(std::sync::Arc<[u8]>),
 }
 
 /// One file to check.
@@ -78,6 +80,7 @@ impl Snapshot {
     pub fn read(repo: Option<&gix::Repository>, content: &Content) -> std::io::Result<Vec<u8>> {
         match content {
             Content::File(p) => std::fs::read(p),
+            Content::Bytes(b) => Ok(b.to_vec()),
             Content::Blob(id) => {
                 let repo = repo.ok_or_else(|| {
                     std::io::Error::other("no git repository to read a blob from")
