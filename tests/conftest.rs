@@ -360,7 +360,10 @@ fn policy_test_with_data_namespaces_and_coverage() {
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
     let out = stdout(&o);
     assert!(out.contains("PASS data.main.test_blocked"), "{out}");
-    assert!(out.contains("1 test, 1 passed, 0 failed"), "{out}");
+    assert!(
+        out.contains("1 test, 1 passed, 0 warnings, 0 failures, 0 exceptions"),
+        "{out}"
+    );
     let line = out
         .lines()
         .find(|l| l.contains("policy/ports.rego"))

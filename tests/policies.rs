@@ -241,7 +241,7 @@ fn policy_test_runs_the_test_rules() {
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     assert_eq!(
         stdout(&out),
-        "PASS data.main_test.test_root_denied\nPASS data.main_test.test_app_allowed\n2 tests, 2 passed, 0 failed\n"
+        "PASS data.main_test.test_root_denied\nPASS data.main_test.test_app_allowed\n2 tests, 2 passed, 0 warnings, 0 failures, 0 exceptions\n"
     );
     repo.write(
         "policy/q_test.rego",

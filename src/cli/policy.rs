@@ -14,7 +14,18 @@ use super::env::{cwd, Env};
 /// else `./policy`); exit 1 when one fails or the coverage is below the threshold.
 pub fn test(args: &PolicyTestArgs, env: &Env) -> Result<i32, Error> {
     let cwd = cwd()?;
-    let mut paths: Vec<PathBuf> = args.paths.iter().chain(&args.policy).cloned().collect();
+    let mut paths: Vec<PathBuf> = Vec::new();
+    for p in &args.paths {
+        // conftest verify takes input files after its options and ignores them; so do we,
+        // saying so.
+        let file = cwd.join(p);
+        if file.is_file() && file.extension().is_none_or(|x| x != "rego") {
+            eprintln!("git-govern: {}: not a policy file; ignored", p.display());
+        } else {
+            paths.push(p.clone());
+        }
+    }
+    paths.extend(args.policy.iter().cloned());
     if paths.is_empty() {
         let hub = governance_root(&cwd, env.golden_path_root.as_deref())
             .join(".metaHub")
@@ -55,12 +66,13 @@ pub fn test(args: &PolicyTestArgs, env: &Env) -> Result<i32, Error> {
             Some(why) => println!("FAIL {}: {why}", r.name),
         }
     }
+    // conftest verify's summary line, so that CI greps written for it keep working.
+    let n = run.results.len();
     println!(
-        "{} test{}, {} passed, {} failed",
-        run.results.len(),
-        if run.results.len() == 1 { "" } else { "s" },
-        run.results.len() - failed,
-        failed
+        "{n} test{}, {} passed, 0 warnings, {failed} failure{}, 0 exceptions",
+        if n == 1 { "" } else { "s" },
+        n - failed,
+        if failed == 1 { "" } else { "s" },
     );
     let mut code = if failed > 0 { 1 } else { 0 };
     if let (Some(files), Some(total)) = (&run.coverage, run.total_percent()) {
