@@ -183,6 +183,26 @@ fn exceptions_are_counted_and_listed() {
         results.iter().any(|r| r["suppressions"].is_array()),
         "the exempt finding is in SARIF as suppressed: {results:#?}"
     );
+    for (format, listed) in [
+        (
+            "markdown",
+            "| deploy.yaml | 4 | policy.main.deny\\_run\\_as\\_root | policy exception",
+        ),
+        ("junit", "suppressed: deploy.yaml:4: policy exception"),
+    ] {
+        let o = repo.govern(&[
+            "check",
+            "--no-cache",
+            "--select",
+            "policy.*",
+            "-p",
+            "policy",
+            "deploy.yaml",
+            "--format",
+            format,
+        ]);
+        assert!(stdout(&o).contains(listed), "{format}: {}", stdout(&o));
+    }
 }
 
 /// One deny per format, each quoting a value the reader must have found where conftest's

@@ -5,8 +5,10 @@
 //! line per finding; warnings are written to the case's `<system-out>` and do not fail it.
 //! Files that could not be checked are test cases with an `<error>`. Commit-message and
 //! branch checks use the short commit id or the branch name as the file. Sorted by path,
-//! then rule; no timestamps, durations or ids. The suite's properties count violations,
-//! warnings, suppressed and waived findings and skipped files.
+//! then rule; no timestamps, durations or ids. Suppressed findings (inline comments, policy
+//! exceptions) pass their case and are listed in its `<system-out>` with their reason. The
+//! suite's properties count violations, warnings, suppressed and waived findings and
+//! skipped files.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -101,8 +103,34 @@ pub fn render(o: &Outcome) -> String {
         ]
         .map(|(name, n)| Property::new(name, n.to_string())),
     );
-    for ((path, rule), findings) in &cases(o) {
-        suite.add_test_case(case(path, rule, findings));
+    let mut suppressed: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    for x in &o.suppressed {
+        suppressed
+            .entry((x.path.shown().into_owned(), x.rule.clone()))
+            .or_default()
+            .push(format!(
+                "suppressed: {}: {}",
+                printable(&crate::finding::location(&x.path.shown(), x.line)),
+                printable(&x.reason)
+            ));
+    }
+    let mut all = cases(o);
+    for pair in suppressed.keys() {
+        all.entry(pair.clone()).or_default();
+    }
+    for ((path, rule), findings) in &all {
+        let mut c = case(path, rule, findings);
+        if let Some(lines) = suppressed.get(&(path.clone(), rule.clone())) {
+            // Suppressed findings pass the case and stay visible beside its warnings.
+            let mut out: Vec<String> = c
+                .system_out
+                .as_ref()
+                .map(|o| vec![o.to_string()])
+                .unwrap_or_default();
+            out.extend(lines.iter().cloned());
+            c.set_system_out(out.join("\n"));
+        }
+        suite.add_test_case(c);
     }
     for e in &o.errors {
         let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);

@@ -96,6 +96,19 @@ pub fn render(o: &Outcome) -> String {
         });
         bounded_rows(&mut s, rows, "waived finding");
     }
+    if !o.suppressed.is_empty() {
+        s.push_str("\n**Suppressed**\n\n| File | Line | Rule | Reason |\n|---|---:|---|---|\n");
+        let rows = o.suppressed.iter().map(|x| {
+            format!(
+                "| {} | {} | {} | {} |\n",
+                cell(&x.path.shown()),
+                x.line.map(|l| l.to_string()).unwrap_or_default(),
+                cell(&x.rule),
+                cell(&x.reason)
+            )
+        });
+        bounded_rows(&mut s, rows, "suppressed finding");
+    }
     if !o.errors.is_empty() {
         s.push_str("\n**Could not be checked**\n\n| File | Line | Problem |\n|---|---:|---|\n");
         let rows = o.errors.iter().map(|e| {
