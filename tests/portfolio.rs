@@ -647,3 +647,44 @@ fn catalog_checkpoint_and_portfolio_check_agree_on_the_same_tree() {
     }
     assert_eq!(report["errors"].as_array().unwrap().len(), 2, "{report:#}");
 }
+
+/// `--select` narrows a portfolio run as it narrows one repository: only the selected
+/// rules run (and are counted), in every repository.
+#[test]
+fn select_narrows_the_portfolio_commands() {
+    let p = Portfolio::fixture();
+    let rules = |args: &[&str]| -> std::collections::BTreeSet<String> {
+        let mut a = vec!["check", "--portfolio", "--no-cache", "--format", "json"];
+        a.extend(args);
+        let out = p.govern(DAY1, &a, None);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let all = rules(&[]);
+    assert!(
+        all.contains("docker.user-not-root") && all.iter().any(|r| r.starts_with("meta.")),
+        "{all:?}"
+    );
+    let docker = rules(&["--select", "docker"]);
+    assert!(
+        !docker.is_empty() && docker.iter().all(|r| r.starts_with("docker.")),
+        "{docker:?}"
+    );
+    let no_meta = rules(&["--ignore", "meta"]);
+    assert!(
+        !no_meta.iter().any(|r| r.starts_with("meta.")),
+        "{no_meta:?}"
+    );
+    let out = p.govern(DAY1, &["catalog", "--select", "docker", "--no-cache"], None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
