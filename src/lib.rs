@@ -23,6 +23,7 @@ pub mod baseline;
 pub mod cache;
 pub mod check;
 pub mod commits;
+pub mod components;
 pub mod config;
 pub mod dockerfile;
 pub mod engine;

@@ -108,6 +108,8 @@ struct Run<'a> {
     enabled: Vec<&'static Rule>,
     shapes: Shapes,
     adr_dirs: Vec<String>,
+    /// The monorepo components (none for a repository judged as one whole).
+    components: crate::components::Components,
 }
 
 impl<'a> Run<'a> {
@@ -122,6 +124,17 @@ impl<'a> Run<'a> {
             .copied()
             .filter(|r| config.rule(r).enabled)
             .collect();
+        let view = snapshot.view.as_ref();
+        let components =
+            crate::components::Components::discover(&view.named(&["repo.yaml"]), &|p| {
+                config.path_selected(p)
+            });
+        // A component keeps its ADRs where a repository does, under its own directory.
+        let root_dirs = adr::dirs_in(config);
+        let mut adr_dirs = root_dirs.clone();
+        for c in components.dirs() {
+            adr_dirs.extend(root_dirs.iter().map(|d| format!("{c}/{d}")));
+        }
         Run {
             snapshot,
             config,
@@ -129,7 +142,8 @@ impl<'a> Run<'a> {
             policies,
             shapes: Shapes::new(&enabled),
             enabled,
-            adr_dirs: adr::dirs_in(config),
+            adr_dirs,
+            components,
         }
     }
 
@@ -412,23 +426,79 @@ impl<'a> Run<'a> {
     }
 
     fn repository_rules(&self, out: &mut Outcome) {
+        let monorepo = !self.components.is_empty();
         for rule in &self.enabled {
             let Check::Repo(f) = rule.check else { continue };
-            let ctx = Ctx {
-                options: &self.config.rule(rule).options,
-                repo_schema: self.schema,
-            };
+            // In a monorepo the components carry the metadata; the root needs none.
+            if monorepo && rule.id == rules::meta::present::RULE.id {
+                continue;
+            }
+            let ctx = self.ctx(rule);
             out.evaluated
                 .push((RepoPath::from_bytes("."), RuleSet::of(rule)));
             for (path, raw) in f(self.snapshot.view.as_ref(), &ctx) {
                 collect(out, self.config, &path, std::slice::from_ref(&raw));
             }
         }
+        if monorepo {
+            self.component_rules(out);
+        }
         if self.policies.has_repo_rules() {
             let s = self.snapshot;
             evaluate::repository_policies(out, s, self.config, self.policies, &self.adr_dirs);
         }
         crate::trace::phase(|| "repository rules and policies run".into());
+    }
+
+    fn ctx(&self, rule: &Rule) -> Ctx<'a> {
+        Ctx {
+            options: &self.config.rule(rule).options,
+            repo_schema: self.schema,
+        }
+    }
+
+    /// The repository rules of [`rules::PER_COMPONENT`] on each component as a repository
+    /// of its own, and the component rules, for the components this run's files touch (a
+    /// commit to one service is not told about another's). A component without ADRs of
+    /// its own is covered by the root's (platform-wide decisions).
+    fn component_rules(&self, out: &mut Outcome) {
+        let view = self.snapshot.view.as_ref();
+        let touched: HashSet<&str> = self
+            .snapshot
+            .subjects
+            .iter()
+            .filter_map(|s| self.components.of(s.path.as_bytes()))
+            .collect();
+        let root_has_adrs = !crate::kinds::adr::files(view, &adr::dirs_in(self.config)).is_empty();
+        for dir in self
+            .components
+            .dirs()
+            .iter()
+            .filter(|d| touched.contains(d.as_str()))
+        {
+            let sub = self.components.view(view, dir);
+            for rule in &self.enabled {
+                let ctx = self.ctx(rule);
+                let found: Vec<(RepoPath, RawFinding)> = match rule.check {
+                    Check::Repo(f) if rules::PER_COMPONENT.contains(&rule.id.as_str()) => {
+                        if rule.id == rules::adr::present::RULE.id && root_has_adrs {
+                            continue;
+                        }
+                        f(&sub, &ctx)
+                            .into_iter()
+                            .map(|(p, raw)| (sub.outer(&p), raw))
+                            .collect()
+                    }
+                    Check::Component(f) => f(view, dir, &ctx),
+                    _ => continue,
+                };
+                out.evaluated
+                    .push((RepoPath::from_bytes(dir.as_str()), RuleSet::of(rule)));
+                for (path, raw) in found {
+                    collect(out, self.config, &path, std::slice::from_ref(&raw));
+                }
+            }
+        }
     }
 }
 

@@ -1,4 +1,5 @@
-//! Repository metadata: `.meta/repo.yaml` (seed 000), read as YAML documents.
+//! Repository metadata: `.meta/repo.yaml` (seed 000), read as YAML documents; at the root
+//! it describes the repository, below it a monorepo component ([`crate::components`]).
 
 use super::{FileKind, Kind, Name, ParseFailure, Parsed, ReadCtx};
 
@@ -14,7 +15,8 @@ pub static KIND: Kind = Kind {
 };
 
 fn matches(name: &Name) -> bool {
-    name.path.as_bytes() == PATH.as_bytes()
+    let p = name.path.as_bytes();
+    p == PATH.as_bytes() || (p.ends_with(PATH.as_bytes()) && p[p.len() - PATH.len() - 1] == b'/')
 }
 
 fn read(text: &str, _: &ReadCtx) -> Result<Parsed, ParseFailure> {

@@ -80,8 +80,12 @@ pub enum Check {
     Metadata(fn(Option<&Document>, &Ctx) -> Vec<RawFinding>),
     /// An ADR: its headings and lines.
     Adr(fn(&crate::kinds::adr::Adr, &Ctx) -> Vec<RawFinding>),
-    /// The repository as a whole; findings name the path they concern.
+    /// The repository as a whole; findings name the path they concern. In a monorepo the
+    /// rules listed in [`PER_COMPONENT`] also judge each component as a repository.
     Repo(fn(&dyn RepoView, &Ctx) -> Vec<(RepoPath, RawFinding)>),
+    /// One monorepo component (its directory, repo-relative) in its repository (the whole
+    /// view); findings name the path they concern.
+    Component(fn(&dyn RepoView, &str, &Ctx) -> Vec<(RepoPath, RawFinding)>),
     /// Any text file, whatever its kind (binary files and files over
     /// [`crate::kinds::text::MAX_BYTES`] are passed over).
     Text(fn(&str, &Ctx) -> Vec<RawFinding>),
@@ -212,6 +216,7 @@ impl Rule {
             Check::Metadata(_) => "metadata",
             Check::Adr(_) => "adr",
             Check::Repo(_) => "repository",
+            Check::Component(_) => "component",
             Check::Text(_) => "text",
             Check::CommitMessage(_) => "commit-message",
             Check::Branch(_) => "branch",
@@ -227,6 +232,7 @@ impl Rule {
             Check::Metadata(_) => Some(FileKind::Metadata),
             Check::Adr(_) => Some(FileKind::Adr),
             Check::Repo(_)
+            | Check::Component(_)
             | Check::Text(_)
             | Check::CommitMessage(_)
             | Check::Branch(_)
@@ -262,6 +268,7 @@ pub static ALL: &[&Rule] = &[
     &secrets::url_password::RULE,
     &slo::defined::RULE,
     &structure::codeowners::RULE,
+    &structure::component_owners::RULE,
     &structure::required_files::RULE,
     &waiver::expired::RULE,
     &yaml::duplicate_key::RULE,
@@ -301,6 +308,13 @@ impl RuleSet {
     }
 }
 
+/// The repository rules that also judge each monorepo component as a repository of its
+/// own (through [`crate::components::SubtreeView`]): its required files and its ADRs (the
+/// root's ADRs count for every component: platform-wide decisions, seed 003).
+/// `meta.present` needs no component run (a component is a directory with metadata), and
+/// ownership of components is `structure.component-owners`'s.
+pub const PER_COMPONENT: &[&str] = &["adr.present", "structure.required-files"];
+
 /// Looks a rule up by id.
 pub fn by_id(id: &str) -> Option<&'static Rule> {
     ALL.iter().copied().find(|r| r.id == id)
@@ -310,7 +324,10 @@ pub fn by_id(id: &str) -> Option<&'static Rule> {
 /// content: the repository rules, expired waivers, and `govern.repo` policies.
 pub fn is_repository_level(id: &str) -> bool {
     match by_id(id) {
-        Some(r) => matches!(r.check, Check::Repo(_) | Check::Config),
+        Some(r) => matches!(
+            r.check,
+            Check::Repo(_) | Check::Component(_) | Check::Config
+        ),
         None => id.starts_with("policy.govern.repo."),
     }
 }

@@ -1,4 +1,5 @@
 //! Repository structure rules.
 
 pub mod codeowners;
+pub mod component_owners;
 pub mod required_files;

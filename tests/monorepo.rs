@@ -1,0 +1,271 @@
+//! Monorepos (seed 003): components with their own metadata, owners, SLOs and ADRs, on a
+//! repository modelled on seed 003's Phoenix platform (five services, three shared
+//! packages, CODEOWNERS, platform-wide ADRs).
+
+mod common;
+
+use common::{hits, Repo};
+
+fn meta(name: &str, kind: &str, tier: u8, owner: &str, backup: &str, slo: bool) -> String {
+    let mut m = format!(
+        "name: {name}\ntype: {kind}\nlanguage: go\ntier: {tier}\nowner: \"{owner}\"\nbackup: \"{backup}\"\nlifecycle: production\n"
+    );
+    if slo {
+        m.push_str("slo:\n  availability: 99.9\n  latency: {p99_ms: 250}\n");
+    }
+    m
+}
+
+/// Seed 003's layout: every service owned by its team with a backup, shared packages with
+/// approval counts, platform ADRs at the root. `api` (tier 1) has no SLO, `simulator` has
+/// no README and its owner is missing from CODEOWNERS.
+fn phoenix() -> Repo {
+    let repo = Repo::new();
+    let services = [
+        (
+            "api",
+            "api-service",
+            "@phoenix/api-team",
+            "@phoenix/platform-team",
+            1,
+            false,
+        ),
+        (
+            "dashboard",
+            "dashboard",
+            "@phoenix/frontend-team",
+            "@phoenix/api-team",
+            2,
+            true,
+        ),
+        (
+            "controller",
+            "experiment-controller",
+            "@phoenix/backend-team",
+            "@phoenix/platform-team",
+            2,
+            true,
+        ),
+        (
+            "operator",
+            "pipeline-operator",
+            "@phoenix/infrastructure-team",
+            "@phoenix/backend-team",
+            2,
+            true,
+        ),
+        (
+            "simulator",
+            "process-simulator",
+            "@phoenix/testing-team",
+            "@phoenix/backend-team",
+            3,
+            true,
+        ),
+    ];
+    let mut owners = String::from(
+        "# Platform lead owns everything not listed below.\n* @phoenix/platform-team\n",
+    );
+    for (dir, name, owner, backup, tier, slo) in services {
+        repo.write(
+            &format!("services/{dir}/.meta/repo.yaml"),
+            &meta(name, "service", tier, owner, backup, slo),
+        );
+        if dir != "simulator" {
+            repo.write(&format!("services/{dir}/README.md"), &format!("# {name}\n"));
+            owners.push_str(&format!("/services/{dir}/ {owner} {backup}\n"));
+        } else {
+            owners.push_str(&format!("/services/{dir}/ {backup}\n"));
+        }
+        repo.write(&format!("services/{dir}/main.go"), "package main\n");
+    }
+    for (dir, owner, approvals) in [
+        ("pkg", "@phoenix/platform-team", 2),
+        ("api", "@phoenix/api-team", 2),
+        ("configs", "@phoenix/devops-team", 1),
+    ] {
+        repo.write(
+            &format!("{dir}/.meta/repo.yaml"),
+            &format!(
+                "name: {dir}\ntype: library\nlanguage: go\ntier: 2\nowner: \"{owner}\"\napproval_required: {approvals}\nlifecycle: production\n"
+            ),
+        );
+        repo.write(&format!("{dir}/README.md"), &format!("# {dir}\n"));
+        owners.push_str(&format!("/{dir}/ {owner}\n"));
+    }
+    repo.write(".github/CODEOWNERS", &owners);
+    repo.write("README.md", "# Phoenix platform\n");
+    repo.write(
+        "docs/adr/0001-use-go-for-services.md",
+        "# 1. Use Go for services\n\n## Status\n\nAccepted\n\n## Context\n\nMany services.\n\n## Decision\n\nGo.\n\n## Consequences\n\nOne toolchain.\n",
+    );
+    repo.write(
+        "services/dashboard/Dockerfile",
+        "FROM node:20.11-alpine\nUSER node\nHEALTHCHECK CMD wget -q -O- localhost:3000/health\nCMD [\"node\", \"server.js\"]\n",
+    );
+    repo.git(&["add", "-A"]);
+    repo.commit_all("initial layout");
+    repo
+}
+
+fn rule_hits(report: &serde_json::Value, rule: &str) -> Vec<(String, Option<u64>)> {
+    hits(report)
+        .into_iter()
+        .filter(|(r, _, _)| r == rule)
+        .map(|(_, p, l)| (p, l))
+        .collect()
+}
+
+#[test]
+fn components_are_judged_with_their_own_metadata() {
+    let repo = phoenix();
+    let (r, code) = repo.json(&["check", "--all", "--no-cache"]);
+    assert_eq!(code, 1, "{r:#}");
+    assert!(
+        rule_hits(&r, "meta.present").is_empty(),
+        "components carry the metadata: {r:#}"
+    );
+    assert_eq!(
+        rule_hits(&r, "slo.defined"),
+        [("services/api/.meta/repo.yaml".to_string(), Some(2))],
+        "the tier-1 service without an SLO"
+    );
+    assert_eq!(
+        rule_hits(&r, "structure.required-files"),
+        [("services/simulator/README.md".to_string(), None)]
+    );
+    let owners = rule_hits(&r, "structure.component-owners");
+    assert_eq!(owners.len(), 1, "{owners:?}");
+    assert_eq!(owners[0].0, ".github/CODEOWNERS");
+    let message = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "structure.component-owners")
+        .unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        message.contains("@phoenix/testing-team") && message.contains("services/simulator"),
+        "{message}"
+    );
+    assert!(
+        rule_hits(&r, "adr.present").is_empty(),
+        "the root's ADRs are platform-wide"
+    );
+    assert!(
+        rule_hits(&r, "meta.schema").is_empty(),
+        "backup and approval_required are valid fields: {r:#}"
+    );
+
+    // A component's metadata is validated like a repository's.
+    repo.write("configs/.meta/repo.yaml", "name: configs\ntype: library\nlanguage: yaml\ntier: 9\nowner: \"@phoenix/devops-team\"\nlifecycle: production\n");
+    let (r, _) = repo.json(&["check", "--all", "--no-cache"]);
+    assert_eq!(
+        rule_hits(&r, "meta.schema"),
+        [("configs/.meta/repo.yaml".to_string(), Some(4))]
+    );
+}
+
+#[test]
+fn a_commit_to_one_service_is_not_told_about_another() {
+    let repo = phoenix();
+    repo.write("services/dashboard/server.js", "console.log('ok')\n");
+    repo.git(&["add", "services/dashboard/server.js"]);
+    let (r, code) = repo.json(&["check", "--staged", "--no-cache"]);
+    let paths: Vec<String> = hits(&r).into_iter().map(|(_, p, _)| p).collect();
+    assert!(
+        !paths
+            .iter()
+            .any(|p| p.starts_with("services/api") || p.starts_with("services/simulator")),
+        "other services' findings: {paths:?}"
+    );
+    assert!(
+        !rule_hits(&r, "structure.component-owners")
+            .iter()
+            .any(|_| true),
+        "the simulator's ownership is the simulator's commit's business: {r:#}"
+    );
+    assert_eq!(code, 0, "{r:#}");
+    // A commit to the simulator hears about the simulator.
+    repo.write(
+        "services/simulator/main.go",
+        "package main\n\nfunc main() {}\n",
+    );
+    repo.git(&["add", "services/simulator/main.go"]);
+    let (r, code) = repo.json(&["check", "--staged", "--no-cache"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        rule_hits(&r, "structure.required-files"),
+        [("services/simulator/README.md".to_string(), None)]
+    );
+    assert_eq!(rule_hits(&r, "structure.component-owners").len(), 1);
+}
+
+#[test]
+fn component_adrs_live_under_the_component_or_at_the_root() {
+    let repo = phoenix();
+    repo.remove("docs/adr/0001-use-go-for-services.md");
+    repo.write(
+        "services/api/docs/adr/0001-rest-api.md",
+        "# 1. REST\n\n## Status\n\nProposed\n\n## Context\n\nClients.\n\n## Decision\n\nREST.\n\n## Consequences\n\nOpenAPI.\n",
+    );
+    repo.git(&["add", "-A"]);
+    let (r, _) = repo.json(&["check", "--all", "--no-cache"]);
+    let adr: Vec<String> = rule_hits(&r, "adr.present")
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect();
+    assert!(
+        !adr.iter().any(|p| p.starts_with("services/api/")),
+        "api keeps its own: {adr:?}"
+    );
+    // adr.format reads the component's ADRs too.
+    repo.write(
+        "services/api/docs/adr/0002-broken.md",
+        "# 2. Nothing but a title\n",
+    );
+    repo.git(&["add", "-A"]);
+    let (r, _) = repo.json(&["check", "--all", "--no-cache"]);
+    assert!(
+        rule_hits(&r, "adr.format")
+            .iter()
+            .any(|(p, _)| p == "services/api/docs/adr/0002-broken.md"),
+        "{r:#}"
+    );
+}
+
+#[test]
+fn without_platform_adrs_each_component_needs_its_own() {
+    let repo = phoenix();
+    repo.remove("docs/adr/0001-use-go-for-services.md");
+    repo.git(&["add", "-A"]);
+    let (r, _) = repo.json(&["check", "--all", "--no-cache"]);
+    let adr: Vec<String> = rule_hits(&r, "adr.present")
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect();
+    assert!(
+        adr.iter().any(|p| p.starts_with("services/api/")),
+        "{adr:?}"
+    );
+    repo.write(
+        "services/api/docs/adr/0001-rest-api.md",
+        "# 1. REST\n\n## Status\n\nProposed\n\n## Context\n\nClients.\n\n## Decision\n\nREST.\n\n## Consequences\n\nOpenAPI.\n",
+    );
+    repo.git(&["add", "-A"]);
+    let (r, _) = repo.json(&["check", "--all", "--no-cache"]);
+    let after: Vec<String> = rule_hits(&r, "adr.present")
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect();
+    assert!(
+        !after.iter().any(|p| p.starts_with("services/api/")),
+        "{after:?}"
+    );
+    assert!(
+        after.iter().any(|p| p.starts_with("services/dashboard/")),
+        "{after:?}"
+    );
+}
