@@ -70,6 +70,10 @@ macro_rules! doc_files {
 }
 pub(crate) use doc_files;
 
+/// A component rule: (the whole repository, the component's directory, context) →
+/// findings with the paths they concern.
+pub type ComponentCheck = fn(&dyn RepoView, &str, &Ctx) -> Vec<(RepoPath, RawFinding)>;
+
 /// What a rule reads, and the function that checks it.
 pub enum Check {
     /// A parsed Dockerfile (`Dockerfile`, `Dockerfile.*`, `*.Dockerfile`, `Containerfile`).
@@ -85,7 +89,7 @@ pub enum Check {
     Repo(fn(&dyn RepoView, &Ctx) -> Vec<(RepoPath, RawFinding)>),
     /// One monorepo component (its directory, repo-relative) in its repository (the whole
     /// view); findings name the path they concern.
-    Component(fn(&dyn RepoView, &str, &Ctx) -> Vec<(RepoPath, RawFinding)>),
+    Component(ComponentCheck),
     /// Any text file, whatever its kind (binary files and files over
     /// [`crate::kinds::text::MAX_BYTES`] are passed over).
     Text(fn(&str, &Ctx) -> Vec<RawFinding>),
