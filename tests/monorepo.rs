@@ -269,3 +269,115 @@ fn without_platform_adrs_each_component_needs_its_own() {
         "{after:?}"
     );
 }
+
+/// The portfolio lists components: the catalog (JSON and Markdown) with each component's
+/// metadata and class and the repository's roll-up; drift names a component whose class
+/// changed and one that was added.
+#[test]
+fn the_portfolio_lists_components_and_drift_names_their_changes() {
+    use common::portfolio::{Portfolio, DAY1, DAY8};
+    let p = Portfolio::new();
+    let base = "organizations/phoenix/platform";
+    p.write(&format!("{base}/README.md"), "# Phoenix\n");
+    p.write(
+        &format!("{base}/.github/CODEOWNERS"),
+        "* @phoenix/platform-team\n/services/api/ @phoenix/api-team @phoenix/platform-team\n/pkg/ @phoenix/platform-team\n",
+    );
+    p.write(
+        &format!("{base}/docs/adr/0001-go.md"),
+        "# 1. Go\n\n## Status\n\nAccepted\n\n## Context\n\nServices.\n\n## Decision\n\nGo.\n\n## Consequences\n\nOne toolchain.\n",
+    );
+    p.write(
+        &format!("{base}/services/api/.meta/repo.yaml"),
+        &meta(
+            "api-service",
+            "service",
+            2,
+            "@phoenix/api-team",
+            "@phoenix/platform-team",
+            true,
+        ),
+    );
+    p.write(&format!("{base}/services/api/README.md"), "# api\n");
+    p.write(
+        &format!("{base}/pkg/.meta/repo.yaml"),
+        "name: pkg\ntype: library\nlanguage: go\ntier: 2\nowner: \"@phoenix/platform-team\"\napproval_required: 2\nlifecycle: production\n",
+    );
+    p.write(&format!("{base}/pkg/README.md"), "# pkg\n");
+    p.git_init("phoenix/platform");
+    let run = p.govern(DAY1, &["checkpoint", "--baseline", "--no-cache"], None);
+    assert!(run.status.success(), "{}", common::stderr(&run));
+    let run = p.govern(DAY1, &["catalog", "--no-cache"], None);
+    assert!(run.status.success(), "{}", common::stderr(&run));
+    let catalog: serde_json::Value =
+        serde_json::from_str(&p.read(".metaHub/catalog/catalog.json")).unwrap();
+    common::validate("schemas/catalog.schema.json", &catalog);
+    let repo = &catalog["organizations"][0]["repos"][0];
+    assert_eq!(repo["compliance"], "compliant", "the roll-up: {repo:#}");
+    let comps = repo["components"].as_array().unwrap();
+    let paths: Vec<&str> = comps.iter().map(|c| c["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["pkg", "services/api"]);
+    assert_eq!(comps[0]["approval_required"], 2);
+    assert_eq!(comps[1]["backup"], "@phoenix/platform-team");
+    assert_eq!(comps[1]["compliance"], "compliant");
+    let run = p.govern(
+        DAY1,
+        &["catalog", "--no-cache", "--format", "markdown"],
+        None,
+    );
+    assert!(run.status.success(), "{}", common::stderr(&run));
+    let md = p.read(".metaHub/catalog/catalog.md");
+    assert!(md.contains("↳ platform/services/api"), "{md}");
+    assert!(
+        md.contains("@phoenix/api-team (backup @phoenix/platform-team)"),
+        "{md}"
+    );
+
+    // A week later: the api loses its SLO (tier 2 service), a web component appears.
+    p.write(
+        &format!("{base}/services/api/.meta/repo.yaml"),
+        &meta(
+            "api-service",
+            "service",
+            2,
+            "@phoenix/api-team",
+            "@phoenix/platform-team",
+            false,
+        ),
+    );
+    p.write(
+        &format!("{base}/services/web/.meta/repo.yaml"),
+        &meta(
+            "web",
+            "app",
+            3,
+            "@phoenix/platform-team",
+            "@phoenix/api-team",
+            false,
+        ),
+    );
+    p.write(&format!("{base}/services/web/README.md"), "# web\n");
+    p.commit("phoenix/platform");
+    let run = p.govern(DAY8, &["checkpoint", "--no-cache"], None);
+    assert!(run.status.success(), "{}", common::stderr(&run));
+    let drift: serde_json::Value =
+        serde_json::from_str(&p.read(".metaHub/catalog/weekly-reports/latest-drift.json")).unwrap();
+    common::validate("schemas/drift.schema.json", &drift);
+    let described: Vec<&str> = drift["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] == "component")
+        .map(|c| c["description"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        described,
+        [
+            "phoenix/platform: component services/api: compliant → non-compliant",
+            "phoenix/platform: component services/web added (compliant)",
+        ]
+    );
+    let checkpoint: serde_json::Value =
+        serde_json::from_str(&p.read(".metaHub/checkpoints/checkpoint-latest.json")).unwrap();
+    common::validate("schemas/checkpoint.schema.json", &checkpoint);
+}

@@ -80,6 +80,38 @@ pub struct CatalogRepo {
     /// message` each, sorted (the same list as the checkpoint's and `check --portfolio`'s).
     #[serde(default)]
     pub input_errors: Vec<String>,
+    /// The monorepo components (seed 003), each judged with its own metadata; absent for
+    /// a repository judged as one whole. The repository's fields are its roll-up.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub components: Vec<CatalogComponent>,
+}
+
+/// One component of a monorepo in the catalog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogComponent {
+    /// Its directory, relative to the repository.
+    pub path: String,
+    /// Metadata `name`.
+    pub name: Option<String>,
+    /// Metadata `type`.
+    #[serde(rename = "type")]
+    pub component_type: Option<String>,
+    /// Metadata `tier`.
+    pub tier: Option<i64>,
+    /// Metadata `owner`.
+    pub owner: Option<String>,
+    /// Metadata `backup`.
+    pub backup: Option<String>,
+    /// Metadata `approval_required`.
+    pub approval_required: Option<i64>,
+    /// Metadata `lifecycle`.
+    pub lifecycle: Option<String>,
+    /// Its compliance class.
+    pub compliance: Compliance,
+    /// Findings of severity error on its files.
+    pub violations: usize,
+    /// Findings of severity warning on its files.
+    pub warnings: usize,
 }
 
 /// Portfolio totals. Keys of the `by_*` maps are the values found (`unknown` where the
@@ -209,6 +241,23 @@ fn entry(r: &RepoRecord) -> CatalogRepo {
         warnings: r.warning_count(),
         errors: r.errors,
         input_errors: r.input_errors.clone(),
+        components: r
+            .components
+            .iter()
+            .map(|c| CatalogComponent {
+                path: c.path.clone(),
+                name: c.metadata.name.clone(),
+                component_type: c.metadata.repo_type.clone(),
+                tier: c.metadata.tier,
+                owner: c.metadata.owner.clone(),
+                backup: c.metadata.backup.clone(),
+                approval_required: c.metadata.approval_required,
+                lifecycle: c.metadata.lifecycle.clone(),
+                compliance: c.compliance,
+                violations: c.violations.values().sum(),
+                warnings: c.warnings.values().sum(),
+            })
+            .collect(),
     }
 }
 
@@ -349,6 +398,9 @@ pub fn to_markdown(c: &Catalog) -> String {
                 r.violations,
                 r.warnings
             ));
+            for comp in &r.components {
+                out.push_str(&component_row(r, comp));
+            }
         }
     }
     unchecked_markdown(c, &mut out);
@@ -372,6 +424,27 @@ pub fn to_markdown(c: &Catalog) -> String {
         ));
     }
     out
+}
+
+/// A component's row under its repository's: `repo/path` in the first column, its owner
+/// with its backup.
+fn component_row(r: &CatalogRepo, c: &CatalogComponent) -> String {
+    let owner = match (&c.owner, &c.backup) {
+        (Some(o), Some(b)) => Some(format!("{o} (backup {b})")),
+        (o, _) => o.clone(),
+    };
+    format!(
+        "| ↳ {}/{} | {} | | {} | {} | {} | {} | {} | {} |\n",
+        esc(&r.name),
+        esc(&c.path),
+        cell(&c.component_type),
+        c.tier.map_or_else(|| "—".into(), |t| t.to_string()),
+        cell(&owner),
+        cell(&c.lifecycle),
+        c.compliance.as_str(),
+        c.violations,
+        c.warnings
+    )
 }
 
 /// The `generated` field for a run at `now`: RFC 3339 in UTC, whole seconds.

@@ -65,6 +65,12 @@ pub struct Metadata {
     pub owner: Option<String>,
     /// `lifecycle` (experimental ... archived).
     pub lifecycle: Option<String>,
+    /// `backup` (seed 003: who reviews when the owner cannot).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backup: Option<String>,
+    /// `approval_required` (seed 003: approvals a change needs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval_required: Option<i64>,
 }
 
 /// What the metadata file of a repository holds.
@@ -80,7 +86,12 @@ pub enum MetadataFile {
 
 /// Reads `.meta/repo.yaml` from a repository view.
 pub fn read_metadata(view: &dyn RepoView) -> MetadataFile {
-    let Some(bytes) = view.read(METADATA_PATH.as_bytes()) else {
+    read_metadata_at(view, METADATA_PATH)
+}
+
+/// Reads the metadata file at `path` (the root's, or a component's) from a view.
+pub fn read_metadata_at(view: &dyn RepoView, path: &str) -> MetadataFile {
+    let Some(bytes) = view.read(path.as_bytes()) else {
         return MetadataFile::Missing;
     };
     let Ok(text) = String::from_utf8(bytes) else {
@@ -100,6 +111,8 @@ pub fn read_metadata(view: &dyn RepoView) -> MetadataFile {
         tier: m.get("tier").and_then(|v| v.as_i64()),
         owner: s("owner"),
         lifecycle: s("lifecycle"),
+        backup: s("backup"),
+        approval_required: m.get("approval_required").and_then(|v| v.as_i64()),
     })
 }
 
@@ -143,6 +156,105 @@ pub struct RepoRecord {
     /// The CODEOWNERS file; `None` in checkpoints written before it was recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub codeowners: Option<Codeowners>,
+    /// The monorepo components (seed 003), by directory; empty for a repository judged as
+    /// one whole (and in checkpoints written before components were recorded).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub components: Vec<ComponentRecord>,
+}
+
+/// One component of a monorepo as the portfolio files record it: its own metadata and
+/// compliance, and the findings on its files (those of components nested in it aside).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComponentRecord {
+    /// Its directory, repo-relative ('/'-separated).
+    pub path: String,
+    /// Fields of its `.meta/repo.yaml`.
+    pub metadata: Metadata,
+    /// Its compliance class, judged as a repository's from its own metadata and files.
+    pub compliance: Compliance,
+    /// Findings of severity error on its files, by rule id.
+    pub violations: BTreeMap<String, usize>,
+    /// Findings of severity warning on its files, by rule id.
+    pub warnings: BTreeMap<String, usize>,
+    /// Its files that could not be checked.
+    pub errors: usize,
+}
+
+impl ComponentRecord {
+    /// `<org>/<repo>/<component path>`, as catalogs and drift reports name it.
+    pub fn key(&self, repo: &RepoRecord) -> String {
+        format!("{}/{}", repo.key(), self.path)
+    }
+}
+
+/// The component records of a repository: for each component, its metadata and the
+/// findings and input errors on the files it owns (see [`crate::components`]).
+pub fn components(
+    view: &dyn RepoView,
+    components: &crate::components::Components,
+    outcome: &Outcome,
+) -> Vec<ComponentRecord> {
+    components
+        .dirs()
+        .iter()
+        .map(|dir| {
+            let mine =
+                |p: &crate::path::RepoPath| components.of(p.as_bytes()) == Some(dir.as_str());
+            let own = Outcome {
+                findings: outcome
+                    .findings
+                    .iter()
+                    .filter(|f| mine(&f.path))
+                    .cloned()
+                    .collect(),
+                errors: outcome
+                    .errors
+                    .iter()
+                    .filter(|e| mine(&e.path))
+                    .cloned()
+                    .collect(),
+                ..Outcome::default()
+            };
+            let meta_path = format!("{dir}/{}", crate::components::MARKER);
+            let meta = read_metadata_at(view, &meta_path);
+            let (violations, warnings) = counts(&own);
+            ComponentRecord {
+                path: dir.clone(),
+                compliance: compliance_at(&meta, &own, &meta_path),
+                metadata: match meta {
+                    MetadataFile::Read(m) => m,
+                    _ => Metadata::default(),
+                },
+                violations,
+                warnings,
+                errors: own.errors.len(),
+            }
+        })
+        .collect()
+}
+
+/// A monorepo's class when its root has no metadata of its own: the worst of its
+/// components' classes (invalid metadata, then non-compliant), and non-compliant when the
+/// files outside every component have violations or could not be checked.
+pub fn roll_up(
+    components: &[ComponentRecord],
+    outcome: &Outcome,
+    all: &crate::components::Components,
+) -> Compliance {
+    let outside = |p: &crate::path::RepoPath| all.of(p.as_bytes()).is_none();
+    let root_trouble = outcome
+        .findings
+        .iter()
+        .any(|f| f.severity == Severity::Error && outside(&f.path))
+        || outcome.errors.iter().any(|e| outside(&e.path));
+    let classes: Vec<Compliance> = components.iter().map(|c| c.compliance).collect();
+    if classes.contains(&Compliance::InvalidMetadata) {
+        Compliance::InvalidMetadata
+    } else if root_trouble || classes.iter().any(|c| *c != Compliance::Compliant) {
+        Compliance::NonCompliant
+    } else {
+        Compliance::Compliant
+    }
 }
 
 /// A repository's CODEOWNERS file as a checkpoint records it, for drift to compare.
@@ -221,13 +333,21 @@ impl RepoRecord {
 /// missing or unreadable metadata, or any `meta.schema` finding, decide first; then any
 /// violation or file that could not be checked makes it non-compliant.
 pub fn compliance(meta: &MetadataFile, outcome: &Outcome) -> Compliance {
+    compliance_at(meta, outcome, METADATA_PATH)
+}
+
+/// [`compliance`] for the metadata file at `meta_path` (a component's).
+fn compliance_at(meta: &MetadataFile, outcome: &Outcome, meta_path: &str) -> Compliance {
     match meta {
         MetadataFile::Missing => return Compliance::MissingMetadata,
         MetadataFile::Unreadable => return Compliance::InvalidMetadata,
         MetadataFile::Read(_) => {}
     }
-    let meta_path = METADATA_PATH.as_bytes();
-    if outcome.findings.iter().any(|f| f.rule == "meta.schema")
+    let meta_path = meta_path.as_bytes();
+    if outcome
+        .findings
+        .iter()
+        .any(|f| f.rule == "meta.schema" && f.path.as_bytes() == meta_path)
         || outcome
             .errors
             .iter()

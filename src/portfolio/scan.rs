@@ -131,6 +131,7 @@ fn check_one(
         input_errors: Vec::new(),
         adrs: None,
         codeowners: None,
+        components: Vec::new(),
     };
     let outcome = (|| -> std::result::Result<Outcome, InputError> {
         let snapshot = snapshot_of(repo).map_err(|e| failed(".", e.to_string()))?;
@@ -149,6 +150,15 @@ fn check_one(
             record.metadata = m.clone();
         }
         record.compliance = record::compliance(&meta, &outcome);
+        let view = snapshot.view.as_ref();
+        let components =
+            crate::components::Components::discover(&view.named(&["repo.yaml"]), &|p| {
+                session.config.path_selected(p)
+            });
+        record.components = record::components(view, &components, &outcome);
+        if !components.is_empty() && meta == record::MetadataFile::Missing {
+            record.compliance = record::roll_up(&record.components, &outcome, &components);
+        }
         let adrs = crate::kinds::adr::files(
             snapshot.view.as_ref(),
             &crate::rules::adr::dirs_in(&session.config),

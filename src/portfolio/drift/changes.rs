@@ -59,10 +59,44 @@ pub(super) fn of_repository(
             out.extend(metadata(key, a, b));
             out.extend(adrs(key, a, b));
             out.extend(codeowners(key, a, b));
+            out.extend(components(key, a, b));
             out.extend(files(key, a, b));
             out
         }
     }
+}
+
+/// Components added, removed, or whose class changed, in path order. A checkpoint written
+/// before components were recorded has none, so its repositories show no component
+/// changes against it only when the repository had none either.
+fn components(key: &str, a: &RepoRecord, b: &RepoRecord) -> Vec<Change> {
+    let before: BTreeMap<&str, Compliance> = a
+        .components
+        .iter()
+        .map(|c| (c.path.as_str(), c.compliance))
+        .collect();
+    let after: BTreeMap<&str, Compliance> = b
+        .components
+        .iter()
+        .map(|c| (c.path.as_str(), c.compliance))
+        .collect();
+    let paths: BTreeSet<&str> = before.keys().chain(after.keys()).copied().collect();
+    paths
+        .into_iter()
+        .filter_map(|p| {
+            let (from, to) = (before.get(p).copied(), after.get(p).copied());
+            (from != to).then(|| {
+                Change::new(
+                    key,
+                    ChangeKind::Component {
+                        path: p.to_string(),
+                        from,
+                        to,
+                    },
+                )
+            })
+        })
+        .collect()
 }
 
 /// Why the compliance class changed, when the metadata file explains it.

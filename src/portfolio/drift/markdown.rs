@@ -115,6 +115,19 @@ impl Change {
                 removed,
             } => codeowners(path.as_deref(), file.map(|f| f.as_str()), added, removed),
             ChangeKind::File { path, how } => format!("{} {}", esc(path), how.as_str()),
+            ChangeKind::Component { path, from, to } => match (from, to) {
+                (None, Some(to)) => format!("component {} added ({})", esc(path), to.as_str()),
+                (Some(from), None) => {
+                    format!("component {} removed (was {})", esc(path), from.as_str())
+                }
+                (Some(from), Some(to)) => format!(
+                    "component {}: {} → {}",
+                    esc(path),
+                    from.as_str(),
+                    to.as_str()
+                ),
+                (None, None) => format!("component {}", esc(path)),
+            },
         }
     }
 }

@@ -122,6 +122,15 @@ pub enum ChangeKind {
         /// Rules no longer present.
         removed: Vec<String>,
     },
+    /// A monorepo component appeared (`from` null), went (`to` null) or changed class.
+    Component {
+        /// Its directory, repo-relative.
+        path: String,
+        /// Its class in the previous checkpoint.
+        from: Option<Compliance>,
+        /// Its class now.
+        to: Option<Compliance>,
+    },
     /// A file was added, modified or removed.
     File {
         /// Repo-relative path.
@@ -178,7 +187,9 @@ impl Change {
     /// The repo-relative file the change is about, when it is about one.
     fn path(&self) -> Option<&str> {
         match &self.kind {
-            ChangeKind::File { path, .. } | ChangeKind::Adr { path, .. } => Some(path),
+            ChangeKind::File { path, .. }
+            | ChangeKind::Adr { path, .. }
+            | ChangeKind::Component { path, .. } => Some(path),
             ChangeKind::Codeowners { path, .. } => path.as_deref(),
             ChangeKind::Metadata { .. } => Some(METADATA_PATH),
             ChangeKind::Status {
