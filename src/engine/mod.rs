@@ -486,7 +486,11 @@ impl<'a> Run<'a> {
                         }
                         f(&sub, &ctx)
                             .into_iter()
-                            .map(|(p, raw)| (sub.outer(&p), raw))
+                            .map(|(p, raw)| {
+                                let outer = sub.outer(&p);
+                                let raw = component_words(raw, dir, &outer);
+                                (outer, raw)
+                            })
                             .collect()
                     }
                     Check::Component(f) => f(view, dir, &ctx),
@@ -500,6 +504,28 @@ impl<'a> Run<'a> {
             }
         }
     }
+}
+
+/// A repository rule's finding said of component `dir`: "this repository" becomes "the
+/// component <dir>", and an ADR finding's help names where the component's ADRs go (its
+/// own directory, or the repository's for platform-wide decisions).
+fn component_words(mut raw: RawFinding, dir: &str, path: &RepoPath) -> RawFinding {
+    raw.message = raw
+        .message
+        .replacen("this repository", &format!("the component {dir}"), 1);
+    if raw.rule == rules::adr::present::RULE.id.as_str() {
+        let own = path.display();
+        let root = own
+            .strip_prefix(&format!("{dir}/"))
+            .unwrap_or(&own)
+            .to_string();
+        raw.help = format!(
+            "Record the component's first decision as {own}/0001-<title>.md (sections Status, \
+             Context, Decision, Consequences), or keep platform-wide decisions in the \
+             repository's {root}/, which count for every component."
+        );
+    }
+    raw
 }
 
 /// Queues the new results and the groups now whole for the cache, and writes them in one
