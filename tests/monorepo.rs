@@ -158,6 +158,25 @@ fn components_are_judged_with_their_own_metadata() {
         rule_hits(&r, "meta.schema").is_empty(),
         "backup and approval_required are valid fields: {r:#}"
     );
+    common::validate("schemas/report.schema.json", &r);
+    let component_of = |rule: &str| -> Vec<serde_json::Value> {
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == rule)
+            .map(|f| f["component"].clone())
+            .collect()
+    };
+    assert_eq!(
+        component_of("slo.defined"),
+        [serde_json::json!("services/api")]
+    );
+    assert_eq!(
+        component_of("structure.component-owners"),
+        [serde_json::Value::Null],
+        "CODEOWNERS is the root's"
+    );
 
     // A component's metadata is validated like a repository's.
     repo.write("configs/.meta/repo.yaml", "name: configs\ntype: library\nlanguage: yaml\ntier: 9\nowner: \"@phoenix/devops-team\"\nlifecycle: production\n");

@@ -94,6 +94,7 @@ pub fn check(
     if scope != Scope::Files {
         run.repository_rules(&mut out);
     }
+    out.components = run.components.clone();
     out.sort();
     out
 }

@@ -31,6 +31,9 @@ pub struct Outcome {
     pub commits_checked: usize,
     /// Branch names checked (pre-push).
     pub branches_checked: usize,
+    /// The monorepo components of the repository checked (their directories, under the
+    /// same prefix as the paths), so reports can name each finding's component.
+    pub components: crate::components::Components,
 }
 
 impl Outcome {
@@ -64,6 +67,18 @@ impl Outcome {
         moved!(skipped);
         self.evaluated
             .extend(other.evaluated.into_iter().map(|(p, r)| (place(p), r)));
+        self.components = crate::components::Components::from_dirs(
+            self.components
+                .dirs()
+                .iter()
+                .cloned()
+                .chain(other.components.dirs().iter().map(|d| {
+                    place(RepoPath::from_bytes(d.as_str()))
+                        .display()
+                        .into_owned()
+                }))
+                .collect(),
+        );
         self.files_checked += other.files_checked;
         self.cache_hits += other.cache_hits;
         self.commits_checked += other.commits_checked;

@@ -17,11 +17,17 @@ pub fn value(o: &Outcome) -> Value {
         .findings
         .iter()
         .map(|f| {
-            json!({
+            let mut v = json!({
                 "rule": f.rule, "severity": f.severity, "path": f.path.shown(),
                 "line": f.line, "column": f.column, "message": f.message, "help": f.help,
                 "fingerprint": f.fingerprint,
-            })
+            });
+            // Only a monorepo's findings name their component, so other reports keep
+            // their bytes.
+            if !o.components.is_empty() {
+                v["component"] = json!(o.components.of(f.path.as_bytes()));
+            }
+            v
         })
         .collect();
     let suppressed: Vec<Value> = o
