@@ -81,12 +81,44 @@ pub fn commit_msg(cwd: &Path, file: &Path, opts: &Options) -> Result<CheckRun> {
     });
     let prefix = message::comment_prefix(configured.as_deref(), &bytes);
     let msg = Message::parse(&bytes, &prefix);
-    let session = Session::open(&root, opts)?;
+    let mut session = Session::open(&root, opts)?;
+    component_scopes(&mut session, repo.as_ref())?;
     let mut outcome = Outcome::default();
     let path = RepoPath::from_relative(file);
     add_message_findings(&mut outcome, &session, &msg, &path, false);
     session.finish(&mut outcome);
     Ok(CheckRun::new(outcome, session))
+}
+
+/// With `commit.conventional`'s `scopes_from_components`, adds the monorepo's component
+/// names (from the index) to its allowed scopes. Errors: the index cannot be read.
+fn component_scopes(session: &mut Session, repo: Option<&gix::Repository>) -> Result<()> {
+    use crate::rules::commit::conventional;
+    let rule = &conventional::RULE;
+    let settings = session.config.rule(rule);
+    let opts: &conventional::Options = settings.options.get();
+    if !settings.enabled || !opts.scopes_from_components {
+        return Ok(());
+    }
+    let Some(repo) = repo else { return Ok(()) };
+    let index = repo
+        .index_or_empty()
+        .map_err(|e| Error::Usage(format!("reading the index: {e}")))?;
+    let paths: Vec<RepoPath> = index
+        .entries()
+        .iter()
+        .map(|e| RepoPath::from_bytes(e.path(&index).to_vec()))
+        .collect();
+    let mut scopes = opts.scopes.clone();
+    scopes.extend(crate::components::scope_names(&session.root, &paths));
+    let mut json = settings.options.json.clone();
+    json["scopes"] = serde_json::json!(scopes);
+    let options = crate::rules::options::read(rule.id.as_str(), rule.options, Some(&json))
+        .map_err(|(_, m)| Error::Usage(m))?;
+    if let Some(s) = session.config.rules.get_mut(&rule.id) {
+        s.options = options;
+    }
+    Ok(())
 }
 
 /// What to do when `git log RANGE` fails: in a shallow clone, fetch more history; a range

@@ -85,6 +85,30 @@ impl Components {
     }
 }
 
+/// The names a commit scope may use for the components of the repository at `root`:
+/// each component's directory name and its metadata `name`, sorted. `files` are the
+/// repository's paths (the index's, for the commit-msg hook); metadata is read from disk.
+pub fn scope_names<'a>(
+    root: &std::path::Path,
+    files: impl IntoIterator<Item = &'a RepoPath>,
+) -> Vec<String> {
+    let found = Components::discover(files, &|_| true);
+    let mut names = Vec::new();
+    for dir in found.dirs() {
+        names.push(dir.rsplit('/').next().unwrap_or(dir).to_string());
+        let meta = root.join(dir).join(MARKER);
+        let name = crate::read::bounded_text(&meta, crate::read::CONFIG_LIMIT)
+            .ok()
+            .and_then(|t| crate::yaml::parse_stream(&t).ok())
+            .and_then(|d| d.into_iter().next())
+            .and_then(|d| d.value.get("name")?.as_str().map(str::to_string));
+        names.extend(name);
+    }
+    names.sort();
+    names.dedup();
+    names
+}
+
 /// Whether `path` lies under directory `dir`.
 fn within(path: &[u8], dir: &str) -> bool {
     path.len() > dir.len() && path.starts_with(dir.as_bytes()) && path[dir.len()] == b'/'

@@ -400,3 +400,30 @@ fn the_portfolio_lists_components_and_drift_names_their_changes() {
         serde_json::from_str(&p.read(".metaHub/checkpoints/checkpoint-latest.json")).unwrap();
     common::validate("schemas/checkpoint.schema.json", &checkpoint);
 }
+
+/// With `scopes_from_components`, commit scopes name components (directory or metadata
+/// name), as seed 003's `feat(api): …`.
+#[test]
+fn commit_scopes_name_components() {
+    let repo = phoenix();
+    repo.write(
+        ".govern.yaml",
+        "rules:\n  commit.conventional:\n    options:\n      scopes_from_components: true\n",
+    );
+    let check = |subject: &str| -> bool {
+        repo.write(".git/COMMIT_EDITMSG", &format!("{subject}\n"));
+        let out = repo.govern(&["hook", "commit-msg", ".git/COMMIT_EDITMSG"]);
+        !common::stdout(&out).contains("is not one of the scopes")
+    };
+    assert!(check("feat(api): add experiment validation endpoint"));
+    assert!(check("fix(experiment-controller): resolve race condition"));
+    assert!(check(
+        "docs(operator,simulator): update deployment instructions"
+    ));
+    assert!(!check("feat(billing): add invoices"));
+    repo.write(".govern.yaml", "");
+    assert!(
+        check("feat(billing): add invoices"),
+        "without the option any scope passes"
+    );
+}

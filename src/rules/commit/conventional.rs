@@ -25,7 +25,8 @@ hook) or the messages of a range of commits (`git govern check --commits A..B`):
 - the subject line is `<type>(<scope>)!: <subject>`; the scope and `!` are optional, the \
 type is one of `types` (lower case; by default the `preset`'s: `seed` gives seed 003's eight, \
 `config-conventional` commitlint's eleven, with `build`, `ci` and `revert`) and, when `scopes` is not empty, each scope (several \
-may be separated by `,` or `/`) is one of `scopes`;\n\
+may be separated by `,` or `/`) is one of `scopes` (with `scopes_from_components`, the \
+monorepo's component names are scopes too, and then a scope must be one of them);\n\
 - the subject line is at most `max_subject_length` characters (Unicode characters, not \
 bytes; by default 72, or 100 with `config-conventional`), is not empty after the colon and does not end with a period;\n\
 - with `imperative`, the subject's first word is not the past tense or gerund of a common \
@@ -99,6 +100,9 @@ pub struct Options {
     pub types: Vec<String>,
     /// Allowed scopes; empty: any.
     pub scopes: Vec<String>,
+    /// In a monorepo, the components' names (their directory names and metadata `name`s)
+    /// are allowed scopes too, and a scope must be one of them (seed 003: `feat(api): …`).
+    pub scopes_from_components: bool,
     /// The longest subject line, in characters; unset: the preset's (72 or 100).
     pub max_subject_length: Option<usize>,
     /// The subject starts with a verb in the imperative mood.
@@ -115,6 +119,7 @@ impl Default for Options {
             preset: Preset::Seed,
             types: Vec::new(),
             scopes: Vec::new(),
+            scopes_from_components: false,
             max_subject_length: None,
             imperative: true,
             require_issue_reference: false,
