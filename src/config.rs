@@ -100,6 +100,36 @@ pub struct Config {
     pub policies: PolicyConfig,
     /// The most bytes parsed of one file, per input kind (`limits:`).
     pub limits: crate::limits::Limits,
+    /// Which files of the run this configuration judges, by directory (a monorepo whose
+    /// components have their own `.govern.yaml` runs once per configuration).
+    pub subtree: Subtree,
+}
+
+/// The part of a repository a configuration judges.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Subtree {
+    /// Every file.
+    #[default]
+    All,
+    /// The files under a directory ('/'-separated, no trailing '/'), but those under the
+    /// directories listed (nested components with their own configuration).
+    OnlyExcept(String, Vec<String>),
+    /// Every file but those under these directories.
+    Except(Vec<String>),
+}
+
+impl Subtree {
+    /// Whether the file at `path` (repo-relative, '/'-separated) is judged.
+    pub fn holds(&self, path: &[u8]) -> bool {
+        let under = |dir: &str| {
+            path.len() > dir.len() && path.starts_with(dir.as_bytes()) && path[dir.len()] == b'/'
+        };
+        match self {
+            Subtree::All => true,
+            Subtree::OnlyExcept(dir, holes) => under(dir) && !holes.iter().any(|d| under(d)),
+            Subtree::Except(dirs) => !dirs.iter().any(|d| under(d)),
+        }
+    }
 }
 
 /// `policies:` in `.govern.yaml`.
@@ -258,6 +288,7 @@ impl Reader<'_> {
 
     fn config(&self, f: File) -> Result<Config> {
         Ok(Config {
+            subtree: Subtree::All,
             strict: f.strict,
             include: f
                 .include

@@ -34,6 +34,7 @@ pub mod hooks;
 pub mod init;
 pub mod kinds;
 pub mod kustomize;
+pub mod layers;
 pub mod limits;
 pub mod message;
 pub mod output;

@@ -183,6 +183,15 @@ pub fn repo_schema(gov_root: &Path) -> Result<RepoSchema> {
 /// present, else the defaults. Errors: the file is not UTF-8 or not a valid configuration
 /// (an input error with its line), or an explicit file cannot be read (usage).
 pub fn load_config(root: &Path, explicit: Option<&Path>) -> Result<Config> {
+    Ok(load_config_with_text(root, explicit)?.0)
+}
+
+/// [`load_config`], with the text it was read from (`None` without a file), which
+/// components' configurations are layered over ([`crate::layers`]).
+pub fn load_config_with_text(
+    root: &Path,
+    explicit: Option<&Path>,
+) -> Result<(Config, Option<String>)> {
     let (path, shown) = match explicit {
         Some(p) => (p.to_path_buf(), p.display().to_string()),
         None => (root.join(config::FILE_NAME), config::FILE_NAME.to_string()),
@@ -196,10 +205,10 @@ pub fn load_config(root: &Path, explicit: Option<&Path>) -> Result<Config> {
         Ok(bytes) => {
             let text = String::from_utf8(bytes)
                 .map_err(|e| Error::input(&shown, 0, format!("not UTF-8: {e}")))?;
-            Config::parse(&text, &shown)
+            Ok((Config::parse(&text, &shown)?, Some(text)))
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && explicit.is_none() => {
-            Ok(Config::default())
+            Ok((Config::default(), None))
         }
         Err(e) => Err(Error::Usage(format!("{shown}: {e}"))),
     }
@@ -333,6 +342,9 @@ pub struct Session {
     pub scope: Scope,
     /// File policies judge every checked file at once ([`crate::policy::combine`]).
     pub combine: bool,
+    /// The text of the repository's configuration, which components' own `.govern.yaml`
+    /// files are layered over.
+    config_text: Option<String>,
 }
 
 impl Session {
@@ -340,7 +352,7 @@ impl Session {
     /// `opts.config` or `.govern.yaml`), then its governance root's schema. Errors: an
     /// invalid configuration or schema.
     pub fn open(root: &Path, opts: &Options) -> Result<Session> {
-        let mut config = load_config(root, opts.config.as_deref())?;
+        let (mut config, config_text) = load_config_with_text(root, opts.config.as_deref())?;
         opts.selection.apply(&mut config);
         let gov_root = governance_root(root, opts.golden_path_root.as_deref());
         let governance = Governance::open(gov_root, opts.today, opts.policies.clone())?
@@ -351,13 +363,14 @@ impl Session {
             config,
             scope: opts.scope,
             combine: opts.combine,
+            config_text,
         })
     }
 
     /// A session for a repository of a portfolio: its own `.govern.yaml` under a shared
     /// governance. Errors: an invalid configuration.
     pub fn within(governance: Arc<Governance>, root: &Path) -> Result<Session> {
-        let mut config = load_config(root, None)?;
+        let (mut config, config_text) = load_config_with_text(root, None)?;
         governance.selection.apply(&mut config);
         Ok(Session {
             governance,
@@ -365,6 +378,7 @@ impl Session {
             config,
             scope: Scope::All,
             combine: false,
+            config_text,
         })
     }
 
@@ -403,14 +417,30 @@ impl Session {
         } else {
             policies.clone()
         };
+        let layers = self.layers(snapshot)?;
+        let mut root_config;
+        let config = if layers.is_empty() {
+            &self.config
+        } else {
+            root_config = self.config.clone();
+            root_config.subtree =
+                crate::config::Subtree::Except(layers.iter().map(|l| l.dir.clone()).collect());
+            &root_config
+        };
         let mut outcome = engine::check(
             snapshot,
-            &self.config,
+            config,
             self.schema(),
             &per_file,
             cache,
             self.scope,
         );
+        for layer in &layers {
+            outcome.absorb(self.check_layer(snapshot, layer, cache)?, None);
+        }
+        if !layers.is_empty() {
+            outcome.sort();
+        }
         if combined {
             crate::policy::combine::evaluate(&mut outcome, snapshot, &self.config, &policies);
         }
@@ -421,6 +451,49 @@ impl Session {
             outcome.findings.retain(|f| f.rule != expired);
         }
         Ok(outcome)
+    }
+
+    /// The components' own configurations ([`crate::layers`]), deepest first; none for a
+    /// repository without components. Errors: a component's `.govern.yaml` is invalid.
+    fn layers(&self, snapshot: &Snapshot) -> Result<Vec<crate::layers::Layer>> {
+        let view = snapshot.view.as_ref();
+        let components =
+            crate::components::Components::discover(&view.named(&["repo.yaml"]), &|p| {
+                self.config.path_selected(p)
+            });
+        if components.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut layers = crate::layers::layers(view, &components, self.config_text.as_deref())?;
+        for l in &mut layers {
+            self.governance.selection.apply(&mut l.config);
+        }
+        Ok(layers)
+    }
+
+    /// The file rules of one component's files under its layered configuration, with its
+    /// own waivers applied (the repository's are applied to everything afterwards).
+    fn check_layer(
+        &self,
+        snapshot: &Snapshot,
+        layer: &crate::layers::Layer,
+        cache: &mut Cache,
+    ) -> Result<Outcome> {
+        if self.scope == Scope::Repository {
+            return Ok(Outcome::default());
+        }
+        let policies = self.governance.policies(&self.root, &layer.config)?;
+        let policies = policies.for_repository(&self.root);
+        let mut o = engine::check(
+            snapshot,
+            &layer.config,
+            self.schema(),
+            &policies,
+            cache,
+            Scope::Files,
+        );
+        waiver::apply(&mut o, &layer.config, self.governance.today);
+        Ok(o)
     }
 
     /// Applies the waivers and the secrets allow-list of the configuration to `outcome`.

@@ -427,3 +427,77 @@ fn commit_scopes_name_components() {
         "without the option any scope passes"
     );
 }
+
+/// A component's own `.govern.yaml` is layered over the repository's for its files only:
+/// its rule settings and its waivers (paths relative to it) apply there and nowhere else;
+/// an invalid one is an error naming its own line.
+#[test]
+fn a_component_configuration_applies_to_its_files() {
+    let repo = phoenix();
+    let no_healthcheck = "FROM alpine:3.20\nUSER app\n";
+    repo.write("services/api/Dockerfile", no_healthcheck);
+    repo.write("services/controller/Dockerfile", no_healthcheck);
+    repo.write("tools/Dockerfile", no_healthcheck);
+    repo.write(".govern.yaml", "rules:\n  docker.healthcheck: error\n");
+    repo.write(
+        "services/api/.govern.yaml",
+        "rules:\n  docker.healthcheck: \"off\"\n",
+    );
+    repo.write(
+        "services/controller/.govern.yaml",
+        "waivers:\n  - rule: docker.healthcheck\n    path: Dockerfile\n    reason: probed by the operator\n    owner: \"@phoenix/backend-team\"\n    expires: 2099-01-01\n",
+    );
+    repo.git(&["add", "-A"]);
+    let (r, _) = repo.json(&["check", "--all", "--no-cache"]);
+    let health: Vec<(String, String)> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "docker.healthcheck")
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["severity"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        health,
+        [("tools/Dockerfile".to_string(), "error".to_string())],
+        "off for api, waived for the controller, the root's setting elsewhere"
+    );
+    let waived: Vec<&str> = r["waived"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(waived, ["services/controller/Dockerfile"]);
+    // The same through the hook: a staged Dockerfile of api is judged with api's settings.
+    repo.commit_all("dockerfiles");
+    repo.write(
+        "services/api/Dockerfile",
+        "FROM alpine:3.20\nUSER app\nEXPOSE 8080\n",
+    );
+    repo.git(&["add", "services/api/Dockerfile"]);
+    let (r, _) = repo.json(&["check", "--staged", "--no-cache"]);
+    assert!(
+        !r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "docker.healthcheck"),
+        "{r:#}"
+    );
+    repo.write(
+        "services/api/.govern.yaml",
+        "rules:\n  docker.healthcheck: loud\n",
+    );
+    let o = repo.govern(&["check", "--all", "--no-cache"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        common::stderr(&o).contains("services/api/.govern.yaml:2"),
+        "{}",
+        common::stderr(&o)
+    );
+}

@@ -226,6 +226,9 @@ pub(super) fn plan(
         .enumerate()
         .map(|(i, s)| {
             let kind = kinds::classify(&s.path, adr_dirs);
+            if !config.subtree.holds(s.path.as_bytes()) {
+                return None;
+            }
             let display = s.path.display();
             if !config.path_selected(&display) {
                 return None;
