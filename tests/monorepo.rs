@@ -501,3 +501,45 @@ fn a_component_configuration_applies_to_its_files() {
         common::stderr(&o)
     );
 }
+
+/// Shared paths without metadata (seed 003's `configs/`) are listed in the options of
+/// `structure.component-owners` and need their owners in CODEOWNERS too.
+#[test]
+fn shared_paths_need_their_listed_owners() {
+    let repo = phoenix();
+    repo.write("deploy/values.yaml", "replicas: 2\n");
+    repo.write(
+        ".govern.yaml",
+        "rules:\n  structure.component-owners:\n    options:\n      shared:\n        - {path: deploy/, owner: \"@phoenix/sre-team\", approval_required: 2}\n",
+    );
+    repo.git(&["add", "-A"]);
+    let (r, _) = repo.json(&["check", "--all", "--no-cache"]);
+    let messages: Vec<String> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "structure.component-owners")
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("@phoenix/sre-team of deploy")
+                && m.contains("@phoenix/platform-team")),
+        "{messages:?}"
+    );
+    let mut owners = std::fs::read_to_string(repo.path().join(".github/CODEOWNERS")).unwrap();
+    owners.push_str("/deploy/ @phoenix/sre-team\n");
+    repo.write(".github/CODEOWNERS", &owners);
+    repo.git(&["add", "-A"]);
+    let (r, _) = repo.json(&["check", "--all", "--no-cache"]);
+    assert!(
+        !r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "structure.component-owners"
+                && f["message"].as_str().unwrap().contains("deploy")),
+        "{r:#}"
+    );
+}

@@ -444,6 +444,7 @@ impl<'a> Run<'a> {
         if monorepo {
             self.component_rules(out);
         }
+        self.shared_paths(out);
         if self.policies.has_repo_rules() {
             let s = self.snapshot;
             evaluate::repository_policies(out, s, self.config, self.policies, &self.adr_dirs);
@@ -502,6 +503,35 @@ impl<'a> Run<'a> {
                 for (path, raw) in found {
                     collect(out, self.config, &path, std::slice::from_ref(&raw));
                 }
+            }
+        }
+    }
+}
+
+impl Run<'_> {
+    /// The component rules on the shared paths `structure.component-owners` lists (paths
+    /// without metadata of their own), for those this run's files touch.
+    fn shared_paths(&self, out: &mut Outcome) {
+        use rules::structure::component_owners as owners;
+        let settings = self.config.rule(&owners::RULE);
+        if !settings.enabled {
+            return;
+        }
+        let opts: &owners::Options = settings.options.get();
+        for shared in &opts.shared {
+            let dir = shared.dir();
+            let touched = self.snapshot.subjects.iter().any(|s| {
+                let p = s.path.as_bytes();
+                p.len() > dir.len() && p.starts_with(dir.as_bytes()) && p[dir.len()] == b'/'
+            });
+            if !touched || self.components.dirs().iter().any(|d| d == dir) {
+                continue;
+            }
+            let Check::Component(f) = owners::RULE.check else {
+                continue;
+            };
+            for (path, raw) in f(self.snapshot.view.as_ref(), dir, &self.ctx(&owners::RULE)) {
+                collect(out, self.config, &path, std::slice::from_ref(&raw));
             }
         }
     }

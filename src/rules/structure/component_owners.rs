@@ -18,13 +18,16 @@ pub static RULE: Rule = Rule {
     version: 1,
     summary:
         "CODEOWNERS owns every monorepo component with the owner (and backup) its metadata names.",
-    options: &crate::rules::NO_OPTIONS,
+    options: &crate::rules::Typed::<Options>::NEW,
     doc: RuleDoc {
         what: "For each component (a directory below the root holding `.meta/repo.yaml`), reads \
 the CODEOWNERS file GitHub would use and finds the owners of the component's files as GitHub \
 does (the last matching pattern wins; a pattern without owners leaves files unowned). Reports \
 a component no line owns, and an `owner` or `backup` from the component's metadata that is \
-not among those owners. Without a CODEOWNERS file, `structure.codeowners` reports that.",
+not among those owners. Without a CODEOWNERS file, `structure.codeowners` reports that.\n\
+Shared paths without metadata of their own (seed 003's `pkg/`, `api/`, `configs/`) are \
+listed in the option `shared` (`[{path, owner, backup, approval_required}]`) and judged the \
+same way.",
         why: "In a monorepo, CODEOWNERS is what routes a change to a service's team; when it \
 names only the platform team (or another service's team), the accountable owner never sees \
 the review that branch protection asks for, and the catalog's owner is fiction.",
@@ -46,21 +49,66 @@ the review that branch protection asks for, and the catalog's owner is fiction."
     check: Check::Component(check),
 };
 
-fn check(repo: &dyn RepoView, dir: &str, _ctx: &Ctx) -> Vec<(RepoPath, RawFinding)> {
+/// Options of `structure.component-owners`.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Options {
+    /// Shared paths that have no metadata of their own, with their owners (seed 003's
+    /// `shared_components`).
+    pub shared: Vec<SharedPath>,
+}
+
+/// A shared path and who owns it.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SharedPath {
+    /// The directory, repo-relative (`pkg/` or `pkg`).
+    pub path: String,
+    /// Its owner (`@org/team`).
+    pub owner: String,
+    /// Its backup owner.
+    #[serde(default)]
+    pub backup: Option<String>,
+    /// Approvals a change needs (shown; GitHub's branch protection enforces it).
+    #[serde(default)]
+    pub approval_required: Option<u32>,
+}
+
+impl SharedPath {
+    /// The directory without a trailing '/'.
+    pub fn dir(&self) -> &str {
+        self.path.trim_end_matches('/')
+    }
+}
+
+fn check(repo: &dyn RepoView, dir: &str, ctx: &Ctx) -> Vec<(RepoPath, RawFinding)> {
     let Some(found) = codeowners::find(repo) else {
         return Vec::new();
     };
     let text =
         String::from_utf8_lossy(&repo.read(found.as_bytes()).unwrap_or_default()).into_owned();
-    let meta_path = format!("{dir}/{MARKER}");
-    let (owner, backup) = metadata_owners(repo, &meta_path);
+    // GitHub routes a directory by its files: the metadata file stands for them.
+    let probe = format!("{dir}/{MARKER}");
+    let meta_path = probe.clone();
+    let opts: &Options = ctx.options();
+    let (owner, backup, meta_path) = match opts.shared.iter().find(|s| s.dir() == dir) {
+        Some(s) if !repo.contains(meta_path.as_bytes()) => (
+            Some(s.owner.clone()),
+            s.backup.clone(),
+            "the `shared` option of structure.component-owners".to_string(),
+        ),
+        _ => {
+            let (o, b) = metadata_owners(repo, &meta_path);
+            (o, b, meta_path)
+        }
+    };
     let at = |line: Option<u32>, message: String, help: String| {
         (
             RepoPath::from_bytes(found),
             RawFinding::new(RULE.id, line, message, help),
         )
     };
-    let Some((line, owners)) = effective_owners(&text, &meta_path) else {
+    let Some((line, owners)) = effective_owners(&text, &probe) else {
         let suggest = [owner.as_deref(), backup.as_deref()]
             .into_iter()
             .flatten()
@@ -68,7 +116,7 @@ fn check(repo: &dyn RepoView, dir: &str, _ctx: &Ctx) -> Vec<(RepoPath, RawFindin
             .join(" ");
         return vec![at(
             None,
-            format!("no line of {found} owns the component {dir}/"),
+            format!("no line of {found} owns {dir}/"),
             format!(
                 "Add a line for it, e.g. `/{dir}/ {}`.",
                 if suggest.is_empty() {
@@ -86,7 +134,7 @@ fn check(repo: &dyn RepoView, dir: &str, _ctx: &Ctx) -> Vec<(RepoPath, RawFindin
             out.push(at(
                 Some(line),
                 format!(
-                    "the {role} {who} of {dir} ({meta_path}) is not among the owners {found} gives it ({})",
+                    "the {role} {who} of {dir} (from {meta_path}) is not among the owners {found} gives it ({})",
                     owners.join(" ")
                 ),
                 format!(
