@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 
-use cli::args::{Cli, Command, PolicyCommand};
+use cli::args::{Cli, Command, ExportCommand, PolicyCommand};
 use cli::env::Env;
 use git_govern::Error;
 
@@ -24,6 +24,7 @@ fn dispatch(cli: Cli, env: &Env) -> Result<i32, Error> {
         Command::Policy {
             command: PolicyCommand::Test(args),
         } => cli::policy::test(&args, env),
+        Command::Export(ExportCommand::Backstage(a)) => cli::portfolio::export_backstage(&a, env),
         Command::Rules { json } => cli::info::rules(json, env),
         Command::Explain { rule } => cli::info::explain(&rule, env),
         Command::Man {

@@ -543,3 +543,82 @@ fn shared_paths_need_their_listed_owners() {
         "{r:#}"
     );
 }
+
+/// `export backstage`: a Component per repository, a System with a Component per
+/// component for a monorepo, owners mapped, governance state as annotations; every
+/// entity valid against Backstage's entity format (our schema, tests/schemas/).
+#[test]
+fn backstage_export_lists_repositories_and_components() {
+    use common::portfolio::{Portfolio, DAY1};
+    let p = Portfolio::fixture();
+    let base = "organizations/phoenix/platform";
+    p.write(&format!("{base}/README.md"), "# Phoenix\n");
+    p.write(
+        &format!("{base}/.github/CODEOWNERS"),
+        "* @phoenix/platform-team\n/services/api/ @phoenix/api-team @phoenix/platform-team\n",
+    );
+    p.write(
+        &format!("{base}/services/api/.meta/repo.yaml"),
+        &meta(
+            "api-service",
+            "api",
+            1,
+            "@phoenix/api-team",
+            "@phoenix/platform-team",
+            true,
+        ),
+    );
+    p.write(&format!("{base}/services/api/README.md"), "# api\n");
+    p.write(
+        &format!("{base}/docs/adr/0001-go.md"),
+        "# 1. Go\n\n## Status\n\nAccepted\n\n## Context\n\nServices.\n\n## Decision\n\nGo.\n\n## Consequences\n\nOne toolchain.\n",
+    );
+    p.git_init("phoenix/platform");
+    let out = p.govern(
+        DAY1,
+        &["export", "backstage", "--no-cache", "--output", "-"],
+        None,
+    );
+    let text = common::stdout(&out);
+    let docs = git_govern::yaml::parse_stream(&text).unwrap_or_else(|e| panic!("{e:?}\n{text}"));
+    assert!(docs.len() >= 5, "{text}");
+    for d in &docs {
+        common::validate("tests/schemas/backstage-entity.schema.json", &d.value);
+    }
+    let by_name = |ns: &str, name: &str| {
+        docs.iter()
+            .map(|d| &d.value)
+            .find(|v| v["metadata"]["namespace"] == ns && v["metadata"]["name"] == name)
+            .unwrap_or_else(|| panic!("{ns}/{name} in {text}"))
+            .clone()
+    };
+    let system = by_name("phoenix", "platform");
+    assert_eq!(system["kind"], "System");
+    let api = by_name("phoenix", "api-service");
+    assert_eq!(api["kind"], "Component");
+    assert_eq!(api["spec"]["system"], "platform");
+    assert_eq!(api["spec"]["type"], "service");
+    assert_eq!(api["spec"]["owner"], "group:default/api-team");
+    assert_eq!(
+        api["metadata"]["annotations"]["git-govern/compliance"],
+        "compliant"
+    );
+    assert_eq!(
+        api["metadata"]["annotations"]["git-govern/backup"],
+        "@phoenix/platform-team"
+    );
+    let web = by_name("retail", "web");
+    assert_eq!(
+        web["metadata"]["annotations"]["git-govern/compliance"],
+        "non-compliant"
+    );
+    assert_ne!(web["metadata"]["annotations"]["git-govern/violations"], "0");
+    // The default file, written atomically, holds the same bytes.
+    let run = p.govern(DAY1, &["export", "backstage", "--no-cache"], None);
+    assert!(
+        common::stderr(&run).contains("entities"),
+        "{}",
+        common::stderr(&run)
+    );
+    assert_eq!(p.read(".metaHub/catalog/catalog-info.yaml"), text);
+}

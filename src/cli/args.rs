@@ -290,6 +290,26 @@ pub enum HookCommand {
     },
 }
 
+#[derive(Subcommand)]
+pub enum ExportCommand {
+    /// Write the portfolio as Backstage catalog entities (backstage.io/v1alpha1): a
+    /// Component per repository, a System with a Component per component for a monorepo,
+    /// owners and lifecycle from .meta/repo.yaml, the compliance class and counts as
+    /// annotations (git-govern/compliance, git-govern/violations, ...). Exit 1 when a
+    /// repository could not be checked.
+    Backstage(ExportArgs),
+}
+
+/// `export`'s options.
+#[derive(clap::Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub portfolio: PortfolioArgs,
+    /// Where to write (`-` for stdout) [default: .metaHub/catalog/catalog-info.yaml].
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
 /// `--select` / `--ignore`, for check and the portfolio commands.
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct SelectArgs {
@@ -391,6 +411,9 @@ two runs on an unchanged portfolio write byte-identical files."
 new_warnings, new_repos and alert. Dates and `generated` honour SOURCE_DATE_EPOCH."
     )]
     Checkpoint(CheckpointArgs),
+    /// Export the portfolio for other tools.
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// List the rules with their default severity.
     Rules {
         /// Print JSON instead of a table.

@@ -37,6 +37,27 @@ fn root(p: &PortfolioArgs, env: &Env) -> Result<std::path::PathBuf, Error> {
     discover::root(p.root.as_deref(), env.golden_path_root.as_deref(), &cwd()?)
 }
 
+/// `git govern export backstage`.
+pub fn export_backstage(a: &super::args::ExportArgs, env: &Env) -> Result<i32, Error> {
+    let root = root(&a.portfolio, env)?;
+    let opts = scan_options(&a.portfolio, env, false);
+    let target = match &a.output {
+        Some(p) if p == std::path::Path::new("-") => None,
+        Some(p) => Some(p.clone()),
+        None => Some(root.join(git_govern::portfolio::backstage::DEFAULT_PATH)),
+    };
+    let (yaml, n, errors) =
+        git_govern::portfolio::command::export_backstage(&root, target.as_deref(), &opts)?;
+    match &target {
+        None => print!("{yaml}"),
+        Some(p) => eprintln!("git-govern: wrote {}: {n} entities", p.display()),
+    }
+    for e in &errors {
+        eprintln!("git-govern: could not check {e}");
+    }
+    Ok(if errors.is_empty() { 0 } else { 1 })
+}
+
 /// `git govern catalog`.
 pub fn catalog(a: &CatalogArgs, env: &Env) -> Result<i32, Error> {
     exit_one(catalog_inner(a, env))

@@ -131,6 +131,25 @@ pub fn catalog(
     })
 }
 
+/// Scans the portfolio at `root` and writes its Backstage entities ([`backstage`]) to
+/// `output` (atomically; `None` for the text alone). Returns the YAML, the number of
+/// entities and the input errors. Errors: discovery, an invalid schema or policy, a
+/// write that fails.
+pub fn export_backstage(
+    root: &Path,
+    output: Option<&Path>,
+    opts: &ScanOptions,
+) -> Result<(String, usize, Vec<String>)> {
+    let scan = check(root, &Selection::default(), opts)?;
+    let records: Vec<_> = scan.repos.into_iter().map(|r| r.record).collect();
+    let entities = super::backstage::entities(&records);
+    let yaml = super::backstage::to_yaml(&entities);
+    if let Some(path) = output {
+        write_atomic(path, yaml.as_bytes())?;
+    }
+    Ok((yaml, entities.len(), input_errors(&records)))
+}
+
 /// How `checkpoint` runs.
 #[derive(Debug, Clone)]
 pub struct CheckpointOptions {

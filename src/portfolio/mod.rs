@@ -7,9 +7,11 @@
 //! - [`catalog`]: `.metaHub/catalog/catalog.json` (inventory, summary, changes);
 //! - [`checkpoint`]: `.metaHub/checkpoints/` snapshots, baseline, prune;
 //! - [`drift`]: two checkpoints compared, classed by [`ack`]nowledgements, as the weekly
-//!   Markdown report and GitHub outputs.
+//!   Markdown report and GitHub outputs;
+//! - [`backstage`]: the portfolio as Backstage catalog entities.
 
 pub mod ack;
+pub mod backstage;
 pub mod catalog;
 pub mod checkpoint;
 pub mod command;
