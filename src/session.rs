@@ -306,13 +306,12 @@ impl Governance {
             }));
         }
         let mut data = Vec::new();
-        for d in opts
-            .data
-            .iter()
-            .cloned()
-            .chain(config.policies.data.iter().map(|d| repo_root.join(d)))
-        {
-            data.extend(policy::data::read(&d)?);
+        for d in &opts.data {
+            data.extend(policy::data::read(d, None)?);
+        }
+        // Data paths `.govern.yaml` names are the repository's: nothing may lead out of it.
+        for d in &config.policies.data {
+            data.extend(policy::data::read(&repo_root.join(d), Some(repo_root))?);
         }
         let namespaces = match &opts.namespaces {
             Namespaces::Default if config.policies.all_namespaces => Namespaces::All,

@@ -49,7 +49,7 @@ pub fn test(args: &PolicyTestArgs, env: &Env) -> Result<i32, Error> {
     }
     let mut data = Vec::new();
     for d in &args.data {
-        data.extend(policy::data::read(&cwd.join(d))?);
+        data.extend(policy::data::read(&cwd.join(d), None)?);
     }
     let run = policy::run_tests(
         &sources,

@@ -66,9 +66,23 @@ fn is_data_file(p: &Path) -> bool {
 }
 
 /// Reads the data at `path`: the file itself, or every data file under the directory
-/// (recursively, sorted by path; symbolic links are not followed). Errors (usage): the
-/// path cannot be read, a named file is not a data file, or a directory holds none.
-pub fn read(path: &Path) -> Result<Vec<DataDoc>> {
+/// (recursively, sorted by path; symbolic links inside are not followed). With `confine`
+/// (a repository's own configuration), a path leading out of that directory is refused.
+/// Errors (usage): the path cannot be read or leads out, a named file is not a data file,
+/// or a directory holds none.
+pub fn read(path: &Path, confine: Option<&Path>) -> Result<Vec<DataDoc>> {
+    if let Some(root) = confine {
+        let inside = std::fs::canonicalize(path)
+            .ok()
+            .zip(std::fs::canonicalize(root).ok())
+            .is_none_or(|(p, r)| p.starts_with(r));
+        if !inside {
+            return Err(Error::Usage(format!(
+                "data path {} leads out of the repository; not read",
+                path.display()
+            )));
+        }
+    }
     let meta = std::fs::metadata(path)
         .map_err(|e| Error::Usage(format!("data path {}: {e}", path.display())))?;
     if meta.is_file() {
@@ -139,14 +153,19 @@ mod tests {
         .unwrap();
         std::fs::write(dir.path().join("team/x/owners.json"), "{\"a\": 1}").unwrap();
         std::fs::write(dir.path().join("notes.txt"), "not data").unwrap();
-        let docs = read(dir.path()).unwrap();
+        let docs = read(dir.path(), None).unwrap();
         assert_eq!(docs.len(), 2);
         let values: Vec<Value> = docs.iter().map(|d| d.value().unwrap()).collect();
         assert!(values.contains(&serde_json::json!({"services": {"ports": [22]}})));
         assert!(values.contains(&serde_json::json!({"team": {"x": {"a": 1}}})));
-        let one = read(&dir.path().join("services.yaml")).unwrap();
+        let one = read(&dir.path().join("services.yaml"), None).unwrap();
         assert!(one[0].prefix.is_empty());
-        assert!(read(&dir.path().join("notes.txt")).is_err());
+        assert!(read(&dir.path().join("notes.txt"), None).is_err());
+        let outside = tempfile::tempdir().unwrap();
+        assert!(
+            read(dir.path(), Some(outside.path())).is_err(),
+            "outside the confining root"
+        );
         std::fs::write(dir.path().join("bad.yaml"), "- a list\n").unwrap();
         let e = read(&dir.path().join("bad.yaml")).unwrap()[0]
             .value()
