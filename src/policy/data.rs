@@ -167,7 +167,7 @@ mod tests {
             "outside the confining root"
         );
         std::fs::write(dir.path().join("bad.yaml"), "- a list\n").unwrap();
-        let e = read(&dir.path().join("bad.yaml")).unwrap()[0]
+        let e = read(&dir.path().join("bad.yaml"), None).unwrap()[0]
             .value()
             .unwrap_err();
         assert!(e.to_string().contains("mapping"), "{e}");
