@@ -109,8 +109,9 @@ pub fn scope_names<'a>(
     names
 }
 
-/// Whether `path` lies under directory `dir`.
-fn within(path: &[u8], dir: &str) -> bool {
+/// Whether `path` (repo-relative) lies under directory `dir` ('/'-separated, no trailing
+/// '/').
+pub fn within(path: &[u8], dir: &str) -> bool {
     path.len() > dir.len() && path.starts_with(dir.as_bytes()) && path[dir.len()] == b'/'
 }
 

@@ -121,9 +121,7 @@ pub enum Subtree {
 impl Subtree {
     /// Whether the file at `path` (repo-relative, '/'-separated) is judged.
     pub fn holds(&self, path: &[u8]) -> bool {
-        let under = |dir: &str| {
-            path.len() > dir.len() && path.starts_with(dir.as_bytes()) && path[dir.len()] == b'/'
-        };
+        let under = |dir: &str| crate::components::within(path, dir);
         match self {
             Subtree::All => true,
             Subtree::OnlyExcept(dir, holes) => under(dir) && !holes.iter().any(|d| under(d)),

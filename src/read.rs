@@ -41,6 +41,15 @@ pub fn bounded(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// Whether `path`, links resolved, lies outside `root` (false when either cannot be
+/// resolved: reading it then fails on its own).
+pub fn leads_out(path: &Path, root: &Path) -> bool {
+    std::fs::canonicalize(path)
+        .ok()
+        .zip(std::fs::canonicalize(root).ok())
+        .is_some_and(|(p, r)| !p.starts_with(r))
+}
+
 /// Errors (`InvalidInput`) when `path` is a symbolic link that leads out of `root`, or
 /// cannot be resolved: a repository must not make git-govern read a file outside it (a
 /// committed `.govern.yaml` linked to `/etc/passwd` would otherwise land in a CI log).

@@ -520,10 +520,11 @@ impl Run<'_> {
         let opts: &owners::Options = settings.options.get();
         for shared in &opts.shared {
             let dir = shared.dir();
-            let touched = self.snapshot.subjects.iter().any(|s| {
-                let p = s.path.as_bytes();
-                p.len() > dir.len() && p.starts_with(dir.as_bytes()) && p[dir.len()] == b'/'
-            });
+            let touched = self
+                .snapshot
+                .subjects
+                .iter()
+                .any(|s| crate::components::within(s.path.as_bytes(), dir));
             if !touched || self.components.dirs().iter().any(|d| d == dir) {
                 continue;
             }

@@ -72,11 +72,7 @@ fn is_data_file(p: &Path) -> bool {
 /// or a directory holds none.
 pub fn read(path: &Path, confine: Option<&Path>) -> Result<Vec<DataDoc>> {
     if let Some(root) = confine {
-        let inside = std::fs::canonicalize(path)
-            .ok()
-            .zip(std::fs::canonicalize(root).ok())
-            .is_none_or(|(p, r)| p.starts_with(r));
-        if !inside {
+        if crate::read::leads_out(path, root) {
             return Err(Error::Usage(format!(
                 "data path {} leads out of the repository; not read",
                 path.display()

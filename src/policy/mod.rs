@@ -381,16 +381,6 @@ impl PolicySet {
                 }
             }
         }
-        let mut policy_dirs: Vec<PathBuf> = Vec::new();
-        for s in sources {
-            let dir = Path::new(&s.name)
-                .parent()
-                .map(Path::to_path_buf)
-                .unwrap_or_default();
-            if !policy_dirs.contains(&dir) {
-                policy_dirs.push(dir);
-            }
-        }
         Ok(PolicySet {
             engine: Some(engine),
             rules,
@@ -400,7 +390,7 @@ impl PolicySet {
             run_us: Default::default(),
             repo_us: Default::default(),
             reads_files: builtins::reads_files(sources),
-            policy_dirs,
+            policy_dirs: source_dirs(sources),
             files: Default::default(),
         })
     }
@@ -802,6 +792,21 @@ fn out_of_memory(e: &anyhow::Error) -> bool {
     }) || e.to_string().contains("exceeded memory limit")
 }
 
+/// The directories of `sources` (as their names give them), each once, in source order.
+pub(crate) fn source_dirs(sources: &[Source]) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    for s in sources {
+        let dir = Path::new(&s.name)
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        if !dirs.contains(&dir) {
+            dirs.push(dir);
+        }
+    }
+    dirs
+}
+
 /// Whether package `p` is what `--namespace` `pattern` names: the same name, or any name
 /// when each `*` stands for any text (`c*`, `*`, `main.*`), as conftest matches them.
 pub fn namespace_matches(pattern: &str, p: &str) -> bool {
@@ -884,11 +889,7 @@ pub fn lines(candidates: &[(String, u32)], msg: &str) -> Option<u32> {
 /// that is not `.rego`.
 pub fn read_dir(path: &Path, confine: Option<&Path>) -> Result<Vec<Source>> {
     if let Some(root) = confine {
-        let inside = std::fs::canonicalize(path)
-            .ok()
-            .zip(std::fs::canonicalize(root).ok())
-            .is_none_or(|(d, r)| d.starts_with(r));
-        if !inside {
+        if crate::read::leads_out(path, root) {
             return Err(Error::Usage(format!(
                 "policy path {} leads out of the repository; not read",
                 path.display()

@@ -81,17 +81,12 @@ pub fn run_tests(
     coverage: bool,
     root: &std::path::Path,
 ) -> Result<TestRun> {
-    let mut policy_dirs: Vec<std::path::PathBuf> = Vec::new();
-    for s in sources {
-        if let Some(d) = std::path::Path::new(&s.name).parent() {
-            if !policy_dirs.iter().any(|p| p == d) {
-                policy_dirs.push(root.join(d));
-            }
-        }
-    }
     let access = super::builtins::FileAccess {
         root: root.to_path_buf(),
-        policy_dirs,
+        policy_dirs: super::source_dirs(sources)
+            .iter()
+            .map(|d| root.join(d))
+            .collect(),
     };
     super::builtins::with_files(&access, || {
         run_with(sources, data, rego_v0, namespaces, coverage)
