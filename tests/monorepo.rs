@@ -289,13 +289,10 @@ fn without_platform_adrs_each_component_needs_its_own() {
     );
 }
 
-/// The portfolio lists components: the catalog (JSON and Markdown) with each component's
-/// metadata and class and the repository's roll-up; drift names a component whose class
-/// changed and one that was added.
-#[test]
-fn the_portfolio_lists_components_and_drift_names_their_changes() {
-    use common::portfolio::{Portfolio, DAY1, DAY8};
-    let p = Portfolio::new();
+/// `organizations/phoenix/platform` in portfolio `p`: a README, CODEOWNERS for the api
+/// service, a platform ADR, and `services/api` with its metadata (`kind`, `tier`, an SLO).
+/// Returns the repository's path under the root.
+fn platform(p: &common::portfolio::Portfolio, kind: &str, tier: u8) -> &'static str {
     let base = "organizations/phoenix/platform";
     p.write(&format!("{base}/README.md"), "# Phoenix\n");
     p.write(
@@ -306,18 +303,24 @@ fn the_portfolio_lists_components_and_drift_names_their_changes() {
         &format!("{base}/docs/adr/0001-go.md"),
         "# 1. Go\n\n## Status\n\nAccepted\n\n## Context\n\nServices.\n\n## Decision\n\nGo.\n\n## Consequences\n\nOne toolchain.\n",
     );
+    let owner = "@phoenix/api-team";
+    let backup = "@phoenix/platform-team";
     p.write(
         &format!("{base}/services/api/.meta/repo.yaml"),
-        &meta(
-            "api-service",
-            "service",
-            2,
-            "@phoenix/api-team",
-            "@phoenix/platform-team",
-            true,
-        ),
+        &meta("api-service", kind, tier, owner, backup, true),
     );
     p.write(&format!("{base}/services/api/README.md"), "# api\n");
+    base
+}
+
+/// The portfolio lists components: the catalog (JSON and Markdown) with each component's
+/// metadata and class and the repository's roll-up; drift names a component whose class
+/// changed and one that was added.
+#[test]
+fn the_portfolio_lists_components_and_drift_names_their_changes() {
+    use common::portfolio::{Portfolio, DAY1, DAY8};
+    let p = Portfolio::new();
+    let base = platform(&p, "service", 2);
     p.write(
         &format!("{base}/pkg/.meta/repo.yaml"),
         "name: pkg\ntype: library\nlanguage: go\ntier: 2\nowner: \"@phoenix/platform-team\"\napproval_required: 2\nlifecycle: production\n",
@@ -551,28 +554,7 @@ fn shared_paths_need_their_listed_owners() {
 fn backstage_export_lists_repositories_and_components() {
     use common::portfolio::{Portfolio, DAY1};
     let p = Portfolio::fixture();
-    let base = "organizations/phoenix/platform";
-    p.write(&format!("{base}/README.md"), "# Phoenix\n");
-    p.write(
-        &format!("{base}/.github/CODEOWNERS"),
-        "* @phoenix/platform-team\n/services/api/ @phoenix/api-team @phoenix/platform-team\n",
-    );
-    p.write(
-        &format!("{base}/services/api/.meta/repo.yaml"),
-        &meta(
-            "api-service",
-            "api",
-            1,
-            "@phoenix/api-team",
-            "@phoenix/platform-team",
-            true,
-        ),
-    );
-    p.write(&format!("{base}/services/api/README.md"), "# api\n");
-    p.write(
-        &format!("{base}/docs/adr/0001-go.md"),
-        "# 1. Go\n\n## Status\n\nAccepted\n\n## Context\n\nServices.\n\n## Decision\n\nGo.\n\n## Consequences\n\nOne toolchain.\n",
-    );
+    platform(&p, "api", 1);
     p.git_init("phoenix/platform");
     let out = p.govern(
         DAY1,
