@@ -688,3 +688,103 @@ fn select_narrows_the_portfolio_commands() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Shards: N processes each scan their part and write a shard file; assembling them gives
+/// the catalog and checkpoint one machine writes, byte for byte. A missing part, or a
+/// part made with another configuration, is refused and named.
+#[test]
+fn shards_assemble_to_the_single_machine_result() {
+    let p = Portfolio::fixture();
+    for i in 0..6 {
+        p.repo(&format!("shop/svc{i}"), "3");
+    }
+    p.git_init("shop/svc0");
+    let shards = p.root().join("shards");
+    let shards = shards.to_str().unwrap();
+    let read = |rel: &str| p.read(rel);
+    // One machine.
+    ok(&p.govern(DAY1, &["catalog", "--no-cache"], None));
+    let single_catalog = read(".metaHub/catalog/catalog.json");
+    ok(&p.govern(DAY1, &["checkpoint", "--baseline", "--no-cache"], None));
+    let single_checkpoint = read(".metaHub/checkpoints/checkpoint-latest.json");
+    std::fs::remove_file(p.root().join(".metaHub/catalog/catalog.json")).unwrap();
+    std::fs::remove_dir_all(p.root().join(".metaHub/checkpoints")).unwrap();
+    // Three machines, then the assembly.
+    for i in 1..=3 {
+        let part = format!("{i}/3");
+        ok(&p.govern(
+            DAY1,
+            &[
+                "catalog",
+                "--no-cache",
+                "--shard",
+                &part,
+                "--shard-dir",
+                shards,
+            ],
+            None,
+        ));
+    }
+    let part: serde_json::Value = serde_json::from_str(&read("shards/shard-1-of-3.json")).unwrap();
+    validate("schemas/shard.schema.json", &part);
+    ok(&p.govern(DAY1, &["catalog", "--shard-dir", shards], None));
+    assert_eq!(read(".metaHub/catalog/catalog.json"), single_catalog);
+    let cp_shards = p.root().join("cp-shards");
+    let cp_shards = cp_shards.to_str().unwrap();
+    for i in 1..=3 {
+        let part = format!("{i}/3");
+        ok(&p.govern(
+            DAY1,
+            &[
+                "checkpoint",
+                "--no-cache",
+                "--shard",
+                &part,
+                "--shard-dir",
+                cp_shards,
+            ],
+            None,
+        ));
+    }
+    ok(&p.govern(
+        DAY1,
+        &["checkpoint", "--baseline", "--shard-dir", cp_shards],
+        None,
+    ));
+    assert_eq!(
+        read(".metaHub/checkpoints/checkpoint-latest.json"),
+        single_checkpoint
+    );
+    // Catalog shards have no file hashes: a checkpoint refuses them.
+    let o = p.govern(
+        DAY1,
+        &["checkpoint", "--baseline", "--shard-dir", shards],
+        None,
+    );
+    assert_ne!(o.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("no file hashes"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // A missing part is named.
+    std::fs::remove_file(p.root().join("shards/shard-2-of-3.json")).unwrap();
+    let o = p.govern(DAY1, &["catalog", "--shard-dir", shards], None);
+    assert_ne!(o.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("missing shard-2-of-3.json"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // Another configuration (here: a rule selection) is refused.
+    let o = p.govern(
+        DAY1,
+        &["catalog", "--shard-dir", cp_shards, "--select", "docker"],
+        None,
+    );
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("another configuration"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

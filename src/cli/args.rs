@@ -345,6 +345,14 @@ pub struct PortfolioArgs {
     pub cache: Option<PathBuf>,
     #[command(flatten)]
     pub rules: SelectArgs,
+    /// Scan only part I of N of the portfolio (a stable partition by <org>/<repo>) and
+    /// write DIR/shard-I-of-N.json (needs --shard-dir), for a CI matrix or an Indexed Job.
+    #[arg(long, value_name = "I/N", value_parser = git_govern::portfolio::shard::Shard::parse, requires = "shard_dir")]
+    pub shard: Option<git_govern::portfolio::shard::Shard>,
+    /// Where shard files are written (with --shard) or assembled from (without it: every
+    /// shard 1..N must be there, from this version and configuration).
+    #[arg(long, value_name = "DIR")]
+    pub shard_dir: Option<PathBuf>,
 }
 
 impl PortfolioArgs {

@@ -116,6 +116,8 @@ fn check_portfolio(
         session: options(args, env),
         file_hashes: false,
         progress: true,
+        shard: None,
+        assemble: None,
     };
     let scan = portfolio::check(&root, &sel, &opts)?;
     for w in &scan.warnings {

@@ -30,7 +30,35 @@ fn scan_options(p: &PortfolioArgs, env: &Env, file_hashes: bool) -> ScanOptions 
         },
         file_hashes,
         progress: true,
+        shard: p.shard,
+        // Without --shard, --shard-dir means "assemble the parts there".
+        assemble: p.shard_dir.clone().filter(|_| p.shard.is_none()),
     }
+}
+
+/// With `--shard I/N`: scans that part, writes its shard file, and says so; `None` for a
+/// run that is not a shard run. Exit 1 when some repository of the part could not be
+/// checked.
+fn shard_run(p: &PortfolioArgs, env: &Env, file_hashes: bool) -> Option<Result<i32, Error>> {
+    let shard = p.shard?;
+    Some((|| {
+        let root = root(p, env)?;
+        let dir = p
+            .shard_dir
+            .clone()
+            .ok_or_else(|| Error::Usage("--shard needs --shard-dir DIR for its file".into()))?;
+        let opts = scan_options(p, env, file_hashes);
+        let (path, records) = portfolio::shard_run(&root, &dir, &opts)?;
+        eprintln!(
+            "git-govern: wrote {}: shard {}/{} with {} repositories",
+            path.display(),
+            shard.index,
+            shard.count,
+            records.len()
+        );
+        let errors = git_govern::portfolio::record::input_errors(&records);
+        Ok(could_not_check(&errors))
+    })())
 }
 
 fn root(p: &PortfolioArgs, env: &Env) -> Result<std::path::PathBuf, Error> {
@@ -39,6 +67,9 @@ fn root(p: &PortfolioArgs, env: &Env) -> Result<std::path::PathBuf, Error> {
 
 /// `git govern export backstage`.
 pub fn export_backstage(a: &super::args::ExportArgs, env: &Env) -> Result<i32, Error> {
+    if let Some(r) = shard_run(&a.portfolio, env, false) {
+        return r;
+    }
     let root = root(&a.portfolio, env)?;
     let opts = scan_options(&a.portfolio, env, false);
     let target = match &a.output {
@@ -64,6 +95,9 @@ pub fn catalog(a: &CatalogArgs, env: &Env) -> Result<i32, Error> {
 }
 
 fn catalog_inner(a: &CatalogArgs, env: &Env) -> Result<i32, Error> {
+    if let Some(r) = shard_run(&a.portfolio, env, false) {
+        return r;
+    }
     let root = root(&a.portfolio, env)?;
     let opts = scan_options(&a.portfolio, env, false);
     let fallback = |format| match &a.output {
@@ -128,6 +162,9 @@ pub fn checkpoint(a: &CheckpointArgs, env: &Env) -> Result<i32, Error> {
 }
 
 fn checkpoint_inner(a: &CheckpointArgs, env: &Env) -> Result<i32, Error> {
+    if let Some(r) = shard_run(&a.portfolio, env, true) {
+        return r;
+    }
     let root = root(&a.portfolio, env)?;
     let t = &a.thresholds;
     let acks = t

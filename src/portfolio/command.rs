@@ -12,13 +12,71 @@ use super::catalog::{self, Catalog};
 use super::checkpoint::{self, Checkpoint};
 use super::discover::{self, Selection};
 use super::drift::{self, Drift, Thresholds};
-use super::record::input_errors;
+use super::record::{input_errors, RepoRecord};
 use super::scan::{self, Scan, ScanOptions};
+use super::shard;
 
-/// Discovers and checks the portfolio at `root` (canonical), limited to `sel`.
+/// Discovers and checks the portfolio at `root` (canonical), limited to `sel` and to
+/// `opts.shard`'s part.
 pub fn check(root: &Path, sel: &Selection, opts: &ScanOptions) -> Result<Scan> {
-    let found = discover::discover(root, sel)?;
+    let mut found = discover::discover(root, sel)?;
+    if let Some(shard) = opts.shard {
+        found
+            .repos
+            .retain(|r| shard.holds(&format!("{}/{}", r.org, r.name)));
+    }
     scan::scan(root, found, opts)
+}
+
+/// The digest of what shapes records besides the repositories (see
+/// [`shard::config_digest`]): the schema and policies under `root` and `opts`' options.
+fn digest(root: &Path, opts: &ScanOptions) -> String {
+    let o = &opts.session;
+    shard::config_digest(
+        root,
+        // File hashes are checked on their own, with a clearer message.
+        &format!("{:?}|{:?}", o.policies, o.selection),
+    )
+}
+
+/// The records of the whole portfolio and the warnings: assembled from shards when
+/// `opts.assemble` names their directory, else scanned. Errors: see [`check`] and
+/// [`shard::assemble`].
+fn records_of(root: &Path, opts: &ScanOptions) -> Result<(Vec<RepoRecord>, Vec<String>)> {
+    match &opts.assemble {
+        Some(dir) => shard::assemble(dir, &digest(root, opts), opts.file_hashes),
+        None => {
+            let scan = check(root, &Selection::default(), opts)?;
+            let warnings = scan.warnings.clone();
+            Ok((scan.repos.into_iter().map(|r| r.record).collect(), warnings))
+        }
+    }
+}
+
+/// Scans `opts.shard`'s part of the portfolio at `root` and writes its shard file into
+/// `dir`. Returns the file and the part's records. Errors: see [`check`]; the write fails.
+pub fn shard_run(
+    root: &Path,
+    dir: &Path,
+    opts: &ScanOptions,
+) -> Result<(PathBuf, Vec<RepoRecord>)> {
+    let shard = opts
+        .shard
+        .ok_or_else(|| Error::Usage("a shard run needs --shard I/N".into()))?;
+    let scan = check(root, &Selection::default(), opts)?;
+    let warnings = scan.warnings.clone();
+    let records: Vec<RepoRecord> = scan.repos.into_iter().map(|r| r.record).collect();
+    let file = shard::ShardFile {
+        format: shard::FORMAT,
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        config_digest: digest(root, opts),
+        index: shard.index,
+        count: shard.count,
+        file_hashes: opts.file_hashes,
+        records: records.clone(),
+        warnings,
+    };
+    Ok((shard::write(dir, &file)?, records))
 }
 
 /// What `catalog` writes.
@@ -97,9 +155,8 @@ pub fn catalog(
             (catalog::from_checkpoint(&cp, previous.as_ref()), errors)
         }
         None => {
-            let scan = check(root, &Selection::default(), opts)?;
-            warnings.extend(scan.warnings.iter().cloned());
-            let records: Vec<_> = scan.repos.into_iter().map(|r| r.record).collect();
+            let (records, scan_warnings) = records_of(root, opts)?;
+            warnings.extend(scan_warnings);
             let cat = catalog::build(
                 &records,
                 catalog::generated(opts.session.now),
@@ -140,8 +197,7 @@ pub fn export_backstage(
     output: Option<&Path>,
     opts: &ScanOptions,
 ) -> Result<(String, usize, Vec<String>)> {
-    let scan = check(root, &Selection::default(), opts)?;
-    let records: Vec<_> = scan.repos.into_iter().map(|r| r.record).collect();
+    let (records, _) = records_of(root, opts)?;
     let entities = super::backstage::entities(&records);
     let yaml = super::backstage::to_yaml(&entities);
     if let Some(path) = output {
@@ -201,9 +257,7 @@ pub fn checkpoint(root: &Path, opts: &CheckpointOptions) -> Result<CheckpointRun
     } else {
         None
     };
-    let scan = check(root, &Selection::default(), &opts.scan)?;
-    let warnings = scan.warnings.clone();
-    let records: Vec<_> = scan.repos.into_iter().map(|r| r.record).collect();
+    let (records, warnings) = records_of(root, &opts.scan)?;
     let input_errors = input_errors(&records);
     let cp = checkpoint::build(records, catalog::generated(opts.scan.session.now));
     let archived = if opts.baseline {

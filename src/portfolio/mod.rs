@@ -8,7 +8,8 @@
 //! - [`checkpoint`]: `.metaHub/checkpoints/` snapshots, baseline, prune;
 //! - [`drift`]: two checkpoints compared, classed by [`ack`]nowledgements, as the weekly
 //!   Markdown report and GitHub outputs;
-//! - [`backstage`]: the portfolio as Backstage catalog entities.
+//! - [`backstage`]: the portfolio as Backstage catalog entities;
+//! - [`shard`]: a portfolio split over machines, and its parts assembled.
 
 pub mod ack;
 pub mod backstage;
@@ -19,3 +20,4 @@ pub mod discover;
 pub mod drift;
 pub mod record;
 pub mod scan;
+pub mod shard;

@@ -35,6 +35,11 @@ pub struct ScanOptions {
     pub file_hashes: bool,
     /// Draw a progress bar on stderr (only when stderr is a terminal).
     pub progress: bool,
+    /// Scan only this part of the portfolio (`--shard I/N`).
+    pub shard: Option<super::shard::Shard>,
+    /// Assemble the records from the shards in this directory instead of scanning
+    /// (`--shard-dir` without `--shard`).
+    pub assemble: Option<std::path::PathBuf>,
 }
 
 /// One repository's result.
