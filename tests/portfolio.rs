@@ -767,6 +767,19 @@ fn shards_assemble_to_the_single_machine_result() {
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
+    // check --portfolio takes the same partition: its parts add up to the whole.
+    let total = |args: &[&str]| -> u64 {
+        let mut a = vec!["check", "--portfolio", "--no-cache", "--format", "json"];
+        a.extend(args);
+        let v: serde_json::Value =
+            serde_json::from_slice(&p.govern(DAY1, &a, None).stdout).unwrap();
+        v["portfolio"]["total_repos"].as_u64().unwrap()
+    };
+    let whole = total(&[]);
+    assert_eq!(
+        total(&["--shard", "1/2"]) + total(&["--shard", "2/2"]),
+        whole
+    );
     // A missing part is named.
     std::fs::remove_file(p.root().join("shards/shard-2-of-3.json")).unwrap();
     let o = p.govern(DAY1, &["catalog", "--shard-dir", shards], None);

@@ -67,6 +67,10 @@ pub struct CheckArgs {
     /// ancestor holding .metaHub/ or organizations/].
     #[arg(long, value_name = "DIR", requires = "portfolio")]
     pub root: Option<PathBuf>,
+    /// With --portfolio: check only part I of N of the repositories (the partition the
+    /// portfolio commands' --shard uses), e.g. one job of a CI matrix.
+    #[arg(long, value_name = "I/N", value_parser = git_govern::portfolio::shard::Shard::parse, requires = "portfolio")]
+    pub shard: Option<git_govern::portfolio::shard::Shard>,
     /// Files and directories to check (as the pre-commit framework passes them); `-` reads
     /// standard input (parsed with --parser); a blank name is ignored.
     #[arg(value_parser = any_path)]

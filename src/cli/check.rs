@@ -116,7 +116,7 @@ fn check_portfolio(
         session: options(args, env),
         file_hashes: false,
         progress: true,
-        shard: None,
+        shard: args.shard,
         assemble: None,
     };
     let scan = portfolio::check(&root, &sel, &opts)?;
