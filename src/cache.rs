@@ -25,7 +25,10 @@ use std::sync::{Arc, Once};
 use std::time::Duration;
 
 use rayon::prelude::*;
-use redb::{Database, DatabaseError, ReadableDatabase, ReadableTableMetadata, TableDefinition};
+use redb::{
+    Database, DatabaseError, ReadableDatabase, ReadableTable, ReadableTableMetadata,
+    TableDefinition,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::finding::RawFinding;
@@ -518,6 +521,67 @@ impl Cache {
         }
         s
     }
+}
+
+/// Merges the caches `inputs` into a new cache file `output` (written beside it, then
+/// renamed into place): the union of their entries, which are content-addressed, so an
+/// entry two inputs share has one value. Returns (results, groups) written. Errors, in
+/// words: an input that is not a git-govern cache of this format, or cannot be read; an
+/// `output` that [`may_use`] refuses; the write fails.
+pub fn merge(inputs: &[PathBuf], output: &Path) -> Result<(u64, u64), String> {
+    may_use(output).map_err(|why| format!("{}: {why}; not replaced", output.display()))?;
+    let dir = output
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let tmp = tempfile::Builder::new()
+        .prefix(".git-govern-merge")
+        .tempfile_in(dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?;
+    let out =
+        try_open(tmp.path()).map_err(|_| format!("cannot create a cache in {}", dir.display()))?;
+    let w = out.begin_write().map_err(|e| e.to_string())?;
+    {
+        let mut results = w.open_table(RESULTS).map_err(|e| e.to_string())?;
+        let mut groups = w.open_table(GROUPS).map_err(|e| e.to_string())?;
+        for input in inputs {
+            let shown = input.display();
+            may_use(input).map_err(|why| format!("{shown}: {why}"))?;
+            let db = redb::ReadOnlyDatabase::open(input).map_err(|e| format!("{shown}: {e}"))?;
+            let r = db.begin_read().map_err(|e| format!("{shown}: {e}"))?;
+            let format = r.open_table(META).ok().and_then(|t| {
+                t.get("format")
+                    .ok()
+                    .flatten()
+                    .map(|v| v.value().to_string())
+            });
+            if format.as_deref() != Some(FORMAT) {
+                return Err(format!(
+                    "{shown}: not a cache of format {FORMAT}; nothing merged"
+                ));
+            }
+            for (from, to) in [(RESULTS, &mut results), (GROUPS, &mut groups)] {
+                let t = r.open_table(from).map_err(|e| format!("{shown}: {e}"))?;
+                for entry in t.iter().map_err(|e| format!("{shown}: {e}"))? {
+                    let (k, v) = entry.map_err(|e| format!("{shown}: {e}"))?;
+                    to.insert(k.value(), v.value()).map_err(|e| e.to_string())?;
+                }
+            }
+        }
+    }
+    w.commit().map_err(|e| e.to_string())?;
+    let counts = {
+        let r = out.begin_read().map_err(|e| e.to_string())?;
+        let n = |t: TableDefinition<&[u8], &[u8]>| {
+            r.open_table(t).ok().and_then(|t| t.len().ok()).unwrap_or(0)
+        };
+        (n(RESULTS), n(GROUPS))
+    };
+    drop(out);
+    tmp.persist(output)
+        .map_err(|e| format!("{}: {}", output.display(), e.error))?;
+    Ok(counts)
 }
 
 /// The first bytes of every redb file (redb's file format).

@@ -406,3 +406,61 @@ fn concurrent_runs_share_the_cache() {
         assert_eq!(v["summary"]["cache_hits"], fixture_results());
     }
 }
+
+/// `cache merge`: the union of two machines' caches serves both machines' files, with the
+/// same report as no cache; what is not a cache is refused, as input or as output.
+#[test]
+fn merged_caches_serve_both_sides() {
+    let a = fixture();
+    let b = Repo::new();
+    b.with_compliant_base();
+    b.write("svc/Dockerfile", "FROM alpine:3.20\nUSER app\n");
+    b.git(&["add", "-A"]);
+    let dir = tempfile::tempdir().unwrap();
+    let (ca, cb, merged) = (
+        dir.path().join("a.redb"),
+        dir.path().join("b.redb"),
+        dir.path().join("m.redb"),
+    );
+    let s = |p: &std::path::Path| p.to_str().unwrap().to_string();
+    for (repo, cache) in [(&a, &ca), (&b, &cb)] {
+        let o = repo.govern(&["check", "--all", "--cache", &s(cache)]);
+        assert!(o.status.code().is_some(), "{}", stderr(&o));
+    }
+    let o = a.govern(&["cache", "merge", &s(&ca), &s(&cb), "--output", &s(&merged)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("rule results"), "{}", stdout(&o));
+    for repo in [&a, &b] {
+        let (warm, code) = repo.json(&["check", "--all", "--cache", &s(&merged)]);
+        let (none, code_none) = repo.json(&["check", "--all", "--no-cache"]);
+        assert_eq!(code, code_none);
+        assert!(
+            warm["summary"]["cache_hits"].as_u64().unwrap() > 0,
+            "{warm:#}"
+        );
+        assert_eq!(warm["findings"], none["findings"]);
+    }
+    let text = dir.path().join("notes.txt");
+    std::fs::write(&text, "mine\n").unwrap();
+    let o = a.govern(&[
+        "cache",
+        "merge",
+        &s(&ca),
+        &s(&text),
+        "--output",
+        &s(&merged),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("not a git-govern cache"),
+        "{}",
+        stderr(&o)
+    );
+    let o = a.govern(&["cache", "merge", &s(&ca), "--output", &s(&text)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        std::fs::read_to_string(&text).unwrap(),
+        "mine\n",
+        "never replaced"
+    );
+}

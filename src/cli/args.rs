@@ -239,6 +239,16 @@ pub enum CacheCommand {
     Clear,
     /// Print the cache file's path.
     Path,
+    /// Merge caches into one (the union of their entries, which are content-addressed): the
+    /// caches of a CI matrix's shards, or of several machines, combined for the next run.
+    Merge {
+        /// The caches to merge.
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        /// The merged cache to write (replaced atomically when it is a cache already).
+        #[arg(long, short, value_name = "FILE")]
+        output: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]

@@ -59,6 +59,15 @@ pub fn run(
     root: Option<&Path>,
     env: &Env,
 ) -> Result<i32, Error> {
+    if let CacheCommand::Merge { inputs, output } = &command {
+        let (results, groups) = cache::merge(inputs, output).map_err(Error::Usage)?;
+        println!(
+            "wrote {}: {results} rule results, {groups} directory groups from {} caches",
+            output.display(),
+            inputs.len()
+        );
+        return Ok(0);
+    }
     let paths = match explicit {
         Some(p) => {
             // A path the user named is cleared or read only if it holds a cache.
@@ -76,6 +85,7 @@ pub fn run(
 fn one(command: &CacheCommand, path: &Path) -> Result<(), Error> {
     match command {
         CacheCommand::Path => println!("{}", path.display()),
+        CacheCommand::Merge { .. } => {}
         CacheCommand::Clear => match cache::clear(path) {
             Ok(true) => println!("removed {}", path.display()),
             Ok(false) => println!("no cache at {}", path.display()),
