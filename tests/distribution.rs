@@ -502,5 +502,17 @@ fn every_pinned_version_is_this_version() {
         }
     }
     assert!(seen >= 4, "{seen}");
+    // The Kubernetes templates install the wheel by version too.
+    let wheel = regex::Regex::new(r#"git-govern==([0-9.]+)"#).unwrap();
+    let dir = Path::new(THIS_REPO).join("templates/kubernetes/portfolio-shards");
+    let mut manifests = 0;
+    for e in std::fs::read_dir(&dir).unwrap().flatten() {
+        let text = std::fs::read_to_string(e.path()).unwrap();
+        for c in wheel.captures_iter(&text) {
+            assert_eq!(&c[1], version, "{}", e.path().display());
+            manifests += 1;
+        }
+    }
+    assert!(manifests >= 2, "{manifests}");
     assert!(read("docs/releasing.md").contains("every_pinned_version_is_this_version"));
 }
