@@ -456,10 +456,7 @@ impl Session {
     /// repository without components. Errors: a component's `.govern.yaml` is invalid.
     fn layers(&self, snapshot: &Snapshot) -> Result<Vec<crate::layers::Layer>> {
         let view = snapshot.view.as_ref();
-        let components =
-            crate::components::Components::discover(&view.named(&["repo.yaml"]), &|p| {
-                self.config.path_selected(p)
-            });
+        let components = snapshot.components(&|p| self.config.path_selected(p));
         if components.is_empty() {
             return Ok(Vec::new());
         }

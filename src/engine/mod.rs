@@ -125,11 +125,7 @@ impl<'a> Run<'a> {
             .copied()
             .filter(|r| config.rule(r).enabled)
             .collect();
-        let view = snapshot.view.as_ref();
-        let components =
-            crate::components::Components::discover(&view.named(&["repo.yaml"]), &|p| {
-                config.path_selected(p)
-            });
+        let components = snapshot.components(&|p| config.path_selected(p));
         // A component keeps its ADRs where a repository does, under its own directory.
         let root_dirs = adr::dirs_in(config);
         let mut adr_dirs = root_dirs.clone();

@@ -156,10 +156,7 @@ fn check_one(
         }
         record.compliance = record::compliance(&meta, &outcome);
         let view = snapshot.view.as_ref();
-        let components =
-            crate::components::Components::discover(&view.named(&["repo.yaml"]), &|p| {
-                session.config.path_selected(p)
-            });
+        let components = snapshot.components(&|p| session.config.path_selected(p));
         record.components = record::components(view, &components, &outcome);
         if !components.is_empty() && meta == record::MetadataFile::Missing {
             record.compliance = record::roll_up(&record.components, &outcome, &components);

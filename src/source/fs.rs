@@ -72,6 +72,7 @@ pub fn snapshot(cwd: &Path, mode: &Mode) -> Result<Snapshot> {
         subjects,
         repo: None,
         default_cache: None,
+        repo_yamls: Default::default(),
     })
 }
 

@@ -110,6 +110,7 @@ pub fn snapshot(repo: gix::Repository, cwd: &Path, mode: &Mode) -> Result<Snapsh
         subjects,
         repo: Some(sync),
         default_cache: Some(default_cache),
+        repo_yamls: Default::default(),
     })
 }
 

@@ -72,9 +72,21 @@ pub struct Snapshot {
     /// The default cache file of a git repository (`<git common dir>/govern/cache.redb`);
     /// `None` outside git, where the caller picks one.
     pub default_cache: Option<PathBuf>,
+    /// The view's files named `repo.yaml`, listed on first use (monorepo components are
+    /// found among them, several times a run: one pass over the file list serves all).
+    pub repo_yamls: std::sync::OnceLock<Vec<crate::path::RepoPath>>,
 }
 
 impl Snapshot {
+    /// The monorepo components among the view's files, with `selected` (a configuration's
+    /// include/exclude) deciding which count.
+    pub fn components(&self, selected: &dyn Fn(&str) -> bool) -> crate::components::Components {
+        let files = self
+            .repo_yamls
+            .get_or_init(|| self.view.named(&["repo.yaml"]));
+        crate::components::Components::discover(files, selected)
+    }
+
     /// Reads the bytes of `content`; for blobs, `repo` must be a thread-local handle of
     /// [`Snapshot::repo`].
     pub fn read(repo: Option<&gix::Repository>, content: &Content) -> std::io::Result<Vec<u8>> {
