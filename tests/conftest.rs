@@ -166,18 +166,18 @@ fn exceptions_are_counted_and_listed() {
         "{}",
         stdout(&text)
     );
-    let sarif = repo.govern(&[
-        "check",
-        "--no-cache",
-        "--select",
-        "policy.*",
-        "-p",
-        "policy",
-        "deploy.yaml",
-        "--format",
-        "sarif",
-    ]);
-    let sarif: Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    let report = |format: &str| {
+        let args = [
+            "check",
+            "--no-cache",
+            "--select",
+            "policy.*",
+            "-p",
+            "policy",
+        ];
+        repo.govern(&[&args[..], &["deploy.yaml", "--format", format]].concat())
+    };
+    let sarif: Value = serde_json::from_slice(&report("sarif").stdout).unwrap();
     let results = sarif["runs"][0]["results"].as_array().unwrap();
     assert!(
         results.iter().any(|r| r["suppressions"].is_array()),
@@ -190,17 +190,7 @@ fn exceptions_are_counted_and_listed() {
         ),
         ("junit", "suppressed: deploy.yaml:4: policy exception"),
     ] {
-        let o = repo.govern(&[
-            "check",
-            "--no-cache",
-            "--select",
-            "policy.*",
-            "-p",
-            "policy",
-            "deploy.yaml",
-            "--format",
-            format,
-        ]);
+        let o = report(format);
         assert!(stdout(&o).contains(listed), "{format}: {}", stdout(&o));
     }
 }

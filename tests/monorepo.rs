@@ -108,6 +108,22 @@ fn phoenix() -> Repo {
     repo
 }
 
+/// Writes an ADR of the api component (its first decision).
+fn api_adr(repo: &Repo) {
+    repo.write(
+        "services/api/docs/adr/0001-rest-api.md",
+        "# 1. REST\n\n## Status\n\nProposed\n\n## Context\n\nClients.\n\n## Decision\n\nREST.\n\n## Consequences\n\nOpenAPI.\n",
+    );
+}
+
+/// The paths of `adr.present` findings.
+fn adr_paths(report: &serde_json::Value) -> Vec<String> {
+    rule_hits(report, "adr.present")
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect()
+}
+
 fn rule_hits(report: &serde_json::Value, rule: &str) -> Vec<(String, Option<u64>)> {
     hits(report)
         .into_iter()
@@ -226,16 +242,10 @@ fn a_commit_to_one_service_is_not_told_about_another() {
 fn component_adrs_live_under_the_component_or_at_the_root() {
     let repo = phoenix();
     repo.remove("docs/adr/0001-use-go-for-services.md");
-    repo.write(
-        "services/api/docs/adr/0001-rest-api.md",
-        "# 1. REST\n\n## Status\n\nProposed\n\n## Context\n\nClients.\n\n## Decision\n\nREST.\n\n## Consequences\n\nOpenAPI.\n",
-    );
+    api_adr(&repo);
     repo.git(&["add", "-A"]);
     let (r, _) = repo.json(&["check", "--all", "--no-cache"]);
-    let adr: Vec<String> = rule_hits(&r, "adr.present")
-        .into_iter()
-        .map(|(p, _)| p)
-        .collect();
+    let adr = adr_paths(&r);
     assert!(
         !adr.iter().any(|p| p.starts_with("services/api/")),
         "api keeps its own: {adr:?}"
@@ -261,24 +271,15 @@ fn without_platform_adrs_each_component_needs_its_own() {
     repo.remove("docs/adr/0001-use-go-for-services.md");
     repo.git(&["add", "-A"]);
     let (r, _) = repo.json(&["check", "--all", "--no-cache"]);
-    let adr: Vec<String> = rule_hits(&r, "adr.present")
-        .into_iter()
-        .map(|(p, _)| p)
-        .collect();
+    let adr = adr_paths(&r);
     assert!(
         adr.iter().any(|p| p.starts_with("services/api/")),
         "{adr:?}"
     );
-    repo.write(
-        "services/api/docs/adr/0001-rest-api.md",
-        "# 1. REST\n\n## Status\n\nProposed\n\n## Context\n\nClients.\n\n## Decision\n\nREST.\n\n## Consequences\n\nOpenAPI.\n",
-    );
+    api_adr(&repo);
     repo.git(&["add", "-A"]);
     let (r, _) = repo.json(&["check", "--all", "--no-cache"]);
-    let after: Vec<String> = rule_hits(&r, "adr.present")
-        .into_iter()
-        .map(|(p, _)| p)
-        .collect();
+    let after = adr_paths(&r);
     assert!(
         !after.iter().any(|p| p.starts_with("services/api/")),
         "{after:?}"
