@@ -25,6 +25,7 @@ fn dispatch(cli: Cli, env: &Env) -> Result<i32, Error> {
             command: PolicyCommand::Test(args),
         } => cli::policy::test(&args, env),
         Command::Export(ExportCommand::Backstage(a)) => cli::portfolio::export_backstage(&a, env),
+        Command::Dashboard(a) => cli::portfolio::dashboard(&a, env),
         Command::Rules { json } => cli::info::rules(json, env),
         Command::Explain { rule } => cli::info::explain(&rule, env),
         Command::Man {

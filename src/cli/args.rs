@@ -436,6 +436,17 @@ new_warnings, new_repos and alert. Dates and `generated` honour SOURCE_DATE_EPOC
     /// Export the portfolio for other tools.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Write the portfolio dashboard: one self-contained HTML page (inline CSS and SVG, no
+    /// script, nothing fetched) built from catalog.json and the checkpoints, with compliance
+    /// over time (overall, by organization, by tier), violations by rule over time, the
+    /// tier 1–2 repositories and components that are not compliant, this week's drift,
+    /// waivers and acknowledgements ending within 30 days and the mean time to compliance.
+    /// Nothing is scanned. Exit 1 on error.
+    #[command(
+        after_help = "The page states the time of the run, or SOURCE_DATE_EPOCH when set (its date is also the day \
+expiry windows count from): with it, the same files give a byte-identical page."
+    )]
+    Dashboard(DashboardArgs),
     /// List the rules with their default severity.
     Rules {
         /// Print JSON instead of a table.
@@ -571,6 +582,21 @@ pub struct CatalogArgs {
     /// Rebuild the catalog from a checkpoint file instead of scanning (recovery).
     #[arg(long, value_name = "FILE")]
     pub from_checkpoint: Option<PathBuf>,
+}
+
+/// `dashboard`'s options.
+#[derive(clap::Args)]
+pub struct DashboardArgs {
+    /// The governance root [default: GOLDEN_PATH_ROOT, else the nearest ancestor holding
+    /// .metaHub/ or organizations/].
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Where to write (`-` for stdout) [default: .metaHub/catalog/dashboard.html].
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The drift acknowledgements file [default: .metaHub/drift-acknowledgements.yaml].
+    #[arg(long, value_name = "FILE")]
+    pub acknowledgements: Option<PathBuf>,
 }
 
 /// `checkpoint`'s options.

@@ -89,6 +89,33 @@ pub fn export_backstage(a: &super::args::ExportArgs, env: &Env) -> Result<i32, E
     Ok(if errors.is_empty() { 0 } else { 1 })
 }
 
+/// `git govern dashboard`.
+pub fn dashboard(a: &super::args::DashboardArgs, env: &Env) -> Result<i32, Error> {
+    exit_one((|| {
+        let root = discover::root(a.root.as_deref(), env.golden_path_root.as_deref(), &cwd()?)?;
+        let opts = git_govern::portfolio::dashboard::Options {
+            today: env.today,
+            generated: git_govern::portfolio::catalog::generated(env.now),
+            acknowledgements: a.acknowledgements.clone(),
+        };
+        let target = match &a.output {
+            Some(p) if p == std::path::Path::new("-") => None,
+            Some(p) => Some(p.clone()),
+            None => Some(root.join(git_govern::portfolio::dashboard::DEFAULT_PATH)),
+        };
+        let (page, checkpoints) = portfolio::dashboard(&root, target.as_deref(), &opts)?;
+        match &target {
+            None => print!("{page}"),
+            Some(p) => eprintln!(
+                "git-govern: wrote {}: {checkpoints} checkpoints, {} KiB",
+                p.display(),
+                page.len().div_ceil(1024)
+            ),
+        }
+        Ok(0)
+    })())
+}
+
 /// `git govern catalog`.
 pub fn catalog(a: &CatalogArgs, env: &Env) -> Result<i32, Error> {
     exit_one(catalog_inner(a, env))

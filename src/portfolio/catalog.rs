@@ -167,7 +167,8 @@ pub struct StatusChange {
     pub to: Compliance,
 }
 
-fn round1(x: f64) -> f64 {
+/// `x` rounded to one decimal, as `compliance_percentage` is.
+pub(crate) fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
 

@@ -206,6 +206,22 @@ pub fn export_backstage(
     Ok((yaml, entities.len(), input_errors(&records)))
 }
 
+/// Builds the dashboard of the governance root `root` ([`super::dashboard`]) and writes it
+/// atomically to `target` (`None`: only returned). Returns the page and the number of
+/// checkpoints it plots. Errors: see [`super::dashboard::build`]; a failed write.
+pub fn dashboard(
+    root: &Path,
+    target: Option<&Path>,
+    opts: &super::dashboard::Options,
+) -> Result<(String, usize)> {
+    let d = super::dashboard::build(root, opts)?;
+    let page = super::dashboard::render(&d);
+    if let Some(t) = target {
+        write_atomic(t, page.as_bytes())?;
+    }
+    Ok((page, d.history.points.len()))
+}
+
 /// How `checkpoint` runs.
 #[derive(Debug, Clone)]
 pub struct CheckpointOptions {

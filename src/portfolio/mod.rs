@@ -9,6 +9,7 @@
 //! - [`drift`]: two checkpoints compared, classed by [`ack`]nowledgements, as the weekly
 //!   Markdown report and GitHub outputs;
 //! - [`backstage`]: the portfolio as Backstage catalog entities;
+//! - [`dashboard`]: the HTML page of trends built from the catalog and checkpoints;
 //! - [`shard`]: a portfolio split over machines, and its parts assembled.
 
 pub mod ack;
@@ -16,6 +17,7 @@ pub mod backstage;
 pub mod catalog;
 pub mod checkpoint;
 pub mod command;
+pub mod dashboard;
 pub mod discover;
 pub mod drift;
 pub mod record;

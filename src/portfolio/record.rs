@@ -160,6 +160,39 @@ pub struct RepoRecord {
     /// one whole (and in checkpoints written before components were recorded).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub components: Vec<ComponentRecord>,
+    /// The waivers its `.govern.yaml` declares, in file order, expired ones included (the
+    /// dashboard lists those expiring soon); `None` in checkpoints written before waivers
+    /// were recorded, and when the configuration could not be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waivers: Option<Vec<WaiverRecord>>,
+}
+
+/// A waiver of a repository's `.govern.yaml` as the portfolio files record it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaiverRecord {
+    /// The rule id or family wildcard it names.
+    pub rule: String,
+    /// Its path glob, repo-relative.
+    pub path: String,
+    /// Who answers for it.
+    pub owner: String,
+    /// Why the findings are accepted.
+    pub reason: String,
+    /// Its last day, `YYYY-MM-DD`.
+    pub expires: String,
+}
+
+impl WaiverRecord {
+    /// The record of a configured waiver.
+    pub fn of(w: &crate::config::Waiver) -> WaiverRecord {
+        WaiverRecord {
+            rule: w.rule.clone(),
+            path: w.path.clone(),
+            owner: w.owner.clone(),
+            reason: w.reason.clone(),
+            expires: w.expires.to_string(),
+        }
+    }
 }
 
 /// One component of a monorepo as the portfolio files record it: its own metadata and

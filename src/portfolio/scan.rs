@@ -137,6 +137,7 @@ fn check_one(
         adrs: None,
         codeowners: None,
         components: Vec::new(),
+        waivers: None,
     };
     let outcome = (|| -> std::result::Result<Outcome, InputError> {
         let snapshot = snapshot_of(repo).map_err(|e| failed(".", e.to_string()))?;
@@ -147,6 +148,14 @@ fn check_one(
             },
             e => failed(crate::config::FILE_NAME, e.to_string()),
         })?;
+        record.waivers = Some(
+            session
+                .config
+                .waivers
+                .iter()
+                .map(record::WaiverRecord::of)
+                .collect(),
+        );
         let outcome = session
             .check(&snapshot, cache)
             .map_err(|e| failed(".", e.to_string()))?;
