@@ -310,6 +310,36 @@ def make_portfolio(root: Path, repos: int) -> None:
     (root / ".bench-stamp").write_text(f"{GENERATOR}:{repos}")
 
 
+def make_history(gg: str, portfolio: Path, root: Path, weeks: int) -> None:
+    """A governance root holding `weeks` weekly checkpoints of the portfolio: the first is a
+    real `git govern checkpoint` of it; each later week, about 3% of the repositories flip
+    between compliant and not (with a violation of one of five rules) and the file maps
+    stay as they were. The dashboard's input; nothing under organizations/."""
+    if fresh(root, f"{portfolio.name}:{weeks}"):
+        return
+    print(f"building {weeks} weekly checkpoints of {portfolio} in {root} ...", flush=True)
+    shutil.rmtree(root, ignore_errors=True)
+    (root / "organizations").mkdir(parents=True)
+    sh([gg, "checkpoint", "--root", str(portfolio), "--cache", str(root / "cache.redb")], portfolio,
+       check=False, env={"SOURCE_DATE_EPOCH": "1767571200"})  # 2026-01-05
+    first = json.loads((portfolio / ".metaHub/checkpoints/checkpoint-latest.json").read_text())
+    rng = random.Random(7)
+    rules = ["docker.user-not-root", "k8s.probes", "k8s.resources", "docker.healthcheck", "slo.defined"]
+    doc = first
+    for w in range(weeks):
+        date = time.strftime("%Y-%m-%d", time.gmtime(1767571200 + w * 7 * 86400))
+        doc["date"], doc["generated"] = date, f"{date}T00:00:00Z"
+        for key, e in doc["repositories"].items():
+            if w and rng.random() < 0.03:
+                if e["compliant"]:
+                    e["compliant"], e["compliance"] = False, "non-compliant"
+                    e["violations"] = {rng.choice(rules): rng.randint(1, 3)}
+                else:
+                    e["compliant"], e["compliance"], e["violations"] = True, "compliant", {}
+        write(root / f".metaHub/checkpoints/checkpoint-{date}.json", json.dumps(doc, indent=2) + "\n")
+    (root / ".bench-stamp").write_text(f"{GENERATOR}:{portfolio.name}:{weeks}")
+
+
 BASES = ["python:3.12-slim", "python:latest", "node:20-alpine", "node", "ubuntu:22.04",
          "golang:1.22 AS build", "debian:bookworm-slim", "alpine:3.20", "nginx:1.27",
          "eclipse-temurin:21-jre"]
@@ -472,10 +502,10 @@ def main() -> int:
     ap.add_argument("--json", type=Path, help="write the figures here (default <work>/results.json)")
     ap.add_argument("--corpus", type=Path, help="check this directory as the corpus instead of the synthetic one")
     ap.add_argument("--no-peers", action="store_true", help="skip installing and measuring the peers")
-    ap.add_argument("--only", action="append", choices=["repository", "portfolio", "corpus"],
-                    help="measure only this part (repeatable; default: all three)")
+    ap.add_argument("--only", action="append", choices=["repository", "portfolio", "corpus", "dashboard"],
+                    help="measure only this part (repeatable; default: all four)")
     args = ap.parse_args()
-    only = set(args.only or ["repository", "portfolio", "corpus"])
+    only = set(args.only or ["repository", "portfolio", "corpus", "dashboard"])
     WORK = args.work.resolve()
     WORK.mkdir(parents=True, exist_ok=True)
     (WORK / "gitconfig").write_text("[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n")
@@ -494,8 +524,11 @@ def main() -> int:
     if "repository" in only:
         for n in sizes:
             make_repo(WORK / f"repo-{n}", n)
-    if "portfolio" in only:
+    if "portfolio" in only or "dashboard" in only:
         make_portfolio(WORK / "portfolio", repos)
+    weeks = 8 if args.quick else 52
+    if "dashboard" in only:
+        make_history(gg, WORK / "portfolio", WORK / "history", weeks)
     corpus = args.corpus.resolve() if args.corpus else WORK / "corpus"
     if not args.corpus and "corpus" in only:
         make_corpus(corpus, corpus_n)
@@ -612,6 +645,15 @@ def main() -> int:
                     [str(venv / "bin" / "checkov"), "-d", ".", "--framework", "dockerfile", "kubernetes", "--quiet", "--compact", "--skip-download", "--soft-fail"],
                     corpus, peer_runs)
 
+    # 6. The dashboard of a year of weekly checkpoints.
+    if "dashboard" in only:
+        hist = WORK / "history"
+        page = hist / "dashboard.html"
+        print(f"\ndashboard of {repos:,} repositories x {weeks} weekly checkpoints (median of {runs} runs)", flush=True)
+        m = measure("dashboard", f"dashboard ({repos:,} repositories x {weeks} checkpoints)",
+                    [gg, "dashboard", "--root", str(hist), "--output", str(page)], hist, runs)
+        m.note = f"{page.stat().st_size / 1e6:.2f} MB page" if page.exists() else "no page"
+
     return report(args, version, peers, sizes, big, repos, corpus)
 
 
@@ -658,6 +700,10 @@ def report(args, version: str, peers: dict, sizes: list[int], big: int, repos: i
     served = None if conc is None else 100.0 * int(conc.note.split("/")[0]) / 16
     target("16 concurrent warm runs served from the cache", served, 90.0, "%", higher_is_better=True)
     target(f"warm check --portfolio ({repos:,} repositories)", R["portfolio.warm"].median_ms if "portfolio.warm" in R else None, 1000.0, "ms")
+    dash = R.get("dashboard")
+    target(f"dashboard ({repos:,} repositories x 52 weekly checkpoints)", dash.median_ms if dash else None, 1000.0, "ms")
+    size = float(dash.note.split()[0]) if dash and dash.note.endswith("MB page") else None
+    target("dashboard page size", size, 2.0, "MB")
     peer_corpus = [k for k in ("peer.hadolint.corpus", "peer.checkov.corpus") if k in R]
     speedup = (sum(R[k].median_ms for k in peer_corpus) / R["corpus.cold"].median_ms) if len(peer_corpus) == 2 else None
     target("cold corpus: (hadolint + checkov) / git-govern", speedup, 10.0, "x", higher_is_better=True)
@@ -699,6 +745,7 @@ def report(args, version: str, peers: dict, sizes: list[int], big: int, repos: i
     row("portfolio.cold")
     row("portfolio.warm")
     row("portfolio.changed.10")
+    row("dashboard")
     row("corpus.cold")
     row("peer.hadolint.corpus", "corpus.cold", "git-govern")
     row("peer.checkov.corpus", "corpus.cold", "git-govern")
