@@ -293,8 +293,9 @@ fn a_root_without_catalog_or_checkpoint_is_a_clear_error() {
 
 /// The page in Debian's Chromium through playwright-core (CI installs both; run with
 /// `cargo test --test dashboard -- --ignored`): no console error, no request leaves the
-/// file, the plotted values read back from the rendered DOM equal the checkpoints', and a
-/// screenshot is saved to `target/dashboard.png`.
+/// file, the plotted values read back from the rendered DOM equal the checkpoints', no
+/// point lies outside its chart, and screenshots are saved to `target/dashboard.png` (the
+/// whole page) and `target/dashboard-top.png` (the first screen).
 #[test]
 #[ignore = "needs Chromium and playwright-core (CI installs them)"]
 fn the_page_renders_in_chromium_without_errors() {
@@ -338,4 +339,12 @@ fn the_page_renders_in_chromium_without_errors() {
         std::fs::metadata(&shot).unwrap().len() > 10_000,
         "a screenshot"
     );
+    // The first screen alone, as the README shows it (docs/dashboard.png is a copy).
+    let top = shot.with_file_name("dashboard-top.png");
+    let o = std::process::Command::new("node")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/dashboard.mjs"))
+        .args([page.as_os_str(), top.as_os_str(), "--viewport".as_ref()])
+        .output()
+        .expect("node runs");
+    assert!(o.status.success(), "{}", common::stderr(&o));
 }

@@ -3,14 +3,15 @@
 // itself, and the plotted values of the overall compliance chart (date → value, read from
 // the rendered DOM). Saves a full-page screenshot.
 //
-// Usage: node tests/browser/dashboard.mjs PAGE.html SCREENSHOT.png
+// Usage: node tests/browser/dashboard.mjs PAGE.html SCREENSHOT.png [--viewport]
+// (--viewport: only the first screen, as the README shows it)
 // Environment: CHROMIUM (default /usr/bin/chromium); playwright-core found through
 // NODE_PATH or target/tools/node_modules.
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import path from "node:path";
 
-const [page, shot] = process.argv.slice(2);
+const [page, shot, mode] = process.argv.slice(2);
 if (!page || !shot) {
   console.error("usage: dashboard.mjs PAGE.html SCREENSHOT.png");
   process.exit(2);
@@ -57,7 +58,7 @@ try {
         .map((c) => `${s.dataset.chart}: ${c.dataset.date}`);
     }),
   );
-  await tab.screenshot({ path: shot, fullPage: true });
+  await tab.screenshot({ path: shot, fullPage: mode !== "--viewport" });
   console.log(JSON.stringify({ errors, requests, overall, outside }));
 } finally {
   // playwright gives the browser a new, empty profile of its own and removes it.

@@ -30,11 +30,12 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:32px 0 8px;border-bott
 .tile{background:var(--panel);border:1px solid var(--line);border-radius:6px;padding:10px 12px}
 .tile .v{font-size:24px;font-weight:600}.tile .k{color:var(--muted)}
 .pair{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:16px;align-items:start}
-@media (max-width:900px){.pair{grid-template-columns:1fr}}
+.pair.even{grid-template-columns:minmax(0,1fr) minmax(0,1fr)}
+@media (max-width:900px){.pair,.pair.even{grid-template-columns:1fr}}
 .scroll{max-height:340px;overflow:auto;border:1px solid var(--line);border-radius:6px}
 table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}
 th,td{padding:3px 8px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
-th{background:var(--panel);position:sticky;top:0}td.n,th.n{text-align:right}
+th{background:var(--panel);position:sticky;top:0}td:first-child{white-space:nowrap}td.n,th.n{text-align:right}
 .chart{width:100%;height:auto;background:var(--panel);border:1px solid var(--line);border-radius:6px}
 .axis line{stroke:var(--line)}.axis text{fill:var(--muted);font-size:11px}
 .series path{fill:none;stroke-width:2}.series circle{stroke:none}
@@ -43,7 +44,7 @@ th{background:var(--panel);position:sticky;top:0}td.n,th.n{text-align:right}
 .s4 path{stroke:var(--c4);stroke-dasharray:4 4}.s4 circle{fill:var(--c4)}.s5 path{stroke:var(--c5);stroke-dasharray:12 4}.s5 circle{fill:var(--c5)}
 .s6 path{stroke:var(--c6);stroke-dasharray:1 3}.s6 circle{fill:var(--c6)}.s7 path{stroke:var(--c7);stroke-dasharray:6 2 1 2}.s7 circle{fill:var(--c7)}
 .legend{list-style:none;padding:0;margin:6px 0;display:flex;flex-wrap:wrap;gap:4px 14px}.swatch{vertical-align:middle;margin-right:4px}
-.spark path{fill:none;stroke:var(--c0);stroke-width:1.5}.spark circle{fill:var(--c0)}
+.spark{display:block}td.trend{width:132px;min-width:132px}.spark path{fill:none;stroke:var(--c0);stroke-width:1.5}.spark circle{fill:var(--c0)}
 .bad{color:var(--bad)}.good{color:var(--good)}code{font-size:12px}
 "#;
 
@@ -140,9 +141,18 @@ fn tiles(out: &mut String, d: &Dashboard) {
         &format!("tier 1–{ATTENTION_TIER} not compliant"),
     );
     let drift = d.drift.as_ref().map_or("—".to_string(), |x| {
-        (x.changes.len() - x.intentional()).to_string()
+        x.changes
+            .iter()
+            .filter(|c| !c.is_file() && c.acknowledged_by.is_none())
+            .count()
+            .to_string()
     });
-    tile(out, "drift", &drift, "unintentional changes this week");
+    tile(
+        out,
+        "drift",
+        &drift,
+        "unintentional repository changes this week",
+    );
     let (mean, _) = mean_time_to_compliance(&d.history.episodes, d.today);
     tile(
         out,
@@ -218,7 +228,7 @@ fn overall(out: &mut String, d: &Dashboard) {
         },
     ));
     out.push_str(r#"</div><div class="scroll"><table data-table="compliance"><caption class="note">Compliance at each checkpoint</caption><thead><tr><th>Date</th><th class="n">Compliant</th><th class="n">Repositories</th><th class="n">Compliance</th></tr></thead><tbody>"#);
-    for p in points {
+    for p in points.iter().rev() {
         let _ = write!(
             out,
             r#"<tr><td>{}</td><td class="n">{}</td><td class="n">{}</td>{}</tr>"#,
@@ -272,7 +282,7 @@ fn groups(
         drawn.len(),
         names.len()
     );
-    out.push_str(r#"<div class="pair"><div>"#);
+    out.push_str(r#"<div class="pair even"><div>"#);
     out.push_str(&svg::line_chart(
         &format!("chart-{id}"),
         title,
@@ -287,7 +297,7 @@ fn groups(
     legend(out, &series);
     let _ = write!(
         out,
-        r#"</div><div class="scroll"><table data-table="{id}"><thead><tr><th>{noun}</th><th class="n">Repositories</th><th class="n">Compliance</th><th class="n">Since {}</th><th>Trend</th></tr></thead><tbody>"#,
+        r#"</div><div class="scroll"><table data-table="{id}"><caption class="note">Change: percentage points since {0}</caption><thead><tr><th>{noun}</th><th class="n">Repositories</th><th class="n">Compliance</th><th class="n">Change</th><th>Trend</th></tr></thead><tbody>"#,
         points[0].date
     );
     for n in &names {
@@ -303,7 +313,7 @@ fn groups(
             .collect();
         let _ = write!(
             out,
-            r#"<tr data-group="{}"><th scope="row">{}</th><td class="n">{}</td>{}<td class="n">{change}</td><td>{}</td></tr>"#,
+            r#"<tr data-group="{}"><th scope="row">{}</th><td class="n">{}</td>{}<td class="n">{change}</td><td class="trend">{}</td></tr>"#,
             esc(n),
             esc(n),
             now.map_or(0, |r| r.total),
@@ -336,7 +346,7 @@ fn weekly(
         let _ = write!(out, r#"<th class="n">{}</th>"#, esc(n));
     }
     out.push_str("</tr></thead><tbody>");
-    for p in points {
+    for p in points.iter().rev() {
         let _ = write!(out, "<tr><td>{}</td>", p.date);
         for n in names {
             out.push_str(&percent_cell(of(p).get(*n).copied()));
@@ -405,7 +415,7 @@ fn rules(out: &mut String, d: &Dashboard) {
         let _ = write!(out, r#"<th class="n"><code>{}</code></th>"#, esc(r));
     }
     out.push_str(r#"<th class="n">Other rules</th><th class="n">All</th></tr></thead><tbody>"#);
-    for p in points {
+    for p in points.iter().rev() {
         let _ = write!(out, "<tr><td>{}</td>", p.date);
         let all: usize = p.violations.values().sum();
         let shown: usize = top
@@ -550,14 +560,16 @@ fn drift(out: &mut String, d: &Dashboard) {
     };
     let repo_level: Vec<_> = x.changes.iter().filter(|c| !c.is_file()).collect();
     let files = x.changes.len() - repo_level.len();
+    let intentional = repo_level
+        .iter()
+        .filter(|c| c.acknowledged_by.is_some())
+        .count();
     let _ = write!(
         out,
-        r#"<p>From the checkpoint of {} to that of {}: {} changes, {} of them intentional (acknowledged); {} file changes.</p>"#,
+        r#"<p>From the checkpoint of {} to that of {}: {} changes to repositories, {intentional} of them intentional (acknowledged), and {files} files added, modified or removed.</p>"#,
         x.from.0,
         x.to.0,
-        x.changes.len(),
-        x.intentional(),
-        files
+        repo_level.len(),
     );
     counts_table(out, x);
     for a in &x.alerts {
