@@ -44,7 +44,7 @@ pub fn check(cwd: &Path, mode: &Mode, opts: &Options, fallback_cache: &Path) -> 
     let session = Session::open(&snapshot.root, opts)?;
     let mut cache = opts
         .cache
-        .open(|| default_cache(&snapshot, fallback_cache))?;
+        .open(opts.today, || default_cache(&snapshot, fallback_cache))?;
     let mut outcome = session.check(&snapshot, &mut cache)?;
     if let Mode::Paths(paths) = mode {
         if session.policies()?.has_file_rules() {

@@ -138,9 +138,9 @@ pub fn pre_push(
         let tip = commit_id(&u.local_oid)?;
         let base = push_base(cwd, remote, u)?;
         let snapshot = source::load(cwd, &Mode::Pushed { base, tip })?;
-        let mut cache: Cache = opts
-            .cache
-            .open(|| check::default_cache(&snapshot, fallback_cache))?;
+        let mut cache: Cache = opts.cache.open(opts.today, || {
+            check::default_cache(&snapshot, fallback_cache)
+        })?;
         let policies = session.policies()?;
         let o = engine::check(
             &snapshot,

@@ -39,17 +39,19 @@ pub enum CacheChoice {
 impl CacheChoice {
     /// Opens the cache this choice names: none (`Off`), the given file (`At`), else
     /// `default` (computed only then). A cache that cannot be used is a warning on the
-    /// returned [`Cache`] (see [`Cache::open`]). Errors: a file given with `At` that is not
-    /// a git-govern cache ([`crate::cache::may_use`]), left untouched.
-    pub fn open(&self, default: impl FnOnce() -> PathBuf) -> Result<Cache> {
-        Ok(match self {
+    /// returned [`Cache`] (see [`Cache::open`]). Entries it uses are dated `today` (see
+    /// [`Cache::on_day`]). Errors: a file given with `At` that is not a git-govern cache
+    /// ([`crate::cache::may_use`]), left untouched.
+    pub fn open(&self, today: Date, default: impl FnOnce() -> PathBuf) -> Result<Cache> {
+        let cache = match self {
             CacheChoice::Off => Cache::disabled(),
             CacheChoice::At(p) => {
                 refuse_foreign(p)?;
                 Cache::open(p)
             }
             CacheChoice::Default => Cache::open(&default()),
-        })
+        };
+        Ok(cache.on_day(crate::cache::day_of(today)))
     }
 }
 

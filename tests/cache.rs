@@ -464,3 +464,128 @@ fn merged_caches_serve_both_sides() {
         "never replaced"
     );
 }
+
+/// A year of daily `check --all` runs on a repository that changes every day, with `cache
+/// gc --max-age 30` and a size limit once a week (as a scheduled CI job would run it): the
+/// cache never stays above its limit after a gc, the oldest entries go first, and a run
+/// right after a gc still finds the day's results (the recently used ones are kept). The
+/// limit is set from what the first four weeks grew to, so the test does not depend on
+/// entry sizes.
+#[test]
+fn a_year_of_daily_runs_stays_under_the_size_limit() {
+    use git_govern::cache::{day_of, gc};
+    use git_govern::session::{CacheChoice, Options};
+    use git_govern::source::Mode;
+    let repo = Repo::new();
+    repo.with_compliant_base();
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache.redb");
+    let start = jiff::civil::date(2026, 1, 1);
+    let run = |day: i64| {
+        let today = start.checked_add(jiff::Span::new().days(day)).unwrap();
+        // Three files change every day, each to content never seen before.
+        for k in 0..3 {
+            repo.write(
+                &format!("deploy/app-{k}.yaml"),
+                &format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{k}}}\ndata: {{day: \"{day}\"}}\n"),
+            );
+        }
+        repo.write(
+            "Dockerfile",
+            &format!("FROM alpine:3.20\nRUN echo {day}\nUSER app\n"),
+        );
+        let mut o = Options::new(jiff::Timestamp::UNIX_EPOCH, today);
+        o.cache = CacheChoice::At(cache.clone());
+        let r = git_govern::check::check(repo.path(), &Mode::All, &o, &cache).unwrap();
+        (today, r.outcome.cache_hits)
+    };
+    let size = || std::fs::metadata(&cache).unwrap().len();
+    for day in 0..28 {
+        run(day);
+    }
+    let limit = size() * 3 / 4;
+    let mut removed = 0;
+    for day in 28..365 {
+        let (today, _) = run(day);
+        if day % 7 == 6 {
+            let r = gc(&cache, Some(limit), Some(30), day_of(today)).unwrap();
+            assert!(r.bytes_after <= limit, "day {day}: {r:?} over {limit}");
+            removed += r.removed_for_age + r.removed_for_size;
+            let (_, hits) = run(day);
+            assert!(hits > 0, "day {day}: the day's results survive the gc");
+        }
+    }
+    assert!(removed > 0, "gc removed entries");
+}
+
+/// `cache stats` says how long ago entries were last used, `cache gc --max-age` drops the
+/// old ones (and only those: a warm run after it is still served), and `cache gc` never
+/// touches a file that is not a cache.
+#[test]
+fn gc_drops_what_was_not_used_recently_and_stats_shows_the_age() {
+    let repo = fixture();
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("c.redb");
+    let c = cache.to_str().unwrap();
+    let at = |epoch: &str, args: &[&str]| {
+        repo.cmd(bin())
+            .args(args)
+            .env("SOURCE_DATE_EPOCH", epoch)
+            .output()
+            .unwrap()
+    };
+    const JAN1: &str = "1767225600"; // 2026-01-01
+    const FEB15: &str = "1771113600"; // 2026-02-15
+    at(JAN1, &["check", "--all", "--cache", c]);
+    // Six weeks later one file changed: the rest of the entries are re-dated by use, the
+    // old Dockerfile's result is not.
+    repo.write("Dockerfile", "FROM nginx:1.27\nUSER root\n");
+    repo.git(&["add", "-A"]);
+    at(FEB15, &["check", "--all", "--cache", c]);
+    let stats = stdout(&at(FEB15, &["cache", "stats", "--cache", c]));
+    assert!(
+        stats.contains("last used: 2026-01-01 to 2026-02-15"),
+        "{stats}"
+    );
+    assert!(!stats.contains("over 30 days ago: 0"), "{stats}");
+    let o = at(FEB15, &["cache", "gc", "--max-age", "30", "--cache", c]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("unused for over 30 days"),
+        "{}",
+        stdout(&o)
+    );
+    let stats = stdout(&at(FEB15, &["cache", "stats", "--cache", c]));
+    assert!(
+        stats.contains("last used: 2026-02-15 to 2026-02-15"),
+        "{stats}"
+    );
+    let warm = at(FEB15, &["check", "--all", "--cache", c, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&warm.stdout).unwrap();
+    assert_eq!(v["summary"]["cache_hits"], fixture_results());
+    // A size: everything goes when even an empty cache is larger.
+    let o = at(FEB15, &["cache", "gc", "--max-size", "1K", "--cache", c]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = at(
+        FEB15,
+        &["cache", "gc", "--max-size", "12 parsecs", "--cache", c],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("unknown unit"), "{}", stderr(&o));
+    // Not a cache: refused, untouched.
+    let text = dir.path().join("notes.txt");
+    std::fs::write(&text, "mine\n").unwrap();
+    let o = at(
+        FEB15,
+        &[
+            "cache",
+            "gc",
+            "--max-age",
+            "1",
+            "--cache",
+            text.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(std::fs::read_to_string(&text).unwrap(), "mine\n");
+}

@@ -233,8 +233,22 @@ pub fn cache_choice(no_cache: bool, cache: Option<PathBuf>) -> CacheChoice {
 
 #[derive(Subcommand)]
 pub enum CacheCommand {
-    /// Print the cache file's size and entry counts.
+    /// Print the cache file's size, entry counts and how long ago its entries were last
+    /// used.
     Stats,
+    /// Shrink the cache: drop the entries not used for --max-age days, then, while the file
+    /// is larger than --max-size, the least recently used ones; the file is compacted.
+    /// Entries carry the day they were last used (SOURCE_DATE_EPOCH's date when set).
+    #[command(arg_required_else_help = true)]
+    Gc {
+        /// The largest the file may stay, in bytes or with a unit: 500K, 64M, 1G (powers of
+        /// 1024; KB, MB, GB are powers of 1000).
+        #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+        max_size: Option<u64>,
+        /// Drop entries not used for more than DAYS days.
+        #[arg(long, value_name = "DAYS")]
+        max_age: Option<u32>,
+    },
     /// Delete the cache file.
     Clear,
     /// Print the cache file's path.
@@ -582,6 +596,33 @@ pub struct CatalogArgs {
     /// Rebuild the catalog from a checkpoint file instead of scanning (recovery).
     #[arg(long, value_name = "FILE")]
     pub from_checkpoint: Option<PathBuf>,
+}
+
+/// A size in bytes: digits with an optional unit (K, M, G, KiB, MiB, GiB: powers of 1024;
+/// KB, MB, GB: powers of 1000; B).
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (digits, unit) = t.split_at(split);
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("{text:?} is not a size (e.g. 500K, 64M, 1G)"))?;
+    let scale: u64 = match unit.trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 1,
+        "K" | "KIB" => 1 << 10,
+        "M" | "MIB" => 1 << 20,
+        "G" | "GIB" => 1 << 30,
+        "KB" => 1_000,
+        "MB" => 1_000_000,
+        "GB" => 1_000_000_000,
+        u => {
+            return Err(format!(
+                "unknown unit {u:?} in {text:?} (K, M, G, KB, MB, GB)"
+            ))
+        }
+    };
+    n.checked_mul(scale)
+        .ok_or_else(|| format!("{text:?} is too large"))
 }
 
 /// `dashboard`'s options.

@@ -1,5 +1,5 @@
-//! `git govern cache path|stats|clear`: the result cache files that the commands run from
-//! here use, inspected or removed.
+//! `git govern cache path|stats|clear|gc|merge`: the result cache files that the commands
+//! run from here use, inspected, shrunk, merged or removed.
 
 use std::path::{Path, PathBuf};
 
@@ -76,16 +76,31 @@ pub fn run(
         }
         None => caches(&cwd()?, portfolio, root, env)?,
     };
+    let today = cache::day_of(env.today);
     for path in paths {
-        one(&command, &path)?;
+        one(&command, &path, today)?;
     }
     Ok(0)
 }
 
-fn one(command: &CacheCommand, path: &Path) -> Result<(), Error> {
+fn one(command: &CacheCommand, path: &Path, today: cache::Day) -> Result<(), Error> {
     match command {
         CacheCommand::Path => println!("{}", path.display()),
         CacheCommand::Merge { .. } => {}
+        CacheCommand::Gc { max_size, max_age } => {
+            let r = cache::gc(path, *max_size, *max_age, today).map_err(Error::Usage)?;
+            println!(
+                "{}: {} → {} bytes; removed {} of {} entries ({} unused for over {} days, {} least recently used for the size)",
+                path.display(),
+                r.bytes_before,
+                r.bytes_after,
+                r.removed_for_age + r.removed_for_size,
+                r.entries_before,
+                r.removed_for_age,
+                max_age.map_or("∞".into(), |d| d.to_string()),
+                r.removed_for_size
+            );
+        }
         CacheCommand::Clear => match cache::clear(path) {
             Ok(true) => println!("removed {}", path.display()),
             Ok(false) => println!("no cache at {}", path.display()),
@@ -105,6 +120,15 @@ fn one(command: &CacheCommand, path: &Path) -> Result<(), Error> {
                 s.results,
                 s.groups
             );
+            if let Some(age) = c.age(today).filter(|a| a.oldest.is_some()) {
+                let date = |d: Option<cache::Day>| d.map(cache::maintain::date_of);
+                let [day, week, month, older] = age.used_within;
+                println!(
+                    "last used: {} to {}\nentries last used today: {day}, 1–7 days ago: {week}, 8–30 days ago: {month}, over 30 days ago: {older}",
+                    date(age.oldest).map_or_else(String::new, |d| d.to_string()),
+                    date(age.newest).map_or_else(String::new, |d| d.to_string()),
+                );
+            }
         }
     }
     Ok(())

@@ -220,7 +220,7 @@ pub fn scan(root: &Path, discovery: Discovery, opts: &ScanOptions) -> Result<Sca
     );
     // Compile the shared policy set up front so an invalid policy stops the run once.
     governance.policies(root, &Config::default())?;
-    let mut cache = o.cache.open(|| default_cache(root))?;
+    let mut cache = o.cache.open(o.today, || default_cache(root))?;
     let bar = if opts.progress && std::io::stderr().is_terminal() {
         let b = indicatif::ProgressBar::new(discovery.repos.len() as u64);
         b.set_style(

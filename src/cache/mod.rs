@@ -2,12 +2,18 @@
 //!
 //! Tables:
 //! - `meta`: `format` → [`FORMAT`]; a file with another value is replaced by a fresh one.
-//! - `results`: result key (32 bytes, see [`result_key`]) → the [`Cached`] value: empty
-//!   for "no findings" (most entries, decoded without a parser), else its JSON.
-//! - `groups`: group key (32 bytes, see [`group_key`]) → the results of every key of a
-//!   group (the files of one directory), with only the entries that are not "no findings"
-//!   spelled out. A warm run looks up one group per directory instead of one key per file
-//!   and rule; a changed file costs its group's keys one by one.
+//! - `results`: result key (32 bytes, see [`result_key`]) → the day it was last used
+//!   ([`Day`], u32 little-endian), then the [`Cached`] value: nothing more for "no
+//!   findings" (most entries, decoded without a parser), else its JSON.
+//! - `groups`: group key (32 bytes, see [`group_key`]) → the day it was last used, then
+//!   the results of every key of a group (the files of one directory), with only the
+//!   entries that are not "no findings" spelled out. A warm run looks up one group per
+//!   directory instead of one key per file and rule; a changed file costs its group's keys
+//!   one by one.
+//!
+//! An entry read on a later day than the one it carries is rewritten with the run's day
+//! (once a day at most), so [`maintain::gc`] can drop what has not been used for a while,
+//! least recently used first. [`maintain`] also merges caches and reports their age.
 //!
 //! A subject's content is identified by its git blob id (see [`crate::source::content_id`]):
 //! staged and tracked files carry it in the index, so a warm run reads no file to build its
@@ -25,16 +31,47 @@ use std::sync::{Arc, Once};
 use std::time::Duration;
 
 use rayon::prelude::*;
-use redb::{
-    Database, DatabaseError, ReadableDatabase, ReadableTable, ReadableTableMetadata,
-    TableDefinition,
-};
+use redb::{Database, DatabaseError, ReadableDatabase, ReadableTableMetadata, TableDefinition};
 use serde::{Deserialize, Serialize};
 
 use crate::finding::RawFinding;
 
 /// The cache format; part of the file so that an incompatible file is replaced, not misread.
-pub const FORMAT: &str = "git-govern-cache/2";
+pub const FORMAT: &str = "git-govern-cache/3";
+
+pub mod maintain;
+
+pub use maintain::{clear, gc, may_use, merge, Age, GcReport};
+
+/// A day: whole days since 1970-01-01, UTC. Entries carry the day they were last used.
+pub type Day = u32;
+
+/// The [`Day`] of a calendar date (0 before 1970).
+pub fn day_of(date: jiff::civil::Date) -> Day {
+    let epoch = jiff::civil::date(1970, 1, 1);
+    u32::try_from((date - epoch).get_days()).unwrap_or(0)
+}
+
+/// Today by the system clock, UTC.
+fn clock_day() -> Day {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| (d.as_secs() / 86_400) as Day)
+}
+
+/// An entry's bytes: its last-used `day`, then `payload`.
+fn stamped(day: Day, payload: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(4 + payload.len());
+    out.extend_from_slice(&day.to_le_bytes());
+    out.extend_from_slice(payload);
+    out
+}
+
+/// An entry's last-used day and payload; `None` for bytes too short to hold a day.
+fn unstamp(bytes: &[u8]) -> Option<(Day, &[u8])> {
+    let day = Day::from_le_bytes(bytes.get(..4)?.try_into().ok()?);
+    Some((day, &bytes[4..]))
+}
 
 const META: TableDefinition<&str, &str> = TableDefinition::new("meta");
 const RESULTS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("results");
@@ -144,6 +181,60 @@ pub struct Stats {
     pub groups: u64,
 }
 
+/// An entry rewritten with the run's day: (key, stamped bytes).
+type Touch = ([u8; 32], Vec<u8>);
+
+/// One key looked up alone: its position, its value, and its re-dated entry.
+type Read = (usize, Option<Cached>, Option<Touch>);
+
+/// What one lookup found: values in key order, whether each group's entry served it, and
+/// the entries to re-date.
+struct Found {
+    values: Vec<Option<Cached>>,
+    hits: Vec<bool>,
+    group_touches: Vec<Touch>,
+    result_touches: Vec<Touch>,
+}
+
+/// A stored entry's payload, and the entry re-dated to `day` when it carries an earlier
+/// day (`None`: it is current). `None` for bytes without a day.
+fn reuse<'a>(day: Day, key: &[u8; 32], stored: &'a [u8]) -> Option<(&'a [u8], Option<Touch>)> {
+    let (was, payload) = unstamp(stored)?;
+    let touch = (was < day).then(|| (*key, stamped(day, payload)));
+    Some((payload, touch))
+}
+
+/// Looks up every group's entry (in parallel) into `found`; returns which keys they
+/// covered.
+fn read_groups(
+    g: &redb::ReadOnlyTable<&'static [u8], &'static [u8]>,
+    groups: &[([u8; 32], Range<usize>)],
+    day: Day,
+    found: &mut Found,
+) -> Result<Vec<bool>, redb::StorageError> {
+    let served: Vec<Option<(Vec<Cached>, Option<Touch>)>> = groups
+        .par_iter()
+        .map(|(key, range)| {
+            Ok(g.get(key.as_slice())?.and_then(|v| {
+                let (payload, touch) = reuse(day, key, v.value())?;
+                Some((decode_group(payload, range.len())?, touch))
+            }))
+        })
+        .collect::<Result<_, redb::StorageError>>()?;
+    let mut covered = vec![false; found.values.len()];
+    for ((_, range), group) in groups.iter().zip(served) {
+        found.hits.push(group.is_some());
+        if let Some((values, touch)) = group {
+            for (i, v) in range.clone().zip(values) {
+                found.values[i] = Some(v);
+                covered[i] = true;
+            }
+            found.group_touches.extend(touch);
+        }
+    }
+    Ok(covered)
+}
+
 /// An open cache, or a disabled one.
 pub struct Cache {
     db: Option<Arc<Database>>,
@@ -152,7 +243,9 @@ pub struct Cache {
     deferred: bool,
     path: Option<PathBuf>,
     warning: Option<String>,
-    /// Queued writes: (key, encoded value), in any order, possibly repeated.
+    /// The day of the run: what new and re-used entries carry.
+    day: Day,
+    /// Queued writes: (key, stamped value), in any order, possibly repeated.
     new_results: Vec<([u8; 32], Vec<u8>)>,
     new_groups: Vec<([u8; 32], Vec<u8>)>,
 }
@@ -262,6 +355,7 @@ impl Cache {
             deferred: false,
             path: None,
             warning: None,
+            day: clock_day(),
             new_results: Vec::new(),
             new_groups: Vec::new(),
         }
@@ -318,6 +412,13 @@ impl Cache {
         c
     }
 
+    /// The same cache, dated `day` (the run's date, `SOURCE_DATE_EPOCH`'s when set) instead
+    /// of the system clock's.
+    pub fn on_day(mut self, day: Day) -> Cache {
+        self.day = day;
+        self
+    }
+
     /// Whether a cache file is in use.
     pub fn enabled(&self) -> bool {
         self.db.is_some()
@@ -351,56 +452,53 @@ impl Cache {
         let Some(db) = &self.db else {
             return nothing();
         };
-        let r = quietly(
-            || -> Result<(Vec<Option<Cached>>, Vec<bool>), redb::Error> {
-                let tx = db.begin_read()?;
-                let g = tx.open_table(GROUPS)?;
-                let t = tx.open_table(RESULTS)?;
-                let served: Vec<Option<Vec<Cached>>> = groups
-                    .par_iter()
-                    .map(|(key, range)| {
-                        Ok(g.get(key.as_slice())?
-                            .and_then(|v| decode_group(v.value(), range.len())))
-                    })
-                    .collect::<Result<_, redb::StorageError>>()?;
-                let mut values: Vec<Option<Cached>> = vec![None; keys.len()];
-                let mut covered = vec![false; keys.len()];
-                let hits: Vec<bool> = served.iter().map(Option::is_some).collect();
-                for ((_, range), group) in groups.iter().zip(served) {
-                    if let Some(group) = group {
-                        for (i, v) in range.clone().zip(group) {
-                            values[i] = Some(v);
-                            covered[i] = true;
-                        }
-                    }
-                }
-                let mut order: Vec<usize> = (0..keys.len()).filter(|&i| !covered[i]).collect();
-                order.sort_unstable_by_key(|&i| keys[i]);
-                let chunk = order
-                    .len()
-                    .div_ceil(rayon::current_num_threads().max(1))
-                    .max(256);
-                let found: Vec<Vec<(usize, Option<Cached>)>> = order
-                    .par_chunks(chunk)
-                    .map(|run| {
-                        run.iter()
-                            .map(|&i| {
-                                Ok((
-                                    i,
-                                    t.get(keys[i].as_slice())?.and_then(|v| decode(v.value())),
-                                ))
+        let day = self.day;
+        let r = quietly(|| -> Result<Found, redb::Error> {
+            let tx = db.begin_read()?;
+            let g = tx.open_table(GROUPS)?;
+            let t = tx.open_table(RESULTS)?;
+            let mut found = Found {
+                values: vec![None; keys.len()],
+                hits: Vec::with_capacity(groups.len()),
+                group_touches: Vec::new(),
+                result_touches: Vec::new(),
+            };
+            let covered = read_groups(&g, groups, day, &mut found)?;
+            let mut order: Vec<usize> = (0..keys.len()).filter(|&i| !covered[i]).collect();
+            order.sort_unstable_by_key(|&i| keys[i]);
+            let chunk = order
+                .len()
+                .div_ceil(rayon::current_num_threads().max(1))
+                .max(256);
+            let read: Vec<Vec<Read>> = order
+                .par_chunks(chunk)
+                .map(|run| {
+                    run.iter()
+                        .map(|&i| {
+                            let hit = t.get(keys[i].as_slice())?.and_then(|v| {
+                                let (payload, touch) = reuse(day, &keys[i], v.value())?;
+                                Some((decode(payload)?, touch))
+                            });
+                            Ok(match hit {
+                                Some((value, touch)) => (i, Some(value), touch),
+                                None => (i, None, None),
                             })
-                            .collect::<Result<Vec<_>, redb::StorageError>>()
-                    })
-                    .collect::<Result<_, _>>()?;
-                for (i, v) in found.into_iter().flatten() {
-                    values[i] = v;
-                }
-                Ok((values, hits))
-            },
-        );
+                        })
+                        .collect::<Result<Vec<_>, redb::StorageError>>()
+                })
+                .collect::<Result<_, _>>()?;
+            for (i, v, touch) in read.into_iter().flatten() {
+                found.values[i] = v;
+                found.result_touches.extend(touch);
+            }
+            Ok(found)
+        });
         match r {
-            Ok(Ok(v)) => v,
+            Ok(Ok(found)) => {
+                self.new_groups.extend(found.group_touches);
+                self.new_results.extend(found.result_touches);
+                (found.values, found.hits)
+            }
             Ok(Err(e)) => {
                 self.disable(e.to_string());
                 nothing()
@@ -416,14 +514,16 @@ impl Cache {
     /// group's result keys, and their values in the same order.
     pub fn put_group(&mut self, key: [u8; 32], values: &[&Cached]) {
         if self.db.is_some() {
-            self.new_groups.push((key, encode_group(values)));
+            self.new_groups
+                .push((key, stamped(self.day, &encode_group(values))));
         }
     }
 
     /// Queues a result for [`Cache::commit`].
     pub fn put_result(&mut self, key: [u8; 32], value: &Cached) {
         if self.db.is_some() {
-            self.new_results.push((key, encode(value)));
+            self.new_results
+                .push((key, stamped(self.day, &encode(value))));
         }
     }
 
@@ -437,6 +537,7 @@ impl Cache {
             deferred: true,
             path: self.path.clone(),
             warning: None,
+            day: self.day,
             new_results: Vec::new(),
             new_groups: Vec::new(),
         }
@@ -520,111 +621,5 @@ impl Cache {
             }
         }
         s
-    }
-}
-
-/// Merges the caches `inputs` into a new cache file `output` (written beside it, then
-/// renamed into place): the union of their entries, which are content-addressed, so an
-/// entry two inputs share has one value. Returns (results, groups) written. Errors, in
-/// words: an input that is not a git-govern cache of this format, or cannot be read; an
-/// `output` that [`may_use`] refuses; the write fails.
-pub fn merge(inputs: &[PathBuf], output: &Path) -> Result<(u64, u64), String> {
-    may_use(output).map_err(|why| format!("{}: {why}; not replaced", output.display()))?;
-    let dir = output
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let tmp = tempfile::Builder::new()
-        .prefix(".git-govern-merge")
-        .tempfile_in(dir)
-        .map_err(|e| format!("{}: {e}", dir.display()))?;
-    let out =
-        try_open(tmp.path()).map_err(|_| format!("cannot create a cache in {}", dir.display()))?;
-    let w = out.begin_write().map_err(|e| e.to_string())?;
-    {
-        let mut results = w.open_table(RESULTS).map_err(|e| e.to_string())?;
-        let mut groups = w.open_table(GROUPS).map_err(|e| e.to_string())?;
-        for input in inputs {
-            let shown = input.display();
-            may_use(input).map_err(|why| format!("{shown}: {why}"))?;
-            let db = redb::ReadOnlyDatabase::open(input).map_err(|e| format!("{shown}: {e}"))?;
-            let r = db.begin_read().map_err(|e| format!("{shown}: {e}"))?;
-            let format = r.open_table(META).ok().and_then(|t| {
-                t.get("format")
-                    .ok()
-                    .flatten()
-                    .map(|v| v.value().to_string())
-            });
-            if format.as_deref() != Some(FORMAT) {
-                return Err(format!(
-                    "{shown}: not a cache of format {FORMAT}; nothing merged"
-                ));
-            }
-            for (from, to) in [(RESULTS, &mut results), (GROUPS, &mut groups)] {
-                let t = r.open_table(from).map_err(|e| format!("{shown}: {e}"))?;
-                for entry in t.iter().map_err(|e| format!("{shown}: {e}"))? {
-                    let (k, v) = entry.map_err(|e| format!("{shown}: {e}"))?;
-                    to.insert(k.value(), v.value()).map_err(|e| e.to_string())?;
-                }
-            }
-        }
-    }
-    w.commit().map_err(|e| e.to_string())?;
-    let counts = {
-        let r = out.begin_read().map_err(|e| e.to_string())?;
-        let n = |t: TableDefinition<&[u8], &[u8]>| {
-            r.open_table(t).ok().and_then(|t| t.len().ok()).unwrap_or(0)
-        };
-        (n(RESULTS), n(GROUPS))
-    };
-    drop(out);
-    tmp.persist(output)
-        .map_err(|e| format!("{}: {}", output.display(), e.error))?;
-    Ok(counts)
-}
-
-/// The first bytes of every redb file (redb's file format).
-const REDB_MAGIC: [u8; 9] = [b'r', b'e', b'd', b'b', 0x1A, 0x0A, 0xA9, 0x0D, 0x0A];
-
-/// Whether git-govern may use, replace or delete the file at `path` as its cache when the
-/// user named that path (`--cache`, `GOVERN_CACHE`): when nothing is there, when it is an
-/// empty regular file, or when it is a regular file that starts as a redb database does
-/// (a cache this or another version wrote, perhaps damaged). Anything else — a text file,
-/// a FIFO, a device, a directory — is refused with the reason, and never opened for
-/// writing (nor for reading unless it is a regular file).
-pub fn may_use(path: &Path) -> Result<(), String> {
-    // Nothing there (or a path that cannot hold a file, which opening reports as a
-    // warning): nothing to lose.
-    let Ok(meta) = std::fs::metadata(path) else {
-        return Ok(());
-    };
-    if !meta.is_file() {
-        return Err(if meta.is_dir() {
-            "it is a directory".to_string()
-        } else {
-            "it is not a regular file (a FIFO, socket or device)".to_string()
-        });
-    }
-    if meta.len() == 0 {
-        return Ok(());
-    }
-    let mut head = [0u8; REDB_MAGIC.len()];
-    let read = std::fs::File::open(path).and_then(|mut f| {
-        use std::io::Read;
-        f.read_exact(&mut head)
-    });
-    match read {
-        Ok(()) if head == REDB_MAGIC => Ok(()),
-        Ok(()) | Err(_) => Err("it is not a git-govern cache (not a redb database)".to_string()),
-    }
-}
-
-/// Deletes the cache file at `path`; `Ok(false)` when there was none.
-pub fn clear(path: &Path) -> std::io::Result<bool> {
-    match std::fs::remove_file(path) {
-        Ok(()) => Ok(true),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
-        Err(e) => Err(e),
     }
 }
