@@ -589,3 +589,48 @@ fn gc_drops_what_was_not_used_recently_and_stats_shows_the_age() {
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(std::fs::read_to_string(&text).unwrap(), "mine\n");
 }
+
+/// Files outside git: a warm run takes their content ids from the stamps the first run
+/// recorded (stat data unchanged), reads only the file that changed, and reports exactly
+/// what a run without the cache reports. Files changed within the last two seconds are not
+/// stamped (they could change again within the same clock tick), so the test waits.
+#[test]
+fn a_plain_folder_is_not_read_again_when_its_stat_data_is_unchanged() {
+    let repo = Repo::plain();
+    repo.with_compliant_base();
+    repo.write("Dockerfile", "FROM nginx:latest\nUSER root\n");
+    repo.write("k8s/d.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: a\n      image: a\n");
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("c.redb");
+    let c = cache.to_str().unwrap();
+    let known = |args: &[&str]| -> (u64, Vec<u8>) {
+        let o = repo
+            .cmd(bin())
+            .args(args)
+            .env("GOVERN_TRACE", "1")
+            .output()
+            .unwrap();
+        let err = stderr(&o);
+        let n = err
+            .lines()
+            .find_map(|l| l.split("content ids (").nth(1))
+            .and_then(|rest| rest.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no content-id phase in {err}"));
+        (n, o.stdout)
+    };
+    std::thread::sleep(std::time::Duration::from_millis(2_500));
+    let (first, cold) = known(&["check", "--all", "--cache", c]);
+    assert_eq!(first, 0);
+    let (second, warm) = known(&["check", "--all", "--cache", c]);
+    assert!(
+        second >= 4,
+        "every settled file known by its stamp: {second}"
+    );
+    assert_eq!(cold, warm);
+    repo.write("Dockerfile", "FROM nginx:1.27\nUSER root\n");
+    let (third, changed) = known(&["check", "--all", "--cache", c]);
+    assert_eq!(third, second - 1, "the changed file is read");
+    let (_, none) = known(&["check", "--all", "--no-cache"]);
+    assert_eq!(changed, none);
+}

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
 use serde::Serialize;
 
-use super::{try_open, unstamp, Day, OpenFailure, FORMAT, GROUPS, META, RESULTS};
+use super::{try_open, unstamp, Day, OpenFailure, FORMAT, GROUPS, META, RESULTS, STAMPS};
 
 /// The last-used day stored in an entry's bytes (0 when they hold none).
 fn day(bytes: &[u8]) -> Day {
@@ -61,7 +61,8 @@ impl super::Cache {
 }
 
 /// The tables of entries.
-const TABLES: [TableDefinition<'static, &'static [u8], &'static [u8]>; 2] = [RESULTS, GROUPS];
+const TABLES: [TableDefinition<'static, &'static [u8], &'static [u8]>; 3] =
+    [RESULTS, GROUPS, STAMPS];
 
 /// One stored entry, as upkeep sees it.
 struct Entry {
@@ -224,6 +225,7 @@ pub fn merge(inputs: &[PathBuf], output: &Path) -> Result<(u64, u64), String> {
     {
         let mut results = w.open_table(RESULTS).map_err(|e| e.to_string())?;
         let mut groups = w.open_table(GROUPS).map_err(|e| e.to_string())?;
+        let mut stamps = w.open_table(STAMPS).map_err(|e| e.to_string())?;
         for input in inputs {
             let shown = input.display();
             may_use(input).map_err(|why| format!("{shown}: {why}"))?;
@@ -240,7 +242,11 @@ pub fn merge(inputs: &[PathBuf], output: &Path) -> Result<(u64, u64), String> {
                     "{shown}: not a cache of format {FORMAT}; nothing merged"
                 ));
             }
-            for (from, to) in [(RESULTS, &mut results), (GROUPS, &mut groups)] {
+            for (from, to) in [
+                (RESULTS, &mut results),
+                (GROUPS, &mut groups),
+                (STAMPS, &mut stamps),
+            ] {
                 let t = r.open_table(from).map_err(|e| format!("{shown}: {e}"))?;
                 for entry in t.iter().map_err(|e| format!("{shown}: {e}"))? {
                     let (k, v) = entry.map_err(|e| format!("{shown}: {e}"))?;

@@ -10,6 +10,9 @@
 //!   entries that are not "no findings" spelled out. A warm run looks up one group per
 //!   directory instead of one key per file and rule; a changed file costs its group's keys
 //!   one by one.
+//! - `stamps`: blake3 of a file's absolute path → the day, the file's stat data and its
+//!   content id, so a file outside git whose stat data has not changed is not read again
+//!   to learn its id (see [`FileStamp`]).
 //!
 //! An entry read on a later day than the one it carries is rewritten with the run's day
 //! (once a day at most), so [`maintain::gc`] can drop what has not been used for a while,
@@ -40,8 +43,10 @@ use crate::finding::RawFinding;
 pub const FORMAT: &str = "git-govern-cache/3";
 
 pub mod maintain;
+mod stamps;
 
 pub use maintain::{clear, gc, may_use, merge, Age, GcReport};
+pub use stamps::{stamp_key, FileStamp};
 
 /// A day: whole days since 1970-01-01, UTC. Entries carry the day they were last used.
 pub type Day = u32;
@@ -76,6 +81,7 @@ fn unstamp(bytes: &[u8]) -> Option<(Day, &[u8])> {
 const META: TableDefinition<&str, &str> = TableDefinition::new("meta");
 const RESULTS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("results");
 const GROUPS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("groups");
+const STAMPS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("stamps");
 
 /// What the cache keeps for one (rule, configuration, context, content).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -248,6 +254,7 @@ pub struct Cache {
     /// Queued writes: (key, stamped value), in any order, possibly repeated.
     new_results: Vec<([u8; 32], Vec<u8>)>,
     new_groups: Vec<([u8; 32], Vec<u8>)>,
+    new_stamps: Vec<([u8; 32], Vec<u8>)>,
 }
 
 thread_local! {
@@ -331,6 +338,7 @@ fn try_open(path: &Path) -> Result<Database, OpenFailure> {
                     m.insert("format", FORMAT)?;
                     w.open_table(GROUPS)?;
                     w.open_table(RESULTS)?;
+                    w.open_table(STAMPS)?;
                 }
                 w.commit()?;
                 Ok(())
@@ -358,6 +366,7 @@ impl Cache {
             day: clock_day(),
             new_results: Vec::new(),
             new_groups: Vec::new(),
+            new_stamps: Vec::new(),
         }
     }
 
@@ -540,6 +549,7 @@ impl Cache {
             day: self.day,
             new_results: Vec::new(),
             new_groups: Vec::new(),
+            new_stamps: Vec::new(),
         }
     }
 
@@ -558,6 +568,7 @@ impl Cache {
         if self.db.is_some() {
             self.new_results.extend(child.new_results);
             self.new_groups.extend(child.new_groups);
+            self.new_stamps.extend(child.new_stamps);
         }
     }
 
@@ -565,7 +576,11 @@ impl Cache {
     /// for the parent instead). A failure disables the cache and sets the warning; it never
     /// fails the run.
     pub fn commit(&mut self) {
-        if self.deferred || (self.new_results.is_empty() && self.new_groups.is_empty()) {
+        if self.deferred
+            || (self.new_results.is_empty()
+                && self.new_groups.is_empty()
+                && self.new_stamps.is_empty())
+        {
             return;
         }
         let Some(db) = &self.db else { return };
@@ -578,16 +593,18 @@ impl Cache {
         let mut groups = std::mem::take(&mut self.new_groups);
         groups.sort_unstable_by_key(|e| e.0);
         groups.dedup_by(|a, b| a.0 == b.0);
+        // A path stamped twice in one run (a portfolio's repositories share no paths, but
+        // a check may name a file twice): the last stamp wins.
+        let mut stamps = std::mem::take(&mut self.new_stamps);
+        stamps.reverse();
+        stamps.sort_by_key(|e| e.0);
+        stamps.dedup_by(|a, b| a.0 == b.0);
         let r = quietly(|| -> Result<(), redb::Error> {
             let w = db.begin_write()?;
-            {
-                let mut t = w.open_table(RESULTS)?;
-                for (k, v) in &results {
+            for (table, entries) in [(RESULTS, &results), (GROUPS, &groups), (STAMPS, &stamps)] {
+                let mut t = w.open_table(table)?;
+                for (k, v) in entries {
                     t.insert(k.as_slice(), v.as_slice())?;
-                }
-                let mut g = w.open_table(GROUPS)?;
-                for (k, v) in &groups {
-                    g.insert(k.as_slice(), v.as_slice())?;
                 }
             }
             w.commit()?;

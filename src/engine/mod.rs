@@ -64,7 +64,7 @@ pub fn check(
         )
     });
     // 2. Content ids.
-    run.content_ids(&mut planned);
+    run.content_ids(&mut planned, cache);
     // 3. Keys and one lookup for them all.
     let keys = run.keys(&mut planned);
     let groups: Vec<([u8; 32], Range<usize>)> = directory_groups(snapshot, &planned, &run.shapes)
@@ -176,9 +176,32 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// Step 2: blobs carry their content ids; files on disk are read and hashed (in
-    /// parallel).
-    fn content_ids(&self, planned: &mut [Planned]) {
+    /// Step 2: blobs carry their content ids; a file on disk whose stat data matches its
+    /// stamp in the cache takes the id recorded there; the others are read and hashed (in
+    /// parallel), and stamped when they have settled (see [`crate::cache::FileStamp`]).
+    fn content_ids(&self, planned: &mut [Planned], cache: &mut Cache) {
+        let on_disk: Vec<(usize, [u8; 32], crate::cache::FileStamp)> = planned
+            .par_iter()
+            .enumerate()
+            .filter(|(_, p)| p.id.is_none())
+            .filter_map(|(i, p)| match &self.snapshot.subjects[p.subject].content {
+                crate::source::Content::File(path) => {
+                    let meta = std::fs::metadata(path).ok().filter(|m| m.is_file())?;
+                    let stamp = crate::cache::FileStamp::of(&meta)?;
+                    Some((i, crate::cache::stamp_key(path), stamp))
+                }
+                _ => None,
+            })
+            .collect();
+        let asked: Vec<([u8; 32], crate::cache::FileStamp)> =
+            on_disk.iter().map(|(_, k, s)| (*k, *s)).collect();
+        for ((i, _, _), id) in on_disk.iter().zip(cache.stamped_ids(&asked)) {
+            planned[*i].id = id;
+        }
+        let known = on_disk
+            .iter()
+            .filter(|(i, ..)| planned[*i].id.is_some())
+            .count();
         planned
             .par_iter_mut()
             .filter(|p| p.id.is_none())
@@ -186,7 +209,18 @@ impl<'a> Run<'a> {
                 || self.snapshot.repo.as_ref().map(|r| r.to_thread_local()),
                 |repo, p| self.read_one(repo.as_ref(), p),
             );
-        crate::trace::phase(|| "content ids".into());
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        for (i, key, stamp) in &on_disk {
+            let p = &planned[*i];
+            if let (Some(id), Some(Read::Bytes(_))) = (&p.id, p.read.as_deref()) {
+                if stamp.settled(now) {
+                    cache.put_stamp(*key, stamp, id);
+                }
+            }
+        }
+        crate::trace::phase(|| format!("content ids ({known} files known by their stamps)"));
     }
 
     /// The hash of a rule's effective configuration; rules that read a parsed file add the
