@@ -99,11 +99,61 @@ pub fn stamp_key(abs: &Path) -> [u8; 32] {
     *h.finalize().as_bytes()
 }
 
+/// A file's stamp with its key.
+pub type Stamped = ([u8; 32], FileStamp);
+
+/// The stamps of `paths` (in parallel): `None` for no path, for what is not a regular file,
+/// and where the platform gives no stamp.
+pub fn stamps_of(paths: &[Option<&Path>]) -> Vec<Option<Stamped>> {
+    use rayon::prelude::*;
+    paths
+        .par_iter()
+        .map(|p| {
+            let p = (*p)?;
+            let meta = std::fs::metadata(p).ok().filter(|m| m.is_file())?;
+            Some((stamp_key(p), FileStamp::of(&meta)?))
+        })
+        .collect()
+}
+
+/// Seconds since the epoch by the system clock (not `SOURCE_DATE_EPOCH`: the racy window
+/// is about real time).
+fn clock_seconds() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
 impl Cache {
+    /// For each stamped file of `stamps` (see [`stamps_of`]), the content id its stored
+    /// stamp records when it equals the current one; `None` elsewhere.
+    pub fn known_ids(&mut self, stamps: &[Option<Stamped>]) -> Vec<Option<gix::ObjectId>> {
+        let asked: Vec<Stamped> = stamps.iter().flatten().copied().collect();
+        let mut found = self.stamped_ids(&asked).into_iter();
+        stamps
+            .iter()
+            .map(|s| s.and_then(|_| found.next().flatten()))
+            .collect()
+    }
+
+    /// Stamps the files whose ids were computed from bytes read this run, those that have
+    /// settled (see [`FileStamp::settled`]).
+    pub fn stamp_read<'a>(
+        &mut self,
+        read: impl IntoIterator<Item = (&'a Stamped, &'a gix::ObjectId)>,
+    ) {
+        let now = clock_seconds();
+        for ((key, stamp), id) in read {
+            if stamp.settled(now) {
+                self.put_stamp(*key, stamp, id);
+            }
+        }
+    }
+
     /// The content ids recorded for `files` (key, current stamp): `Some` where the stored
     /// stamp equals the current one. Used entries are re-dated as results are. A failure
     /// finds nothing (the files are then read).
-    pub fn stamped_ids(&mut self, files: &[([u8; 32], FileStamp)]) -> Vec<Option<gix::ObjectId>> {
+    fn stamped_ids(&mut self, files: &[([u8; 32], FileStamp)]) -> Vec<Option<gix::ObjectId>> {
         let none = || vec![None; files.len()];
         let Some(db) = &self.db else {
             return none();

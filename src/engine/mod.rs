@@ -180,28 +180,21 @@ impl<'a> Run<'a> {
     /// stamp in the cache takes the id recorded there; the others are read and hashed (in
     /// parallel), and stamped when they have settled (see [`crate::cache::FileStamp`]).
     fn content_ids(&self, planned: &mut [Planned], cache: &mut Cache) {
-        let on_disk: Vec<(usize, [u8; 32], crate::cache::FileStamp)> = planned
-            .par_iter()
-            .enumerate()
-            .filter(|(_, p)| p.id.is_none())
-            .filter_map(|(i, p)| match &self.snapshot.subjects[p.subject].content {
-                crate::source::Content::File(path) => {
-                    let meta = std::fs::metadata(path).ok().filter(|m| m.is_file())?;
-                    let stamp = crate::cache::FileStamp::of(&meta)?;
-                    Some((i, crate::cache::stamp_key(path), stamp))
-                }
+        let paths: Vec<Option<&std::path::Path>> = planned
+            .iter()
+            .map(|p| match &self.snapshot.subjects[p.subject].content {
+                crate::source::Content::File(path) if p.id.is_none() => Some(path.as_path()),
                 _ => None,
             })
             .collect();
-        let asked: Vec<([u8; 32], crate::cache::FileStamp)> =
-            on_disk.iter().map(|(_, k, s)| (*k, *s)).collect();
-        for ((i, _, _), id) in on_disk.iter().zip(cache.stamped_ids(&asked)) {
-            planned[*i].id = id;
+        let stamps = crate::cache::stamps_of(&paths);
+        let mut known = 0;
+        for (p, id) in planned.iter_mut().zip(cache.known_ids(&stamps)) {
+            if id.is_some() {
+                p.id = id;
+                known += 1;
+            }
         }
-        let known = on_disk
-            .iter()
-            .filter(|(i, ..)| planned[*i].id.is_some())
-            .count();
         planned
             .par_iter_mut()
             .filter(|p| p.id.is_none())
@@ -209,17 +202,12 @@ impl<'a> Run<'a> {
                 || self.snapshot.repo.as_ref().map(|r| r.to_thread_local()),
                 |repo, p| self.read_one(repo.as_ref(), p),
             );
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs() as i64);
-        for (i, key, stamp) in &on_disk {
-            let p = &planned[*i];
-            if let (Some(id), Some(Read::Bytes(_))) = (&p.id, p.read.as_deref()) {
-                if stamp.settled(now) {
-                    cache.put_stamp(*key, stamp, id);
-                }
+        cache.stamp_read(planned.iter().zip(&stamps).filter_map(|(p, s)| {
+            match (s, &p.id, p.read.as_deref()) {
+                (Some(s), Some(id), Some(Read::Bytes(_))) => Some((s, id)),
+                _ => None,
             }
-        }
+        }));
         crate::trace::phase(|| format!("content ids ({known} files known by their stamps)"));
     }
 

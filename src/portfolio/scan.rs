@@ -91,19 +91,42 @@ fn snapshot_of(repo: &RepoDir) -> Result<Snapshot> {
 }
 
 /// Git blob ids of the snapshot's files: the index's ids where the work tree matches it,
-/// else computed from the bytes on disk.
-fn file_hashes(snapshot: &Snapshot) -> BTreeMap<String, String> {
-    snapshot
+/// the ids the cache's stamps record for files on disk whose stat data is unchanged, else
+/// computed from the bytes on disk (and stamped).
+fn file_hashes(snapshot: &Snapshot, cache: &mut Cache) -> BTreeMap<String, String> {
+    let paths: Vec<Option<&Path>> = snapshot
+        .subjects
+        .iter()
+        .map(|s| match &s.content {
+            Content::File(p) => Some(p.as_path()),
+            _ => None,
+        })
+        .collect();
+    let stamps = crate::cache::stamps_of(&paths);
+    let known = cache.known_ids(&stamps);
+    // (id, whether it was computed from the bytes on disk)
+    let ids: Vec<Option<(gix::ObjectId, bool)>> = snapshot
         .subjects
         .par_iter()
-        .filter_map(|s| {
-            let id = match &s.content {
-                Content::Blob(id) => *id,
-                Content::File(p) => source::content_id(&std::fs::read(p).ok()?).ok()?,
-                Content::Bytes(b) => source::content_id(b).ok()?,
-            };
-            Some((s.path.display().into_owned(), id.to_hex().to_string()))
+        .zip(&known)
+        .map(|(s, known)| match (&s.content, known) {
+            (_, Some(id)) => Some((*id, false)),
+            (Content::Blob(id), None) => Some((*id, false)),
+            (Content::File(p), None) => {
+                Some((source::content_id(&std::fs::read(p).ok()?).ok()?, true))
+            }
+            (Content::Bytes(b), None) => Some((source::content_id(b).ok()?, false)),
         })
+        .collect();
+    cache.stamp_read(ids.iter().zip(&stamps).filter_map(|(id, s)| match (id, s) {
+        (Some((id, true)), Some(s)) => Some((s, id)),
+        _ => None,
+    }));
+    snapshot
+        .subjects
+        .iter()
+        .zip(ids)
+        .filter_map(|(s, id)| Some((s.path.display().into_owned(), id?.0.to_hex().to_string())))
         .collect()
 }
 
@@ -177,7 +200,7 @@ fn check_one(
         record.adrs = Some(adrs.iter().map(|p| p.display().into_owned()).collect());
         record.codeowners = Some(record::read_codeowners(snapshot.view.as_ref()));
         if opts.file_hashes {
-            record.files = file_hashes(&snapshot);
+            record.files = file_hashes(&snapshot, cache);
             record.tree_hash = Some(record::tree_hash(&record.files));
         }
         Ok(outcome)
