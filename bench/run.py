@@ -14,6 +14,9 @@ target/bench, reused while the generator version is unchanged):
   every 50th (offset 25) a Kubernetes Deployment, metadata at .meta/repo.yaml, the rest
   source files that only the secrets rules read;
 - a portfolio of 1,000 repositories x 50 files (750 git repositories, 250 plain folders);
+- fleets of 1,000 and 10,000 repositories x 20 files, half git, half plain folders (with
+  --quick 100 and 1,000), measured cold, warm, warm after 1% changed, and as 4 shards;
+- a year of weekly checkpoints of the portfolio, for the dashboard;
 - a corpus of varied Dockerfiles and manifests (a git repository, so every tool sees the
   same files), or the directory given with --corpus.
 
@@ -310,6 +313,72 @@ def make_portfolio(root: Path, repos: int) -> None:
     (root / ".bench-stamp").write_text(f"{GENERATOR}:{repos}")
 
 
+def make_fleet(root: Path, repos: int) -> None:
+    """`repos` repositories x 20 files in 20 organizations, every other one a git
+    repository (one commit), the rest plain folders: metadata, README, CODEOWNERS, an ADR,
+    a Dockerfile, a Deployment and 14 source files each."""
+    if fresh(root, f"fleet:{repos}"):
+        return
+    print(f"building a fleet of {repos:,} repositories x 20 files in {root} ...", flush=True)
+    shutil.rmtree(root, ignore_errors=True)
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(i: int) -> None:
+        org = f"org{i % 20:02d}"
+        d = root / f"organizations/{org}/repo{i:05d}"
+        write(d / ".meta/repo.yaml", (f"name: repo{i:05d}\ntype: service\nlanguage: go\ntier: {1 + i % 4}\n"
+                                      f"owner: \"@{org}/team\"\nlifecycle: production\n"))
+        write(d / "README.md", f"# repo {i}\n")
+        write(d / ".github/CODEOWNERS", f"* @{org}/team\n")
+        write(d / "docs/adr/0001-record.md", ("# 1. Record\n\n## Status\n\nAccepted\n\n## Context\n\nc\n\n"
+                                              "## Decision\n\nd\n\n## Consequences\n\ne\n"))
+        write(d / "Dockerfile", f"FROM golang:1.22-alpine\nRUN echo {i}\nUSER 10001\nHEALTHCHECK CMD true\n")
+        write(d / "deploy/app.yaml", (f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: r{i}}}\n"
+                                      "spec:\n  template:\n    spec:\n      containers:\n"
+                                      f"        - name: c\n          image: app:{i}\n"))
+        for k in range(14):
+            write(d / f"src/f{k}.go", f"package src\n\nconst X{k} = {i * 100 + k}\n")
+        if i % 2 == 0:
+            commit_all(d, "init")
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(one, range(repos)))
+    time.sleep(2.1)  # past git's and git-govern's racy windows
+    (root / ".bench-stamp").write_text(f"{GENERATOR}:fleet:{repos}")
+
+
+def measure_fleet(gg: str, root: Path, repos: int, runs: int) -> None:
+    """The fleet at one size: cold, warm, warm after 1% of the repositories changed a
+    file, and 4 shards as 4 processes at once plus the assembly, against one process."""
+    cache = root / ".metaHub" / "cache"
+    tag = f"fleet.{repos}"
+    base = [gg, "check", "--portfolio", "--root", str(root)]
+    print(f"\nfleet of {repos:,} repositories x 20 files (median of {runs} runs)", flush=True)
+    measure(f"{tag}.cold", f"check --portfolio, cold ({repos:,} repositories)", base, root, max(1, runs // 3),
+            before=lambda: shutil.rmtree(cache, ignore_errors=True))
+    measure(f"{tag}.warm", f"check --portfolio, warm ({repos:,} repositories)", base, root, runs)
+    victims = sorted((root / "organizations").glob("org*/repo*"))[::100]
+    counter = [0]
+
+    def change_one_percent():
+        counter[0] += 1
+        for v in victims:
+            with (v / "src/f0.go").open("a") as f:
+                f.write(f"// change {counter[0]}\n")
+    measure(f"{tag}.changed", f"check --portfolio, warm after 1% of repositories changed ({len(victims)})",
+            base, root, runs, before=change_one_percent)
+    for v in victims:
+        p = v / "src/f0.go"
+        p.write_text("".join(l for l in p.read_text().splitlines(True) if not l.startswith("// change")))
+    measure(f"{tag}.catalog", f"catalog, warm, one process ({repos:,} repositories)",
+            [gg, "catalog", "--root", str(root)], root, runs)
+    parts = root.parent / f"{root.name}-parts"
+    script = " & ".join(f"{gg} catalog --root {root} --shard {i}/4 --shard-dir {parts}" for i in range(1, 5))
+    measure(f"{tag}.shards", f"catalog, warm, 4 shards as 4 processes + assembly ({repos:,})",
+            ["sh", "-c", f"{script} & wait; {gg} catalog --root {root} --shard-dir {parts}"], root, runs,
+            before=lambda: shutil.rmtree(parts, ignore_errors=True))
+
+
 def make_history(gg: str, portfolio: Path, root: Path, weeks: int) -> None:
     """A governance root holding `weeks` weekly checkpoints of the portfolio: the first is a
     real `git govern checkpoint` of it; each later week, about 3% of the repositories flip
@@ -502,10 +571,10 @@ def main() -> int:
     ap.add_argument("--json", type=Path, help="write the figures here (default <work>/results.json)")
     ap.add_argument("--corpus", type=Path, help="check this directory as the corpus instead of the synthetic one")
     ap.add_argument("--no-peers", action="store_true", help="skip installing and measuring the peers")
-    ap.add_argument("--only", action="append", choices=["repository", "portfolio", "corpus", "dashboard"],
-                    help="measure only this part (repeatable; default: all four)")
+    ap.add_argument("--only", action="append", choices=["repository", "portfolio", "corpus", "dashboard", "fleet"],
+                    help="measure only this part (repeatable; default: all five)")
     args = ap.parse_args()
-    only = set(args.only or ["repository", "portfolio", "corpus", "dashboard"])
+    only = set(args.only or ["repository", "portfolio", "corpus", "dashboard", "fleet"])
     WORK = args.work.resolve()
     WORK.mkdir(parents=True, exist_ok=True)
     (WORK / "gitconfig").write_text("[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n")
@@ -645,7 +714,16 @@ def main() -> int:
                     [str(venv / "bin" / "checkov"), "-d", ".", "--framework", "dockerfile", "kubernetes", "--quiet", "--compact", "--skip-download", "--soft-fail"],
                     corpus, peer_runs)
 
-    # 6. The dashboard of a year of weekly checkpoints.
+    # 6. Fleets: 1,000 and 10,000 repositories x 20 files (--quick: 100 and 1,000), for the
+    # cost growth and the shards.
+    fleets = [100, 1_000] if args.quick else [1_000, 10_000]
+    if "fleet" in only:
+        for n in fleets:
+            make_fleet(WORK / f"fleet-{n}", n)
+        for n in fleets:
+            measure_fleet(gg, WORK / f"fleet-{n}", n, runs)
+
+    # 7. The dashboard of a year of weekly checkpoints.
     if "dashboard" in only:
         hist = WORK / "history"
         page = hist / "dashboard.html"
@@ -700,6 +778,10 @@ def report(args, version: str, peers: dict, sizes: list[int], big: int, repos: i
     served = None if conc is None else 100.0 * int(conc.note.split("/")[0]) / 16
     target("16 concurrent warm runs served from the cache", served, 90.0, "%", higher_is_better=True)
     target(f"warm check --portfolio ({repos:,} repositories)", R["portfolio.warm"].median_ms if "portfolio.warm" in R else None, 1000.0, "ms")
+    big_fleet = 1_000 if args.quick else 10_000
+    fw = R.get(f"fleet.{big_fleet}.warm")
+    target(f"warm check --portfolio ({big_fleet:,} repositories x 20 files)", fw.median_ms if fw else None, 2000.0, "ms")
+    target(f"peak memory, warm check --portfolio ({big_fleet:,} repositories)", fw.peak_mib * 1.048576 if fw else None, 250.0, "MB")
     dash = R.get("dashboard")
     target(f"dashboard ({repos:,} repositories x 52 weekly checkpoints)", dash.median_ms if dash else None, 1000.0, "ms")
     size = float(dash.note.split()[0]) if dash and dash.note.endswith("MB page") else None
@@ -746,6 +828,15 @@ def report(args, version: str, peers: dict, sizes: list[int], big: int, repos: i
     row("portfolio.warm")
     row("portfolio.changed.10")
     row("dashboard")
+    small_fleet = 100 if args.quick else 1_000
+    for n in (small_fleet, big_fleet):
+        for k in ("cold", "warm", "changed", "catalog", "shards"):
+            if k == "shards":
+                row(f"fleet.{n}.{k}", f"fleet.{n}.catalog", "one process")
+            elif n == big_fleet:
+                row(f"fleet.{n}.{k}", f"fleet.{small_fleet}.{k}", f"the {small_fleet:,}-repository figure")
+            else:
+                row(f"fleet.{n}.{k}")
     row("corpus.cold")
     row("peer.hadolint.corpus", "corpus.cold", "git-govern")
     row("peer.checkov.corpus", "corpus.cold", "git-govern")

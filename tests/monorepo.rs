@@ -605,3 +605,41 @@ fn backstage_export_lists_repositories_and_components() {
     );
     assert_eq!(p.read(".metaHub/catalog/catalog-info.yaml"), text);
 }
+
+/// The Backstage export read by Backstage's own catalog model (@backstage/catalog-model,
+/// which CI installs from npm): every entity passes the policies the catalog applies on
+/// ingestion (schema, field formats, no foreign root fields) and its kind's validator.
+/// Run with `cargo test --test monorepo -- --ignored`.
+#[test]
+#[ignore = "needs node and @backstage/catalog-model (CI installs them)"]
+fn backstage_accepts_the_export() {
+    use common::portfolio::{Portfolio, DAY1};
+    let p = Portfolio::fixture();
+    platform(&p, "api", 1);
+    p.git_init("phoenix/platform");
+    let out = p.root().join("catalog-info.yaml");
+    let o = p.govern(
+        DAY1,
+        &[
+            "export",
+            "backstage",
+            "--no-cache",
+            "--output",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(o.status.code().is_some(), "{}", common::stderr(&o));
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/backstage/validate.mjs");
+    let o = std::process::Command::new("node")
+        .arg(script)
+        .arg(&out)
+        .output()
+        .expect("node runs");
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    let seen: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(seen["errors"], serde_json::json!([]), "{seen}");
+    assert!(seen["kinds"]["Component"].as_u64().unwrap() >= 5, "{seen}");
+    assert_eq!(seen["kinds"]["System"], 1, "{seen}");
+}
