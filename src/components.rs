@@ -184,6 +184,13 @@ impl RepoView for SubtreeView<'_> {
         self.inner.read(&self.full(path))
     }
 
+    fn content_id(&self, path: &[u8]) -> Option<gix::ObjectId> {
+        if !self.mine(path) {
+            return None;
+        }
+        self.inner.content_id(&self.full(path))
+    }
+
     fn dirs(&self, depth: usize) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         for p in self.files() {

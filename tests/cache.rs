@@ -147,12 +147,12 @@ fn default_location_and_cache_commands() {
     let repo = fixture();
     let path = stdout(&repo.govern(&["cache", "path"]));
     assert!(path.trim().ends_with(".git/govern/cache.redb"), "{path}");
-    // One entry per structured rule and file, one per file for its text rules (7); one
-    // group per directory run in path order: .github, .meta, the root (Dockerfile and
-    // README.md), config, docs/adr, k8s.
+    // One entry per structured rule and file, one per file for its text rules (7), one
+    // for the repository-level rules; one group per directory run in path order: .github,
+    // .meta, the root (Dockerfile and README.md), config, docs/adr, k8s.
     repo.govern(&["check", "--all"]);
     let stats = stdout(&repo.govern(&["cache", "stats"]));
-    let entries = fixture_results() - 7 * rules_reading("text") + 7;
+    let entries = fixture_results() - 7 * rules_reading("text") + 7 + 1;
     assert!(
         stats.contains(&format!("rule results: {entries}\n")),
         "{stats}"
@@ -633,4 +633,80 @@ fn a_plain_folder_is_not_read_again_when_its_stat_data_is_unchanged() {
     assert_eq!(third, second - 1, "the changed file is read");
     let (_, none) = known(&["check", "--all", "--no-cache"]);
     assert_eq!(changed, none);
+}
+
+/// The repository-level rules (metadata, CODEOWNERS, ADRs, structure, repository
+/// policies) are served from the cache while nothing they read changes, run again when
+/// something does (an edited metadata file, a new ADR, a removed CODEOWNERS), and report
+/// the same as without the cache each time.
+#[test]
+fn repository_rules_are_served_while_what_they_read_is_unchanged() {
+    let repo = fixture();
+    repo.commit_all("base");
+    let dir = tempfile::tempdir().unwrap();
+    let c = dir.path().join("c.redb");
+    let c = c.to_str().unwrap();
+    let run = |args: &[&str]| {
+        let o = repo
+            .cmd(bin())
+            .args(args)
+            .env("GOVERN_TRACE", "1")
+            .output()
+            .unwrap();
+        let served = stderr(&o).contains("repository rules and policies served from the cache");
+        (served, o.stdout)
+    };
+    let same_as_without_cache = |label: &str, staged: bool| {
+        let mode = if staged { "--staged" } else { "--all" };
+        let (_, cached) = run(&["check", mode, "--cache", c, "--format", "json"]);
+        let (_, none) = run(&["check", mode, "--no-cache", "--format", "json"]);
+        let strip = |b: Vec<u8>| {
+            let mut v: serde_json::Value = serde_json::from_slice(&b).unwrap();
+            v["summary"]["cache_hits"] = serde_json::json!(0);
+            v
+        };
+        assert_eq!(strip(cached), strip(none), "{label}");
+    };
+    assert!(!run(&["check", "--all", "--cache", c]).0, "cold");
+    assert!(run(&["check", "--all", "--cache", c]).0, "warm");
+    // New content in a file the repository rules only see listed: still served.
+    repo.write("Dockerfile", "FROM nginx:1.27\nUSER root\n");
+    assert!(
+        run(&["check", "--all", "--cache", c]).0,
+        "unrelated content"
+    );
+    // Each of these changes an answer they read: run again, same report as no cache.
+    for (label, change) in [
+        (
+            "metadata edited",
+            &(|r: &Repo| {
+                r.write(".meta/repo.yaml", "name: x\n");
+            }) as &dyn Fn(&Repo),
+        ),
+        ("ADR added", &|r: &Repo| {
+            r.write("docs/adr/0002-y.md", "# y\n## Status\nAccepted\n");
+        }),
+        ("CODEOWNERS removed", &|r: &Repo| {
+            r.remove(".github/CODEOWNERS")
+        }),
+    ] {
+        change(&repo);
+        assert!(
+            !run(&["check", "--all", "--cache", c]).0,
+            "{label}: run again"
+        );
+        assert!(
+            run(&["check", "--all", "--cache", c]).0,
+            "{label}: then served"
+        );
+        same_as_without_cache(label, false);
+    }
+    // The hook reads the index: served on its second run, and the same as without cache.
+    repo.git(&["add", "-A"]);
+    run(&["check", "--staged", "--cache", c]);
+    assert!(
+        run(&["check", "--staged", "--cache", c]).0,
+        "staged: served"
+    );
+    same_as_without_cache("staged", true);
 }

@@ -90,6 +90,9 @@ pub enum Cached {
     Findings(Vec<RawFinding>),
     /// The file was deliberately not checked, with the reason.
     Skipped(String),
+    /// The repository-level rules' results with what they read (see
+    /// `engine::repository`).
+    Repository(crate::engine::RepositoryResult),
 }
 
 /// What a result depends on besides its subject: blake3 (32 bytes) over the tool version,

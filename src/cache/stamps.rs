@@ -54,10 +54,11 @@ impl FileStamp {
         None
     }
 
-    /// Whether the file was last changed more than [`RACY_SECONDS`] before `now` (seconds
-    /// since the epoch, by the system clock).
-    pub fn settled(&self, now: i64) -> bool {
-        self.mtime.0.max(self.ctime.0) + RACY_SECONDS < now
+    /// Whether the file was last changed more than [`RACY_SECONDS`] before `now`
+    /// (nanoseconds since the epoch, by the system clock).
+    pub fn settled(&self, now: i128) -> bool {
+        let ns = |(s, n): (i64, u32)| i128::from(s) * 1_000_000_000 + i128::from(n);
+        ns(self.mtime).max(ns(self.ctime)) + i128::from(RACY_SECONDS) * 1_000_000_000 < now
     }
 
     fn encode(&self, id: &gix::ObjectId) -> Vec<u8> {
@@ -116,12 +117,12 @@ pub fn stamps_of(paths: &[Option<&Path>]) -> Vec<Option<Stamped>> {
         .collect()
 }
 
-/// Seconds since the epoch by the system clock (not `SOURCE_DATE_EPOCH`: the racy window
-/// is about real time).
-fn clock_seconds() -> i64 {
+/// Nanoseconds since the epoch by the system clock (not `SOURCE_DATE_EPOCH`: the racy
+/// window is about real time).
+fn clock_nanos() -> i128 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
+        .map_or(0, |d| d.as_nanos() as i128)
 }
 
 impl Cache {
@@ -142,7 +143,7 @@ impl Cache {
         &mut self,
         read: impl IntoIterator<Item = (&'a Stamped, &'a gix::ObjectId)>,
     ) {
-        let now = clock_seconds();
+        let now = clock_nanos();
         for ((key, stamp), id) in read {
             if stamp.settled(now) {
                 self.put_stamp(*key, stamp, id);
@@ -215,7 +216,11 @@ mod tests {
         };
         let id = gix::ObjectId::empty_blob(gix::hash::Kind::Sha1);
         assert_eq!(FileStamp::decode(&s.encode(&id)), Some((s, id)));
-        assert!(!s.settled(1_700_000_003), "changed within the racy window");
-        assert!(s.settled(1_700_000_004));
+        let at = |s: i128| s * 1_000_000_000;
+        assert!(
+            !s.settled(at(1_700_000_003)),
+            "changed within the racy window"
+        );
+        assert!(s.settled(at(1_700_000_003) + 7));
     }
 }

@@ -4,7 +4,6 @@
 
 use serde_json::Value;
 
-use super::{collect, Outcome};
 use crate::cache::Cached;
 use crate::config::Config;
 use crate::finding::{InputError, Line, RawFinding};
@@ -12,7 +11,6 @@ use crate::kinds::{self, FileKind, ParseFailure, Parsed, ReadCtx};
 use crate::path::RepoPath;
 use crate::policy::PolicySet;
 use crate::rules::{Check, Ctx, RepoSchema, Rule};
-use crate::source::Snapshot;
 use crate::suppress;
 use crate::yaml;
 
@@ -268,13 +266,10 @@ pub(crate) fn quoted_values(d: &yaml::Document) -> Vec<(String, u32)> {
 /// Evaluates the `govern.repo` policies once on the repository document; findings name
 /// `.meta/repo.yaml` (or "." without one) and the metadata line a message quotes.
 pub(super) fn repository_policies(
-    out: &mut Outcome,
-    snapshot: &Snapshot,
-    config: &Config,
+    view: &dyn crate::source::view::RepoView,
     policies: &PolicySet,
     adr_dirs: &[String],
-) {
-    let view = snapshot.view.as_ref();
+) -> (RepoPath, Result<Vec<RawFinding>, String>) {
     let (doc, meta) = crate::policy::input::repository(view, adr_dirs, &policies.repo_fields);
     let candidates = meta.as_ref().map(quoted_values).unwrap_or_default();
     let path = RepoPath::from_bytes(if meta.is_some() {
@@ -282,12 +277,6 @@ pub(super) fn repository_policies(
     } else {
         "."
     });
-    match policies.evaluate(&doc, true, &|m| crate::policy::lines(&candidates, m)) {
-        Ok(fs) => collect(out, config, &path, &fs),
-        Err(message) => out.errors.push(InputError {
-            path,
-            line: None,
-            message,
-        }),
-    }
+    let found = policies.evaluate(&doc, true, &|m| crate::policy::lines(&candidates, m));
+    (path, found)
 }

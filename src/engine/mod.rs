@@ -10,13 +10,16 @@
 //!    directory whose group entry exists costs one lookup, other keys one each;
 //! 4. [`evaluate`] the misses in parallel: parse once per file, run its rules, mark inline
 //!    suppressions; store new results and groups in one write transaction;
-//! 5. collect the results with the configured severities, run the repository-level rules
-//!    and policies once; sort.
+//! 5. collect the results with the configured severities; the repository-level rules and
+//!    policies, from the cache when nothing they read changed ([`repository`]); sort.
 
 mod evaluate;
 pub(crate) use evaluate::{quoted_values, scalar_lines};
 mod outcome;
 mod plan;
+mod repository;
+
+pub use repository::RepositoryResult;
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -92,8 +95,10 @@ pub fn check(
     drop(planned);
     crate::trace::phase(|| "file results collected".into());
     if scope != Scope::Files {
-        run.repository_rules(&mut out);
+        run.repository_rules(&mut out, cache);
     }
+    cache.commit();
+    crate::trace::phase(|| "cache written".into());
     out.components = run.components.clone();
     out.sort();
     out
@@ -377,7 +382,7 @@ impl<'a> Run<'a> {
                     {
                         skipped = Some(reason.clone());
                     }
-                    Some(Cached::Skipped(_)) | None => {}
+                    Some(Cached::Skipped(_) | Cached::Repository(_)) | None => {}
                 }
             }
             if !ran.is_empty() {
@@ -444,114 +449,10 @@ impl<'a> Run<'a> {
         crate::trace::phase(|| "kustomizations rendered and judged".into());
     }
 
-    fn repository_rules(&self, out: &mut Outcome) {
-        let monorepo = !self.components.is_empty();
-        for rule in &self.enabled {
-            let Check::Repo(f) = rule.check else { continue };
-            // In a monorepo the components carry the metadata; the root needs none.
-            if monorepo && rule.id == rules::meta::present::RULE.id {
-                continue;
-            }
-            let ctx = self.ctx(rule);
-            out.evaluated
-                .push((RepoPath::from_bytes("."), RuleSet::of(rule)));
-            for (path, raw) in f(self.snapshot.view.as_ref(), &ctx) {
-                collect(out, self.config, &path, std::slice::from_ref(&raw));
-            }
-        }
-        if monorepo {
-            self.component_rules(out);
-        }
-        self.shared_paths(out);
-        if self.policies.has_repo_rules() {
-            let s = self.snapshot;
-            evaluate::repository_policies(out, s, self.config, self.policies, &self.adr_dirs);
-        }
-        crate::trace::phase(|| "repository rules and policies run".into());
-    }
-
     fn ctx(&self, rule: &Rule) -> Ctx<'a> {
         Ctx {
             options: &self.config.rule(rule).options,
             repo_schema: self.schema,
-        }
-    }
-
-    /// The repository rules of [`rules::PER_COMPONENT`] on each component as a repository
-    /// of its own, and the component rules, for the components this run's files touch (a
-    /// commit to one service is not told about another's). A component without ADRs of
-    /// its own is covered by the root's (platform-wide decisions).
-    fn component_rules(&self, out: &mut Outcome) {
-        let view = self.snapshot.view.as_ref();
-        let touched: HashSet<&str> = self
-            .snapshot
-            .subjects
-            .iter()
-            .filter_map(|s| self.components.of(s.path.as_bytes()))
-            .collect();
-        let root_has_adrs = !crate::kinds::adr::files(view, &adr::dirs_in(self.config)).is_empty();
-        for dir in self
-            .components
-            .dirs()
-            .iter()
-            .filter(|d| touched.contains(d.as_str()))
-        {
-            let sub = self.components.view(view, dir);
-            for rule in &self.enabled {
-                let ctx = self.ctx(rule);
-                let found: Vec<(RepoPath, RawFinding)> = match rule.check {
-                    Check::Repo(f) if rules::PER_COMPONENT.contains(&rule.id.as_str()) => {
-                        if rule.id == rules::adr::present::RULE.id && root_has_adrs {
-                            continue;
-                        }
-                        f(&sub, &ctx)
-                            .into_iter()
-                            .map(|(p, raw)| {
-                                let outer = sub.outer(&p);
-                                let raw = component_words(raw, dir, &outer);
-                                (outer, raw)
-                            })
-                            .collect()
-                    }
-                    Check::Component(f) => f(view, dir, &ctx),
-                    _ => continue,
-                };
-                out.evaluated
-                    .push((RepoPath::from_bytes(dir.as_str()), RuleSet::of(rule)));
-                for (path, raw) in found {
-                    collect(out, self.config, &path, std::slice::from_ref(&raw));
-                }
-            }
-        }
-    }
-}
-
-impl Run<'_> {
-    /// The component rules on the shared paths `structure.component-owners` lists (paths
-    /// without metadata of their own), for those this run's files touch.
-    fn shared_paths(&self, out: &mut Outcome) {
-        use rules::structure::component_owners as owners;
-        let settings = self.config.rule(&owners::RULE);
-        if !settings.enabled {
-            return;
-        }
-        let opts: &owners::Options = settings.options.get();
-        for shared in &opts.shared {
-            let dir = shared.dir();
-            let touched = self
-                .snapshot
-                .subjects
-                .iter()
-                .any(|s| crate::components::within(s.path.as_bytes(), dir));
-            if !touched || self.components.dirs().iter().any(|d| d == dir) {
-                continue;
-            }
-            let Check::Component(f) = owners::RULE.check else {
-                continue;
-            };
-            for (path, raw) in f(self.snapshot.view.as_ref(), dir, &self.ctx(&owners::RULE)) {
-                collect(out, self.config, &path, std::slice::from_ref(&raw));
-            }
         }
     }
 }
@@ -578,8 +479,8 @@ fn component_words(mut raw: RawFinding, dir: &str, path: &RepoPath) -> RawFindin
     raw
 }
 
-/// Queues the new results and the groups now whole for the cache, and writes them in one
-/// transaction.
+/// Queues the new results and the groups now whole for the cache (written with the
+/// repository-level results, in one transaction, at the end of [`check`]).
 fn store(
     cache: &mut Cache,
     keys: &[[u8; 32]],
@@ -605,8 +506,6 @@ fn store(
         }
     }
     crate::trace::phase(|| "evaluated the misses".into());
-    cache.commit();
-    crate::trace::phase(|| "cache written".into());
 }
 
 /// Groups the keys of the planned files by directory: each run of consecutive files (in

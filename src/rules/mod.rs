@@ -293,6 +293,16 @@ impl RuleSet {
             .map_or(RuleSet(0), |i| RuleSet(1 << i))
     }
 
+    /// The set as bits (bit `i` for `ALL[i]`), for a cache entry of this tool version.
+    pub fn bits(self) -> u64 {
+        self.0
+    }
+
+    /// A set from [`RuleSet::bits`] of this tool version.
+    pub fn from_bits(bits: u64) -> RuleSet {
+        RuleSet(bits)
+    }
+
     /// Both sets together.
     pub fn union(self, other: RuleSet) -> RuleSet {
         RuleSet(self.0 | other.0)

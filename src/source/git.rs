@@ -284,6 +284,11 @@ impl RepoView for IndexView {
         let repo = self.repo.to_thread_local();
         repo.find_blob(e.id).ok().map(|b| b.detach().data)
     }
+    fn content_id(&self, path: &[u8]) -> Option<gix::ObjectId> {
+        // What `read` gives: nothing for a blob the object database lacks (a partial clone).
+        let id = self.index.entry_by_path(path.as_bstr())?.id;
+        self.repo.to_thread_local().has_object(id).then_some(id)
+    }
     fn unstaged(&self, path: &[u8]) -> bool {
         self.staged
             && !self.contains(path)

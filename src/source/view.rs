@@ -17,6 +17,13 @@ pub trait RepoView: Sync {
     fn named(&self, names: &[&str]) -> Vec<RepoPath>;
     /// The bytes of a file, `None` if absent or unreadable.
     fn read(&self, path: &[u8]) -> Option<Vec<u8>>;
+    /// The content id (git blob id) of what [`RepoView::read`] gives, `None` when it gives
+    /// nothing. Views that know ids (the index, unchanged tracked files) answer without
+    /// reading.
+    fn content_id(&self, path: &[u8]) -> Option<gix::ObjectId> {
+        self.read(path)
+            .and_then(|b| crate::source::content_id(&b).ok())
+    }
     /// The directories that hold at least one file, down to `depth` levels (`a/b/c/d.txt`
     /// gives `a`, `a/b` and `a/b/c` when `depth` ≥ 3), '/'-separated, sorted.
     fn dirs(&self, depth: usize) -> Vec<String>;
@@ -98,6 +105,14 @@ impl RepoView for WorkTreeView {
         let subject = self.find(path)?;
         let repo = self.repo.as_ref().map(|r| r.to_thread_local());
         Snapshot::read(repo.as_ref(), &subject.content).ok()
+    }
+    fn content_id(&self, path: &[u8]) -> Option<gix::ObjectId> {
+        match &self.find(path)?.content {
+            crate::source::Content::Blob(id) => Some(*id),
+            _ => self
+                .read(path)
+                .and_then(|b| crate::source::content_id(&b).ok()),
+        }
     }
     fn files(&self) -> Vec<RepoPath> {
         self.paths().cloned().collect()
