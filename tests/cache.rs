@@ -710,3 +710,43 @@ fn repository_rules_are_served_while_what_they_read_is_unchanged() {
     );
     same_as_without_cache("staged", true);
 }
+
+/// In a portfolio every repository keeps its own repository-level entry: two repositories
+/// with the same configuration are both served on a warm run (their entries would
+/// otherwise replace each other), and the hook's view of the index keeps its own.
+#[test]
+fn every_repository_and_view_keeps_its_own_repository_entry() {
+    let p = common::portfolio::Portfolio::new();
+    for key in ["acme/one", "acme/two", "acme/three"] {
+        p.repo(key, "3");
+    }
+    let served = |args: &[&str]| {
+        let o =
+            p.r.cmd(bin())
+                .args(args)
+                .env("GOVERN_TRACE", "1")
+                .output()
+                .unwrap();
+        stderr(&o)
+            .matches("repository rules and policies served from the cache")
+            .count()
+    };
+    assert_eq!(served(&["check", "--portfolio"]), 0);
+    assert_eq!(served(&["check", "--portfolio"]), 3);
+    // A git repository: the work tree's and the staged view's entries side by side.
+    let repo = fixture();
+    let both = |r: &Repo| {
+        let run = |mode: &str| {
+            let o = r
+                .cmd(bin())
+                .args(["check", mode])
+                .env("GOVERN_TRACE", "1")
+                .output()
+                .unwrap();
+            stderr(&o).contains("served from the cache")
+        };
+        (run("--all"), run("--staged"))
+    };
+    both(&repo);
+    assert_eq!(both(&repo), (true, true));
+}

@@ -8,9 +8,10 @@
 //! same questions of its own view; when the answers' digest is the same, the results are
 //! the same, and no rule runs. A file read is answered by its content id, which the index
 //! gives without reading the file, so a warm run reads no blob. The entry's key holds what
-//! else the results depend on: the tool version, every enabled rule's version and
-//! options, the metadata schema, the policies, the ADR directories and the components and
-//! shared paths the run's files touch. A result whose questions or findings hold
+//! else the results depend on: the repository's location and the view (work tree, index,
+//! staged), the tool version, every enabled rule's version and options, the metadata
+//! schema, the policies, the ADR directories and the components and shared paths the
+//! run's files touch. A result whose questions or findings hold
 //! something secret-like is not cached (the cache file never holds a secret).
 
 use std::collections::HashSet;
@@ -209,6 +210,12 @@ impl Run<'_> {
     fn repository_key(&self, touched: &[&str], shared: &[&str]) -> [u8; 32] {
         let schema_hash = blake3::hash(self.schema.schema.to_string().as_bytes());
         let mut h = blake3::Hasher::new();
+        // One entry per repository and view: entries of two repositories (a portfolio's)
+        // or of the hook's and `--all`'s views would otherwise replace each other.
+        h.update(self.snapshot.root.as_os_str().as_encoded_bytes());
+        h.update(&[0]);
+        h.update(self.snapshot.view.shows().as_bytes());
+        h.update(&[0]);
         for r in &self.enabled {
             h.update(&unit_id(
                 r.id.as_str(),

@@ -284,6 +284,13 @@ impl RepoView for IndexView {
         let repo = self.repo.to_thread_local();
         repo.find_blob(e.id).ok().map(|b| b.detach().data)
     }
+    fn shows(&self) -> &'static str {
+        if self.staged {
+            "staged"
+        } else {
+            "index"
+        }
+    }
     fn content_id(&self, path: &[u8]) -> Option<gix::ObjectId> {
         // What `read` gives: nothing for a blob the object database lacks (a partial clone).
         let id = self.index.entry_by_path(path.as_bstr())?.id;

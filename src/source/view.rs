@@ -17,6 +17,11 @@ pub trait RepoView: Sync {
     fn named(&self, names: &[&str]) -> Vec<RepoPath>;
     /// The bytes of a file, `None` if absent or unreadable.
     fn read(&self, path: &[u8]) -> Option<Vec<u8>>;
+    /// What the view shows, for cache keys of results that depend on the whole view:
+    /// `work tree` (the default), `index` or `staged`.
+    fn shows(&self) -> &'static str {
+        "work tree"
+    }
     /// The content id (git blob id) of what [`RepoView::read`] gives, `None` when it gives
     /// nothing. Views that know ids (the index, unchanged tracked files) answer without
     /// reading.
