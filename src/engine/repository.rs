@@ -117,34 +117,26 @@ impl RepoView for Recorder<'_> {
     }
 }
 
-/// blake3 over `questions` and `view`'s answers to them (hex).
+/// blake3 over `questions` and `view`'s answers to them (hex). The questions about the
+/// list of files (all files, directories, top-level names, files by name) are answered
+/// together by one digest of the paths, computed once.
 fn digest(view: &dyn RepoView, questions: &[Query]) -> String {
     let mut h = blake3::Hasher::new();
-    let paths = |h: &mut blake3::Hasher, ps: Vec<RepoPath>| {
-        h.update(&(ps.len() as u64).to_le_bytes());
-        for p in ps {
-            h.update(p.as_bytes());
-            h.update(&[0]);
-        }
-    };
+    let mut paths: Option<[u8; 32]> = None;
     for q in questions {
         h.update(&serde_json::to_vec(q).expect("a query serializes"));
         h.update(&[0xff]);
         match q {
             Query::Contains(p) => _ = h.update(&[u8::from(view.contains(p))]),
             Query::Unstaged(p) => _ = h.update(&[u8::from(view.unstaged(p))]),
-            Query::List(d) => paths(&mut h, view.list(d)),
-            Query::TopLevel => paths(&mut h, view.top_level()),
-            Query::Named(n) => {
-                let names: Vec<&str> = n.iter().map(String::as_str).collect();
-                paths(&mut h, view.named(&names))
-            }
-            Query::Files => paths(&mut h, view.files()),
-            Query::Dirs(depth) => {
-                for d in view.dirs(*depth) {
-                    h.update(d.as_bytes());
+            Query::List(d) => {
+                for p in view.list(d) {
+                    h.update(p.as_bytes());
                     h.update(&[0]);
                 }
+            }
+            Query::TopLevel | Query::Named(_) | Query::Files | Query::Dirs(_) => {
+                _ = h.update(paths.get_or_insert_with(|| view.paths_digest()))
             }
             Query::Read(p) => match view.content_id(p) {
                 Some(id) => _ = h.update(id.as_bytes()),

@@ -17,6 +17,16 @@ pub trait RepoView: Sync {
     fn named(&self, names: &[&str]) -> Vec<RepoPath>;
     /// The bytes of a file, `None` if absent or unreadable.
     fn read(&self, path: &[u8]) -> Option<Vec<u8>>;
+    /// blake3 over every file path, sorted: what [`RepoView::files`], `dirs`, `top_level`
+    /// and `named` answer depends on, in one hash (the repository-level cache's digest).
+    fn paths_digest(&self) -> [u8; 32] {
+        let mut h = blake3::Hasher::new();
+        for p in self.files() {
+            h.update(p.as_bytes());
+            h.update(&[0]);
+        }
+        *h.finalize().as_bytes()
+    }
     /// What the view shows, for cache keys of results that depend on the whole view:
     /// `work tree` (the default), `index` or `staged`.
     fn shows(&self) -> &'static str {
@@ -110,6 +120,14 @@ impl RepoView for WorkTreeView {
         let subject = self.find(path)?;
         let repo = self.repo.as_ref().map(|r| r.to_thread_local());
         Snapshot::read(repo.as_ref(), &subject.content).ok()
+    }
+    fn paths_digest(&self) -> [u8; 32] {
+        let mut all = Vec::new();
+        for p in self.paths() {
+            all.extend_from_slice(p.as_bytes());
+            all.push(0);
+        }
+        *blake3::hash(&all).as_bytes()
     }
     fn content_id(&self, path: &[u8]) -> Option<gix::ObjectId> {
         match &self.find(path)?.content {
