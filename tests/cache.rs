@@ -518,6 +518,18 @@ fn a_year_of_daily_runs_stays_under_the_size_limit() {
     assert!(removed > 0, "gc removed entries");
 }
 
+/// Runs git-govern in `repo` with `GOVERN_TRACE=1`: (stdout, stderr with the phases).
+fn traced(repo: &Repo, args: &[&str]) -> (Vec<u8>, String) {
+    let o = repo
+        .cmd(bin())
+        .args(args)
+        .env("GOVERN_TRACE", "1")
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    (o.stdout, err)
+}
+
 /// `cache stats` says how long ago entries were last used, `cache gc --max-age` drops the
 /// old ones (and only those: a warm run after it is still served), and `cache gc` never
 /// touches a file that is not a cache.
@@ -604,20 +616,14 @@ fn a_plain_folder_is_not_read_again_when_its_stat_data_is_unchanged() {
     let cache = dir.path().join("c.redb");
     let c = cache.to_str().unwrap();
     let known = |args: &[&str]| -> (u64, Vec<u8>) {
-        let o = repo
-            .cmd(bin())
-            .args(args)
-            .env("GOVERN_TRACE", "1")
-            .output()
-            .unwrap();
-        let err = stderr(&o);
+        let (out, err) = traced(&repo, args);
         let n = err
             .lines()
             .find_map(|l| l.split("content ids (").nth(1))
             .and_then(|rest| rest.split(' ').next())
             .and_then(|n| n.parse().ok())
             .unwrap_or_else(|| panic!("no content-id phase in {err}"));
-        (n, o.stdout)
+        (n, out)
     };
     std::thread::sleep(std::time::Duration::from_millis(2_500));
     let (first, cold) = known(&["check", "--all", "--cache", c]);
@@ -647,14 +653,9 @@ fn repository_rules_are_served_while_what_they_read_is_unchanged() {
     let c = dir.path().join("c.redb");
     let c = c.to_str().unwrap();
     let run = |args: &[&str]| {
-        let o = repo
-            .cmd(bin())
-            .args(args)
-            .env("GOVERN_TRACE", "1")
-            .output()
-            .unwrap();
-        let served = stderr(&o).contains("repository rules and policies served from the cache");
-        (served, o.stdout)
+        let (out, err) = traced(&repo, args);
+        let served = err.contains("repository rules and policies served from the cache");
+        (served, out)
     };
     let same_as_without_cache = |label: &str, staged: bool| {
         let mode = if staged { "--staged" } else { "--all" };
@@ -721,13 +722,8 @@ fn every_repository_and_view_keeps_its_own_repository_entry() {
         p.repo(key, "3");
     }
     let served = |args: &[&str]| {
-        let o =
-            p.r.cmd(bin())
-                .args(args)
-                .env("GOVERN_TRACE", "1")
-                .output()
-                .unwrap();
-        stderr(&o)
+        traced(&p.r, args)
+            .1
             .matches("repository rules and policies served from the cache")
             .count()
     };
@@ -737,13 +733,9 @@ fn every_repository_and_view_keeps_its_own_repository_entry() {
     let repo = fixture();
     let both = |r: &Repo| {
         let run = |mode: &str| {
-            let o = r
-                .cmd(bin())
-                .args(["check", mode])
-                .env("GOVERN_TRACE", "1")
-                .output()
-                .unwrap();
-            stderr(&o).contains("served from the cache")
+            traced(r, &["check", mode])
+                .1
+                .contains("served from the cache")
         };
         (run("--all"), run("--staged"))
     };

@@ -188,11 +188,20 @@ fn percent_cell(r: Option<Ratio>) -> String {
     }
 }
 
+/// Opens the section `id` with its heading; with no checkpoint it says so and closes it,
+/// and returns false.
+fn trend_section(out: &mut String, d: &Dashboard, id: &str, title: &str) -> bool {
+    let _ = write!(out, r#"<section id="{id}"><h2>{title}</h2>"#);
+    if d.history.points.is_empty() {
+        out.push_str(r#"<p class="note">No checkpoint yet.</p></section>"#);
+        return false;
+    }
+    true
+}
+
 fn overall(out: &mut String, d: &Dashboard) {
     let points = &d.history.points;
-    out.push_str(r#"<section id="compliance"><h2>Compliance over time</h2>"#);
-    if points.is_empty() {
-        out.push_str(r#"<p class="note">No checkpoint yet.</p></section>"#);
+    if !trend_section(out, d, "compliance", "Compliance over time") {
         return;
     }
     let values: Vec<_> = points
@@ -252,11 +261,10 @@ fn groups(
     of: fn(&Point) -> &BTreeMap<String, Ratio>,
 ) {
     let points = &d.history.points;
-    let _ = write!(out, r#"<section id="{id}"><h2>{title}</h2>"#);
-    let Some(newest) = points.last() else {
-        out.push_str(r#"<p class="note">No checkpoint yet.</p></section>"#);
+    if !trend_section(out, d, id, title) {
         return;
-    };
+    }
+    let newest = &points[points.len() - 1];
     let mut names: Vec<&String> = points.iter().flat_map(|p| of(p).keys()).collect();
     names.sort();
     names.dedup();
@@ -358,9 +366,7 @@ fn weekly(
 
 fn rules(out: &mut String, d: &Dashboard) {
     let points = &d.history.points;
-    out.push_str(r#"<section id="rules"><h2>Violations by rule over time</h2>"#);
-    if points.is_empty() {
-        out.push_str(r#"<p class="note">No checkpoint yet.</p></section>"#);
+    if !trend_section(out, d, "rules", "Violations by rule over time") {
         return;
     }
     let mut totals: BTreeMap<&String, usize> = BTreeMap::new();
