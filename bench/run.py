@@ -3,7 +3,7 @@
 
 One command (README, "Benchmarks"):
 
-    python3 bench/run.py            # everything: about 15 minutes on 2 cores
+    python3 bench/run.py            # everything: about 30 minutes on 2 cores
     python3 bench/run.py --quick    # smaller inputs, fewer runs: a smoke run
     python3 bench/run.py --only corpus --corpus DIR   # one part, e.g. on real files
 
