@@ -643,3 +643,43 @@ fn backstage_accepts_the_export() {
     assert!(seen["kinds"]["Component"].as_u64().unwrap() >= 5, "{seen}");
     assert_eq!(seen["kinds"]["System"], 1, "{seen}");
 }
+
+/// The repository-level cache entry follows the components the configuration lets count:
+/// excluding a component's directory in `.govern.yaml` (the file's content changes, no path
+/// does) runs the repository rules again, with the same report as without the cache.
+#[test]
+fn excluding_a_component_runs_the_repository_rules_again() {
+    let repo = phoenix();
+    repo.write(".govern.yaml", "exclude: [\"testdata/**\"]\n");
+    repo.git(&["add", "-A"]);
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("c.redb");
+    let c = cache.to_str().unwrap();
+    let run = |args: &[&str]| {
+        let o = repo
+            .cmd(common::bin())
+            .args(args)
+            .env("GOVERN_TRACE", "1")
+            .output()
+            .unwrap();
+        (
+            common::stderr(&o).contains("served from the cache"),
+            o.stdout,
+        )
+    };
+    run(&["check", "--all", "--cache", c]);
+    assert!(run(&["check", "--all", "--cache", c]).0, "warm");
+    repo.write(
+        ".govern.yaml",
+        "exclude: [\"testdata/**\", \"services/api/**\"]\n",
+    );
+    let (served, cached) = run(&["check", "--all", "--cache", c, "--format", "json"]);
+    assert!(!served, "a component left the run: the rules run again");
+    let (_, none) = run(&["check", "--all", "--no-cache", "--format", "json"]);
+    let strip = |b: &[u8]| {
+        let mut v: serde_json::Value = serde_json::from_slice(b).unwrap();
+        v["summary"]["cache_hits"] = serde_json::json!(0);
+        v
+    };
+    assert_eq!(strip(&cached), strip(&none));
+}

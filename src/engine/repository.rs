@@ -10,8 +10,8 @@
 //! gives without reading the file, so a warm run reads no blob. The entry's key holds what
 //! else the results depend on: the repository's location and the view (work tree, index,
 //! staged), the tool version, every enabled rule's version and options, the metadata
-//! schema, the policies, the ADR directories and the components and shared paths the
-//! run's files touch. A result whose questions or findings hold
+//! schema, the policies, the ADR directories, the components found and the components and
+//! shared paths the run's files touch. A result whose questions or findings hold
 //! something secret-like is not cached (the cache file never holds a secret).
 
 use std::collections::HashSet;
@@ -219,7 +219,9 @@ impl Run<'_> {
         h.update(&self.policies.hash);
         h.update(&[u8::from(self.policies.has_repo_rules())]);
         let adr_dirs: Vec<&str> = self.adr_dirs.iter().map(String::as_str).collect();
-        for part in [adr_dirs.as_slice(), touched, shared] {
+        // The components found (the configuration's exclusions decide which count).
+        let components: Vec<&str> = self.components.dirs().iter().map(String::as_str).collect();
+        for part in [adr_dirs.as_slice(), components.as_slice(), touched, shared] {
             h.update(&(part.len() as u64).to_le_bytes());
             for s in part.iter() {
                 h.update(s.as_bytes());
