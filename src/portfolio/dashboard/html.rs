@@ -14,6 +14,13 @@ use crate::portfolio::drift::Drift;
 /// Lines listed at most in one table; the rest are counted.
 const MAX_ROWS: usize = 500;
 
+/// The scale of the compliance charts.
+const PERCENT: Scale = Scale {
+    max: Some(100.0),
+    decimals: 1,
+    unit: "%",
+};
+
 /// Series drawn at most in one chart (the palette's size); every group is in the table.
 const MAX_SERIES: usize = 8;
 
@@ -230,11 +237,7 @@ fn overall(out: &mut String, d: &Dashboard) {
         "Compliance over time",
         &summary,
         &series,
-        Scale {
-            max: Some(100.0),
-            decimals: 1,
-            unit: "%",
-        },
+        PERCENT,
     ));
     out.push_str(r#"</div><div class="scroll"><table data-table="compliance"><caption class="note">Compliance at each checkpoint</caption><thead><tr><th>Date</th><th class="n">Compliant</th><th class="n">Repositories</th><th class="n">Compliance</th></tr></thead><tbody>"#);
     for p in points.iter().rev() {
@@ -296,11 +299,7 @@ fn groups(
         title,
         &summary,
         &series,
-        Scale {
-            max: Some(100.0),
-            decimals: 1,
-            unit: "%",
-        },
+        PERCENT,
     ));
     legend(out, &series);
     let _ = write!(

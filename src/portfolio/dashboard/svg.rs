@@ -139,7 +139,8 @@ fn axes(
             W - RIGHT,
             LEFT - 6.0,
             y(v) + 4.0,
-            num(v, if top < 4.0 { 1 } else { 0 }),
+            // Whole ticks as integers; 12.5 and 37.5 (a top of 50) keep their decimal.
+            num(v, if v.fract().abs() < 1e-9 { 0 } else { 1 }),
             scale.unit,
             y = y(v),
         );
