@@ -139,6 +139,76 @@ fn changes(json: &serde_json::Value) -> BTreeSet<(String, String, String)> {
         .collect()
 }
 
+/// What [`change`] makes drift report: (repository, description, class).
+fn expected_changes() -> BTreeSet<(String, String, String)> {
+    let un = |r: &str, d: &str| (r.to_string(), d.to_string(), "unintentional".to_string());
+    [
+        ("shop/api", "shop/api: tier 2 → 1", "intentional"),
+        ("shop/api", "shop/api: .meta/repo.yaml modified", "intentional"),
+        ("shop/api", "shop/api: 1 warning (docker.healthcheck) resolved", ""),
+        ("shop/api", "shop/api: ADR added docs/adr/0002-use-postgres.md", ""),
+        ("shop/api", "shop/api: Dockerfile modified", ""),
+        ("shop/api", "shop/api: docs/adr/0002-use-postgres.md added", ""),
+        ("shop/billing", "shop/billing: compliant → missing-metadata: .meta/repo.yaml removed; 1 new violation (meta.present)", ""),
+        ("shop/billing", "shop/billing: .meta/repo.yaml removed", ""),
+        ("shop/cart", "shop/cart: 1 new violation (docker.user-not-root)", ""),
+        ("shop/cart", "shop/cart: worker/Dockerfile added", ""),
+        ("shop/catalog", "shop/catalog: 1 new warning (docker.healthcheck)", ""),
+        ("shop/catalog", "shop/catalog: CODEOWNERS (.github/CODEOWNERS): rules added: `/docs/ @acme/writers`", ""),
+        ("shop/catalog", "shop/catalog: .github/CODEOWNERS modified", ""),
+        ("shop/catalog", "shop/catalog: Dockerfile modified", ""),
+        ("shop/legacy", "shop/legacy (DELETED): was compliant, 4 files, 0 violations, 0 warnings", ""),
+        // Its metadata names an owner CODEOWNERS does not, and a production lifecycle that
+        // needs ADRs.
+        ("shop/search", "shop/search: missing-metadata → non-compliant: .meta/repo.yaml added; 2 new violations (adr.present, structure.codeowners); resolved 1 violation (meta.present)", ""),
+        ("shop/search", "shop/search: .meta/repo.yaml added", ""),
+        // Its only ADR went, its new owner is not in CODEOWNERS, and it runs as root.
+        ("shop/web", "shop/web: compliant → non-compliant: 3 new violations (adr.present, docker.user-not-root, structure.codeowners)", ""),
+        ("shop/web", "shop/web: owner @acme/platform → @acme/web", ""),
+        ("shop/web", "shop/web: ADR removed docs/adr/0001-record-decisions.md", ""),
+        ("shop/web", "shop/web: .meta/repo.yaml modified", ""),
+        ("shop/web", "shop/web: Dockerfile modified", ""),
+        ("shop/web", "shop/web: docs/adr/0001-record-decisions.md removed", ""),
+        ("labs/tool", "labs/tool (NEW): compliant, 5 files, 0 violations", ""),
+    ]
+    .into_iter()
+    .map(|(r, d, c)| match c {
+        "" => un(r, d),
+        c => (r.to_string(), d.to_string(), c.to_string()),
+    })
+    .collect()
+}
+
+/// Every expected change is in the Markdown report: a repository-level change on its own
+/// line, a file change as a row of the file table.
+fn assert_markdown_lists(
+    md: &str,
+    json: &serde_json::Value,
+    expected: &BTreeSet<(String, String, String)>,
+) {
+    for (_, d, class) in expected {
+        let (repo, rest) = d.split_once(": ").unwrap();
+        let line = if json["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["description"] == d.as_str() && c["kind"] == "file")
+        {
+            let (path, how) = rest.rsplit_once(' ').unwrap();
+            let repo = repo.trim_end_matches(" (NEW)");
+            let cls = if class == "intentional" {
+                "intentional: api is now business critical".to_string()
+            } else {
+                class.clone()
+            };
+            format!("| {repo} | {path} | {how} | {cls} |")
+        } else {
+            format!("- {d}")
+        };
+        assert!(md.contains(&line), "{line:?} missing from\n{md}");
+    }
+}
+
 #[test]
 fn drift_names_every_kind_of_change_and_nothing_else() {
     let (p, _src) = baseline();
@@ -177,42 +247,7 @@ fn drift_names_every_kind_of_change_and_nothing_else() {
     let json: serde_json::Value =
         serde_json::from_str(&p.read(&format!("{reports}/latest-drift.json"))).unwrap();
     validate("schemas/drift.schema.json", &json);
-    let un = |r: &str, d: &str| (r.to_string(), d.to_string(), "unintentional".to_string());
-    let expected: BTreeSet<(String, String, String)> = [
-        ("shop/api", "shop/api: tier 2 → 1", "intentional"),
-        ("shop/api", "shop/api: .meta/repo.yaml modified", "intentional"),
-        ("shop/api", "shop/api: 1 warning (docker.healthcheck) resolved", ""),
-        ("shop/api", "shop/api: ADR added docs/adr/0002-use-postgres.md", ""),
-        ("shop/api", "shop/api: Dockerfile modified", ""),
-        ("shop/api", "shop/api: docs/adr/0002-use-postgres.md added", ""),
-        ("shop/billing", "shop/billing: compliant → missing-metadata: .meta/repo.yaml removed; 1 new violation (meta.present)", ""),
-        ("shop/billing", "shop/billing: .meta/repo.yaml removed", ""),
-        ("shop/cart", "shop/cart: 1 new violation (docker.user-not-root)", ""),
-        ("shop/cart", "shop/cart: worker/Dockerfile added", ""),
-        ("shop/catalog", "shop/catalog: 1 new warning (docker.healthcheck)", ""),
-        ("shop/catalog", "shop/catalog: CODEOWNERS (.github/CODEOWNERS): rules added: `/docs/ @acme/writers`", ""),
-        ("shop/catalog", "shop/catalog: .github/CODEOWNERS modified", ""),
-        ("shop/catalog", "shop/catalog: Dockerfile modified", ""),
-        ("shop/legacy", "shop/legacy (DELETED): was compliant, 4 files, 0 violations, 0 warnings", ""),
-        // Its metadata names an owner CODEOWNERS does not, and a production lifecycle that
-        // needs ADRs.
-        ("shop/search", "shop/search: missing-metadata → non-compliant: .meta/repo.yaml added; 2 new violations (adr.present, structure.codeowners); resolved 1 violation (meta.present)", ""),
-        ("shop/search", "shop/search: .meta/repo.yaml added", ""),
-        // Its only ADR went, its new owner is not in CODEOWNERS, and it runs as root.
-        ("shop/web", "shop/web: compliant → non-compliant: 3 new violations (adr.present, docker.user-not-root, structure.codeowners)", ""),
-        ("shop/web", "shop/web: owner @acme/platform → @acme/web", ""),
-        ("shop/web", "shop/web: ADR removed docs/adr/0001-record-decisions.md", ""),
-        ("shop/web", "shop/web: .meta/repo.yaml modified", ""),
-        ("shop/web", "shop/web: Dockerfile modified", ""),
-        ("shop/web", "shop/web: docs/adr/0001-record-decisions.md removed", ""),
-        ("labs/tool", "labs/tool (NEW): compliant, 5 files, 0 violations", ""),
-    ]
-    .into_iter()
-    .map(|(r, d, c)| match c {
-        "" => un(r, d),
-        c => (r.to_string(), d.to_string(), c.to_string()),
-    })
-    .collect();
+    let expected = expected_changes();
     let got = changes(&json);
     assert_eq!(
         got.difference(&expected).collect::<Vec<_>>(),
@@ -227,27 +262,7 @@ fn drift_names_every_kind_of_change_and_nothing_else() {
     // The Markdown report says the same: every repository-level change on its own line,
     // files in the table, nothing about the sparse clone.
     let md = p.read(&format!("{reports}/latest-drift.md"));
-    for (_, d, class) in &expected {
-        let (repo, rest) = d.split_once(": ").unwrap();
-        let line = if json["changes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|c| c["description"] == d.as_str() && c["kind"] == "file")
-        {
-            let (path, how) = rest.rsplit_once(' ').unwrap();
-            let repo = repo.trim_end_matches(" (NEW)");
-            let cls = if class == "intentional" {
-                "intentional: api is now business critical".to_string()
-            } else {
-                class.clone()
-            };
-            format!("| {repo} | {path} | {how} | {cls} |")
-        } else {
-            format!("- {d}")
-        };
-        assert!(md.contains(&line), "{line:?} missing from\n{md}");
-    }
+    assert_markdown_lists(&md, &json, &expected);
     assert!(!md.contains("labs/sparse"), "{md}");
     assert!(
         !md.contains("organizations/"),

@@ -539,6 +539,50 @@ fn catalog_rows(c: &serde_json::Value) -> Vec<(String, String, String, String)> 
     out
 }
 
+/// The `input_errors` of a catalog, a checkpoint and a portfolio report, each as
+/// `<org>/<repo>: <error>` lines in their file's order.
+fn input_errors_of(
+    cat: &serde_json::Value,
+    cp: &serde_json::Value,
+    report: &serde_json::Value,
+) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let errors_of = |v: &serde_json::Value| -> Vec<String> {
+        v["input_errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e.as_str().unwrap().to_string())
+            .collect()
+    };
+    let mut from_catalog = Vec::new();
+    for org in cat["organizations"].as_array().unwrap() {
+        for r in org["repos"].as_array().unwrap() {
+            let key = format!(
+                "{}/{}",
+                org["name"].as_str().unwrap(),
+                r["name"].as_str().unwrap()
+            );
+            from_catalog.extend(errors_of(r).into_iter().map(|e| format!("{key}: {e}")));
+        }
+    }
+    let from_checkpoint = cp["repositories"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(k, e)| errors_of(e).into_iter().map(move |x| format!("{k}: {x}")))
+        .collect();
+    let from_check = report["portfolio"]["repositories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| {
+            let key = r["repository"].as_str().unwrap().to_string();
+            errors_of(r).into_iter().map(move |x| format!("{key}: {x}"))
+        })
+        .collect();
+    (from_catalog, from_checkpoint, from_check)
+}
+
 #[test]
 fn catalog_checkpoint_and_portfolio_check_agree_on_the_same_tree() {
     let p = Portfolio::fixture();
@@ -592,38 +636,7 @@ fn catalog_checkpoint_and_portfolio_check_agree_on_the_same_tree() {
     let web = rows.iter().find(|r| r.0 == "retail/web").unwrap();
     assert_eq!(web.2, "1", "the tier on disk, not the committed one");
     // The same errors, with their reasons, in every output.
-    let errors_of = |v: &serde_json::Value, key: &str| -> Vec<String> {
-        v[key]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e.as_str().unwrap().to_string())
-            .collect()
-    };
-    let mut from_catalog = Vec::new();
-    for org in cat["organizations"].as_array().unwrap() {
-        for r in org["repos"].as_array().unwrap() {
-            for e in errors_of(r, "input_errors") {
-                from_catalog.push(format!(
-                    "{}/{}: {e}",
-                    org["name"].as_str().unwrap(),
-                    r["name"].as_str().unwrap()
-                ));
-            }
-        }
-    }
-    let mut from_checkpoint = Vec::new();
-    for (k, e) in cp["repositories"].as_object().unwrap() {
-        for x in errors_of(e, "input_errors") {
-            from_checkpoint.push(format!("{k}: {x}"));
-        }
-    }
-    let mut from_check = Vec::new();
-    for r in report["portfolio"]["repositories"].as_array().unwrap() {
-        for x in errors_of(r, "input_errors") {
-            from_check.push(format!("{}: {x}", r["repository"].as_str().unwrap()));
-        }
-    }
+    let (from_catalog, from_checkpoint, from_check) = input_errors_of(&cat, &cp, &report);
     assert_eq!(from_catalog.len(), 2, "{from_catalog:#?}");
     assert!(from_catalog
         .iter()
@@ -689,6 +702,15 @@ fn select_narrows_the_portfolio_commands() {
     );
 }
 
+/// Runs `command` (catalog or checkpoint) as each of `n` shards writing to `dir`.
+fn run_parts(p: &Portfolio, command: &str, dir: &str, n: usize) {
+    for i in 1..=n {
+        let part = format!("{i}/{n}");
+        let args = [command, "--no-cache", "--shard", &part, "--shard-dir", dir];
+        ok(&p.govern(DAY1, &args, None));
+    }
+}
+
 /// Shards: N processes each scan their part and write a shard file; assembling them gives
 /// the catalog and checkpoint one machine writes, byte for byte. A missing part, or a
 /// part made with another configuration, is refused and named.
@@ -710,42 +732,14 @@ fn shards_assemble_to_the_single_machine_result() {
     std::fs::remove_file(p.root().join(".metaHub/catalog/catalog.json")).unwrap();
     std::fs::remove_dir_all(p.root().join(".metaHub/checkpoints")).unwrap();
     // Three machines, then the assembly.
-    for i in 1..=3 {
-        let part = format!("{i}/3");
-        ok(&p.govern(
-            DAY1,
-            &[
-                "catalog",
-                "--no-cache",
-                "--shard",
-                &part,
-                "--shard-dir",
-                shards,
-            ],
-            None,
-        ));
-    }
+    run_parts(&p, "catalog", shards, 3);
     let part: serde_json::Value = serde_json::from_str(&read("shards/shard-1-of-3.json")).unwrap();
     validate("schemas/shard.schema.json", &part);
     ok(&p.govern(DAY1, &["catalog", "--shard-dir", shards], None));
     assert_eq!(read(".metaHub/catalog/catalog.json"), single_catalog);
     let cp_shards = p.root().join("cp-shards");
     let cp_shards = cp_shards.to_str().unwrap();
-    for i in 1..=3 {
-        let part = format!("{i}/3");
-        ok(&p.govern(
-            DAY1,
-            &[
-                "checkpoint",
-                "--no-cache",
-                "--shard",
-                &part,
-                "--shard-dir",
-                cp_shards,
-            ],
-            None,
-        ));
-    }
+    run_parts(&p, "checkpoint", cp_shards, 3);
     ok(&p.govern(
         DAY1,
         &["checkpoint", "--baseline", "--shard-dir", cp_shards],
