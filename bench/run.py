@@ -347,29 +347,41 @@ def make_fleet(root: Path, repos: int) -> None:
     (root / ".bench-stamp").write_text(f"{GENERATOR}:fleet:{repos}")
 
 
+def measure_portfolio(gg: str, root: Path, tag: str, suffix: str, runs: int, cold_runs: int,
+                      victims: list[Path], rel: str, changed_id: str, changed_label: str) -> None:
+    """`check --portfolio` of `root`: cold (`<tag>.cold`, `cold_runs` runs), warm
+    (`<tag>.warm`), and warm after each of `victims` changed its file `rel` (`changed_id`);
+    the files are restored after."""
+    cache = root / ".metaHub" / "cache"
+    base = [gg, "check", "--portfolio", "--root", str(root)]
+    measure(f"{tag}.cold", f"check --portfolio, cold{suffix}", base, root, cold_runs,
+            before=lambda: shutil.rmtree(cache, ignore_errors=True))
+    measure(f"{tag}.warm", f"check --portfolio, warm{suffix}", base, root, runs)
+    counter = [0]
+
+    def change():
+        counter[0] += 1
+        for v in victims:
+            with (v / rel).open("a") as f:
+                f.write(f"// change {counter[0]}\n")
+    measure(changed_id, changed_label, base, root, runs, before=change)
+    for v in victims:
+        if (v / ".git").exists():
+            sh(["git", "checkout", "-q", "--", rel], v)
+        else:
+            p = v / rel
+            p.write_text("".join(l for l in p.read_text().splitlines(True) if not l.startswith("// change")))
+
+
 def measure_fleet(gg: str, root: Path, repos: int, runs: int) -> None:
     """The fleet at one size: cold, warm, warm after 1% of the repositories changed a
     file, and 4 shards as 4 processes at once plus the assembly, against one process."""
-    cache = root / ".metaHub" / "cache"
     tag = f"fleet.{repos}"
-    base = [gg, "check", "--portfolio", "--root", str(root)]
     print(f"\nfleet of {repos:,} repositories x 20 files (median of {runs} runs)", flush=True)
-    measure(f"{tag}.cold", f"check --portfolio, cold ({repos:,} repositories)", base, root, max(1, runs // 3),
-            before=lambda: shutil.rmtree(cache, ignore_errors=True))
-    measure(f"{tag}.warm", f"check --portfolio, warm ({repos:,} repositories)", base, root, runs)
     victims = sorted((root / "organizations").glob("org*/repo*"))[::100]
-    counter = [0]
-
-    def change_one_percent():
-        counter[0] += 1
-        for v in victims:
-            with (v / "src/f0.go").open("a") as f:
-                f.write(f"// change {counter[0]}\n")
-    measure(f"{tag}.changed", f"check --portfolio, warm after 1% of repositories changed ({len(victims)})",
-            base, root, runs, before=change_one_percent)
-    for v in victims:
-        p = v / "src/f0.go"
-        p.write_text("".join(l for l in p.read_text().splitlines(True) if not l.startswith("// change")))
+    measure_portfolio(gg, root, tag, f" ({repos:,} repositories)", runs, max(1, runs // 3),
+                      victims, "src/f0.go", f"{tag}.changed",
+                      f"check --portfolio, warm after 1% of repositories changed ({len(victims)})")
     measure(f"{tag}.catalog", f"catalog, warm, one process ({repos:,} repositories)",
             [gg, "catalog", "--root", str(root)], root, runs)
     parts = root.parent / f"{root.name}-parts"
@@ -681,26 +693,10 @@ def main() -> int:
     # 4. The portfolio.
     if "portfolio" in only:
         root = WORK / "portfolio"
-        pf_cache = root / ".metaHub" / "cache"
         print(f"\nportfolio of {repos:,} repositories (median of {runs} runs)", flush=True)
-        measure("portfolio.cold", "check --portfolio, cold", [gg, "check", "--portfolio", "--root", str(root)], root, runs,
-                before=lambda: shutil.rmtree(pf_cache, ignore_errors=True))
-        measure("portfolio.warm", "check --portfolio, warm", [gg, "check", "--portfolio", "--root", str(root)], root, runs)
         victims = sorted((root / "organizations").glob("org*/repo*"))[::max(1, repos // 10)][:10]
-        counter = [0]
-
-        def change_ten():
-            counter[0] += 1
-            for v in victims:
-                with (v / "src/pkg0/f0.go").open("a") as f:
-                    f.write(f"// change {counter[0]}\n")
-        measure("portfolio.changed.10", "check --portfolio, warm after 10 files changed", [gg, "check", "--portfolio", "--root", str(root)], root, runs, before=change_ten)
-        for v in victims:
-            if (v / ".git").exists():
-                sh(["git", "checkout", "-q", "--", "src/pkg0/f0.go"], v)
-            else:
-                p = v / "src/pkg0/f0.go"
-                p.write_text("".join(l for l in p.read_text().splitlines(True) if not l.startswith("// change")))
+        measure_portfolio(gg, root, "portfolio", "", runs, runs, victims, "src/pkg0/f0.go",
+                          "portfolio.changed.10", "check --portfolio, warm after 10 files changed")
 
     # 5. The corpus: git-govern cold against hadolint plus checkov.
     if "corpus" in only:
