@@ -42,9 +42,11 @@ pub fn check(cwd: &Path, mode: &Mode, opts: &Options, fallback_cache: &Path) -> 
     }
     crate::trace::phase(|| format!("snapshot: {} subjects", snapshot.subjects.len()));
     let session = Session::open(&snapshot.root, opts)?;
+    crate::trace::phase(|| "configuration and schema read".into());
     let mut cache = opts
         .cache
         .open(opts.today, || default_cache(&snapshot, fallback_cache))?;
+    crate::trace::phase(|| "cache opened".into());
     let mut outcome = session.check(&snapshot, &mut cache)?;
     if let Mode::Paths(paths) = mode {
         if session.policies()?.has_file_rules() {

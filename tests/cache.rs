@@ -407,6 +407,37 @@ fn concurrent_runs_share_the_cache() {
     }
 }
 
+/// A warm run with nothing new to store opens the cache read-only: the file is not
+/// written at all (redb's writable open and close each rewrite and sync its header), while
+/// a run with something new still stores it.
+#[test]
+fn a_warm_run_does_not_write_the_cache() {
+    let repo = fixture();
+    let cache = repo.home.path().join("c.redb");
+    let c = cache.to_str().unwrap();
+    repo.govern(&["check", "--cache", c]);
+    let before = std::fs::read(&cache).unwrap();
+    let modified = std::fs::metadata(&cache).unwrap().modified().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let o = repo.govern(&["check", "--format", "json", "--cache", c]);
+    assert_eq!(stderr(&o), "");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["summary"]["cache_hits"], fixture_results());
+    assert_eq!(std::fs::metadata(&cache).unwrap().modified().unwrap(), modified);
+    assert!(std::fs::read(&cache).unwrap() == before, "the file is byte for byte the same");
+    // Something new: stored, and served by the next run.
+    repo.write("k8s/e.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: q}\nspec:\n  containers:\n    - name: a\n      image: a\n");
+    repo.git(&["add", "-A"]);
+    repo.govern(&["check", "--cache", c]);
+    assert!(std::fs::read(&cache).unwrap() != before, "the new results were stored");
+    let o = repo.govern(&["check", "--format", "json", "--no-cache"]);
+    let cold: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let o = repo.govern(&["check", "--format", "json", "--cache", c]);
+    let warm: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(warm["findings"], cold["findings"]);
+    assert!(warm["summary"]["cache_hits"].as_u64().unwrap() > fixture_results());
+}
+
 /// `cache merge`: the union of two machines' caches serves both machines' files, with the
 /// same report as no cache; what is not a cache is refused, as input or as output.
 #[test]

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
 use serde::Serialize;
 
-use super::{try_open, unstamp, Day, OpenFailure, FORMAT, GROUPS, META, RESULTS, STAMPS};
+use super::{try_open_writable, unstamp, Day, OpenFailure, FORMAT, GROUPS, META, RESULTS, STAMPS};
 
 /// The last-used day stored in an entry's bytes (0 when they hold none).
 fn day(bytes: &[u8]) -> Day {
@@ -53,7 +53,8 @@ impl super::Cache {
     pub fn age(&self, today: Day) -> Option<Age> {
         let db = self.db.as_ref()?;
         let mut age = Age::default();
-        for e in entries(db).ok()? {
+        let r = db.begin_read().ok()?;
+        for e in entries_in(&r).ok()? {
             age.add(e.day, today);
         }
         Some(age)
@@ -73,9 +74,13 @@ struct Entry {
     bytes: u64,
 }
 
-/// Every entry of both tables.
+/// Every entry of the tables.
 fn entries(db: &Database) -> Result<Vec<Entry>, String> {
-    let r = db.begin_read().map_err(|e| e.to_string())?;
+    entries_in(&db.begin_read().map_err(|e| e.to_string())?)
+}
+
+/// Every entry of the tables, as `r` sees them.
+fn entries_in(r: &redb::ReadTransaction) -> Result<Vec<Entry>, String> {
     let mut out = Vec::new();
     for (table, def) in TABLES.into_iter().enumerate() {
         let t = r.open_table(def).map_err(|e| e.to_string())?;
@@ -139,7 +144,7 @@ fn settle(mut db: Database, path: &Path) -> Result<u64, String> {
 /// Opens the cache at `path` for upkeep.
 fn open(path: &Path) -> Result<Database, String> {
     let shown = path.display();
-    try_open(path).map_err(|e| match e {
+    try_open_writable(path).map_err(|e| match e {
         OpenFailure::Busy => {
             format!("{shown} is in use by another git-govern process; try again")
         }
@@ -220,7 +225,7 @@ pub fn merge(inputs: &[PathBuf], output: &Path) -> Result<(u64, u64), String> {
         .tempfile_in(dir)
         .map_err(|e| format!("{}: {e}", dir.display()))?;
     let out =
-        try_open(tmp.path()).map_err(|_| format!("cannot create a cache in {}", dir.display()))?;
+        try_open_writable(tmp.path()).map_err(|_| format!("cannot create a cache in {}", dir.display()))?;
     let w = out.begin_write().map_err(|e| e.to_string())?;
     {
         let mut results = w.open_table(RESULTS).map_err(|e| e.to_string())?;

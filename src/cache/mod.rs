@@ -244,9 +244,27 @@ fn read_groups(
     Ok(covered)
 }
 
+/// The open file. A run opens it read-only, which writes nothing; a writable handle
+/// (taken only when there is something to store, or to set up a new file) writes and
+/// syncs redb's header when it opens and its allocator state when it closes: five
+/// `fdatasync` calls, more than a warm hook's whole lookup costs.
+enum Handle {
+    Reading(redb::ReadOnlyDatabase),
+    Writing(Database),
+}
+
+impl Handle {
+    fn begin_read(&self) -> Result<redb::ReadTransaction, redb::TransactionError> {
+        match self {
+            Handle::Reading(db) => db.begin_read(),
+            Handle::Writing(db) => db.begin_read(),
+        }
+    }
+}
+
 /// An open cache, or a disabled one.
 pub struct Cache {
-    db: Option<Arc<Database>>,
+    db: Option<Arc<Handle>>,
     /// A child of a shared cache ([`Cache::child`]): `commit` leaves the queues for the
     /// parent's [`Cache::absorb`].
     deferred: bool,
@@ -291,20 +309,52 @@ enum OpenFailure {
     Broken(String),
 }
 
-fn try_open(path: &Path) -> Result<Database, OpenFailure> {
+/// The builder every open of a run's cache uses. MultiWriter: concurrent runs (hooks run
+/// in parallel by prek and lefthook, CI matrix jobs sharing a restored cache) all open the
+/// file; reads never wait, and write transactions (one per run) take turns.
+fn builder() -> redb::Builder {
+    let mut b = Database::builder();
+    b.set_cache_size(16 << 20)
+        .set_concurrency_mode(redb::ConcurrencyMode::MultiWriter);
+    b
+}
+
+/// Opens an existing cache of this format read-only; `None` when that cannot be done
+/// (no file, another format, a file that needs a repair or a new table: the writable
+/// open handles those).
+fn open_reading(path: &Path) -> Option<Handle> {
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() > 0) {
+        return None;
+    }
+    let opened = quietly(|| -> Option<redb::ReadOnlyDatabase> {
+        let db = builder().open_read_only(path).ok()?;
+        let format = {
+            let r = db.begin_read().ok()?;
+            let t = r.open_table(META).ok()?;
+            let f = t.get("format").ok()??.value().to_string();
+            for table in [GROUPS, RESULTS, STAMPS] {
+                r.open_table(table).ok()?;
+            }
+            f
+        };
+        (format == FORMAT).then_some(db)
+    });
+    opened.ok().flatten().map(Handle::Reading)
+}
+
+fn try_open(path: &Path) -> Result<Handle, OpenFailure> {
+    if let Some(h) = open_reading(path) {
+        return Ok(h);
+    }
+    try_open_writable(path).map(Handle::Writing)
+}
+
+fn try_open_writable(path: &Path) -> Result<Database, OpenFailure> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)
             .map_err(|e| OpenFailure::Unusable(format!("cannot create {}: {e}", dir.display())))?;
     }
-    // MultiWriter: concurrent runs (hooks run in parallel by prek and lefthook, CI matrix
-    // jobs sharing a restored cache) all open the file; reads never wait, and write
-    // transactions (one per run) take turns.
-    let opened = quietly(|| {
-        Database::builder()
-            .set_cache_size(16 << 20)
-            .set_concurrency_mode(redb::ConcurrencyMode::MultiWriter)
-            .create(path)
-    });
+    let opened = quietly(|| builder().create(path));
     let db = match opened {
         Err(_) => return Err(OpenFailure::Broken("the file is corrupt".into())),
         Ok(Err(DatabaseError::DatabaseAlreadyOpen)) => return Err(OpenFailure::Busy),
@@ -404,9 +454,9 @@ impl Cache {
                 }
                 Err(OpenFailure::Broken(why)) => {
                     let _ = std::fs::remove_file(path);
-                    match try_open(path) {
+                    match try_open_writable(path) {
                         Ok(db) => {
-                            c.db = Some(Arc::new(db));
+                            c.db = Some(Arc::new(Handle::Writing(db)));
                             c.warning = Some(format!(
                                 "cache {shown} was unusable ({why}); started a fresh one"
                             ));
@@ -586,7 +636,7 @@ impl Cache {
         {
             return;
         }
-        let Some(db) = &self.db else { return };
+        let Some(db) = self.writable() else { return };
         // Inserted in key order: neighbouring keys share leaf pages, so the B-tree copies
         // each page once instead of once per insert (random keys would touch a new page
         // almost every time). A key queued twice has the same value both times.
@@ -603,6 +653,9 @@ impl Cache {
         stamps.sort_by_key(|e| e.0);
         stamps.dedup_by(|a, b| a.0 == b.0);
         let r = quietly(|| -> Result<(), redb::Error> {
+            let Handle::Writing(db) = db.as_ref() else {
+                unreachable!("writable() gives a writing handle")
+            };
             let w = db.begin_write()?;
             for (table, entries) in [(RESULTS, &results), (GROUPS, &groups), (STAMPS, &stamps)] {
                 let mut t = w.open_table(table)?;
@@ -618,6 +671,38 @@ impl Cache {
             Ok(Err(e)) => self.disable(format!("could not store results: {e}")),
             Err(_) => self.disable("could not store results: the file is corrupt".into()),
         }
+    }
+
+    /// The file opened for writing: the handle in use when it is one, else a writable
+    /// handle in place of the read-only one (retried briefly while another process holds
+    /// the file as an exclusive writer). `None` when the cache is off or cannot be written
+    /// now (then it is off, with a warning).
+    fn writable(&mut self) -> Option<Arc<Handle>> {
+        let db = self.db.as_ref()?;
+        if matches!(db.as_ref(), Handle::Writing(_)) {
+            return Some(db.clone());
+        }
+        let path = self.path.clone()?;
+        self.db = None;
+        for attempt in 0..4 {
+            match try_open_writable(&path) {
+                Ok(db) => {
+                    let db = Arc::new(Handle::Writing(db));
+                    self.db = Some(db.clone());
+                    return Some(db);
+                }
+                Err(OpenFailure::Busy) if attempt < 3 => {
+                    std::thread::sleep(Duration::from_millis(25 << attempt))
+                }
+                Err(OpenFailure::Busy) => break,
+                Err(OpenFailure::Unusable(why) | OpenFailure::Broken(why)) => {
+                    self.disable(format!("could not store results: {why}"));
+                    return None;
+                }
+            }
+        }
+        self.disable("could not store results: another git-govern process holds the file".into());
+        None
     }
 
     /// Entry counts and file size.

@@ -10,8 +10,6 @@
 
 use std::path::Path;
 
-use redb::ReadableDatabase;
-
 use super::{stamped, unstamp, Cache, Day, STAMPS};
 
 /// A file last changed less than this many seconds before a run is not stamped.

@@ -51,6 +51,7 @@ pub fn check(
     scope: Scope,
 ) -> Outcome {
     let run = Run::new(snapshot, config, schema, policies);
+    crate::trace::phase(|| "run prepared".into());
     let mut out = Outcome::default();
     // 1. Plan.
     let (mut planned, skipped) = if scope == Scope::Repository {
