@@ -257,6 +257,14 @@ impl Governance {
     /// compiled once per distinct setting. Errors: a directory that cannot be read, a
     /// policy that does not parse.
     pub fn policies(&self, repo_root: &Path, config: &Config) -> Result<Arc<PolicySet>> {
+        let set = self.policies_prepared(repo_root, config)?;
+        set.validate()?;
+        Ok(set)
+    }
+
+    /// [`Governance::policies`] without compiling them: they compile on first use. Errors:
+    /// a directory that cannot be read, a data file that does not parse.
+    pub fn policies_prepared(&self, repo_root: &Path, config: &Config) -> Result<Arc<PolicySet>> {
         let p = &config.policies;
         let key = if p.dirs.is_empty() && p.data.is_empty() {
             format!("{:?}", (p.rego_v0, &p.namespaces, p.all_namespaces))
@@ -322,7 +330,7 @@ impl Governance {
             }
             n => n.clone(),
         };
-        PolicySet::load(
+        PolicySet::prepare(
             &sources,
             &data,
             opts.rego_v0 || config.policies.rego_v0,
@@ -399,10 +407,30 @@ impl Session {
         Ok(Arc::new(shared.for_repository(&self.root)))
     }
 
+    /// This repository's policies as [`Session::policies`] gives them, but compiled up
+    /// front only when `cache` does not vouch for them: a cache entry, keyed on the tool
+    /// version and the policies' hash (every source and data file, name and text), records
+    /// that these exact policies compiled before, so a warm run compiles them only if some
+    /// file needs them evaluated. Errors: as [`Governance::policies`].
+    fn policies_vouched(&self, cache: &mut Cache) -> Result<Arc<PolicySet>> {
+        if !self.governance.selection.allows_policies() {
+            return Ok(Arc::new(PolicySet::empty()));
+        }
+        let shared = self
+            .governance
+            .policies_prepared(&self.root, &self.config)?;
+        let mark = crate::cache::unit_id("policies compiled", 1, &shared.hash);
+        if !cache.holds(mark) {
+            shared.validate()?;
+            cache.mark(mark);
+        }
+        Ok(Arc::new(shared.for_repository(&self.root)))
+    }
+
     /// Checks `snapshot` with every enabled rule and policy, then applies the waivers.
     /// Errors: the policies cannot be loaded.
     pub fn check(&self, snapshot: &Snapshot, cache: &mut Cache) -> Result<Outcome> {
-        let policies = self.policies()?;
+        let policies = self.policies_vouched(cache)?;
         crate::trace::phase(|| "policies compiled".into());
         // Policies that read other files (`parse_config_file`) give results no content key
         // can stand for: such a run neither reads nor writes the cache.

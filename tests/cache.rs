@@ -148,11 +148,12 @@ fn default_location_and_cache_commands() {
     let path = stdout(&repo.govern(&["cache", "path"]));
     assert!(path.trim().ends_with(".git/govern/cache.redb"), "{path}");
     // One entry per structured rule and file, one per file for its text rules (7), one
-    // for the repository-level rules; one group per directory run in path order: .github,
-    // .meta, the root (Dockerfile and README.md), config, docs/adr, k8s.
+    // for the repository-level rules, one saying the policies compiled; one group per
+    // directory run in path order: .github, .meta, the root (Dockerfile and README.md),
+    // config, docs/adr, k8s.
     repo.govern(&["check", "--all"]);
     let stats = stdout(&repo.govern(&["cache", "stats"]));
-    let entries = fixture_results() - 7 * rules_reading("text") + 7 + 1;
+    let entries = fixture_results() - 7 * rules_reading("text") + 7 + 1 + 1;
     assert!(
         stats.contains(&format!("rule results: {entries}\n")),
         "{stats}"
@@ -423,13 +424,22 @@ fn a_warm_run_does_not_write_the_cache() {
     assert_eq!(stderr(&o), "");
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["summary"]["cache_hits"], fixture_results());
-    assert_eq!(std::fs::metadata(&cache).unwrap().modified().unwrap(), modified);
-    assert!(std::fs::read(&cache).unwrap() == before, "the file is byte for byte the same");
+    assert_eq!(
+        std::fs::metadata(&cache).unwrap().modified().unwrap(),
+        modified
+    );
+    assert!(
+        std::fs::read(&cache).unwrap() == before,
+        "the file is byte for byte the same"
+    );
     // Something new: stored, and served by the next run.
     repo.write("k8s/e.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: q}\nspec:\n  containers:\n    - name: a\n      image: a\n");
     repo.git(&["add", "-A"]);
     repo.govern(&["check", "--cache", c]);
-    assert!(std::fs::read(&cache).unwrap() != before, "the new results were stored");
+    assert!(
+        std::fs::read(&cache).unwrap() != before,
+        "the new results were stored"
+    );
     let o = repo.govern(&["check", "--format", "json", "--no-cache"]);
     let cold: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let o = repo.govern(&["check", "--format", "json", "--cache", c]);

@@ -161,6 +161,31 @@ fn the_cache_serves_policy_results_and_an_edit_invalidates_them() {
         "an edited policy is evaluated again"
     );
     assert!(edited.to_string().contains("has to set"));
+    // Policies the cache knows to compile are compiled only when a file needs them: a
+    // changed manifest is judged by them as without the cache.
+    let manifest = repo.path().join("k8s/web.yaml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(&manifest, text.replace("name: frontend", "name: frontend2")).unwrap();
+    repo.git(&["add", "-A"]);
+    let (changed, _) = repo.json(&["check", "--cache", c, "--policy", &dir]);
+    let (uncached, _) = repo.json(&["check", "--no-cache", "--policy", &dir]);
+    assert_eq!(changed["findings"], uncached["findings"]);
+    assert!(
+        hits(&changed) < hits(&edited),
+        "the manifest was judged again"
+    );
+    assert!(changed.to_string().contains("has to set"));
+    // A policy broken after the cache knew the good one stops the run, every time.
+    std::fs::write(
+        std::path::Path::new(&dir).join("k8s.rego"),
+        "package main\n\ndeny contains msg if {\n  input.kind ==\n}\n",
+    )
+    .unwrap();
+    for _ in 0..2 {
+        let out = repo.govern(&["check", "--cache", c, "--policy", &dir]);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains("k8s.rego:"), "{}", stderr(&out));
+    }
 }
 
 #[test]

@@ -224,8 +224,8 @@ pub fn merge(inputs: &[PathBuf], output: &Path) -> Result<(u64, u64), String> {
         .prefix(".git-govern-merge")
         .tempfile_in(dir)
         .map_err(|e| format!("{}: {e}", dir.display()))?;
-    let out =
-        try_open_writable(tmp.path()).map_err(|_| format!("cannot create a cache in {}", dir.display()))?;
+    let out = try_open_writable(tmp.path())
+        .map_err(|_| format!("cannot create a cache in {}", dir.display()))?;
     let w = out.begin_write().map_err(|e| e.to_string())?;
     {
         let mut results = w.open_table(RESULTS).map_err(|e| e.to_string())?;

@@ -581,6 +581,21 @@ impl Cache {
         }
     }
 
+    /// Whether the results table holds `key` (an entry [`Cache::mark`] made, or any
+    /// result). Re-dates it as a lookup does.
+    pub fn holds(&mut self, key: [u8; 32]) -> bool {
+        self.lookup(&[key], &[])
+            .0
+            .first()
+            .is_some_and(Option::is_some)
+    }
+
+    /// Queues an entry that records a fact about `key` (e.g. "these policies compile"), for
+    /// [`Cache::holds`].
+    pub fn mark(&mut self, key: [u8; 32]) {
+        self.put_result(key, &Cached::Findings(Vec::new()));
+    }
+
     /// Queues a result for [`Cache::commit`].
     pub fn put_result(&mut self, key: [u8; 32], value: &Cached) {
         if self.db.is_some() {

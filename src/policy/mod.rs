@@ -212,9 +212,72 @@ fn rule_at(
     }
 }
 
+/// The rules (`deny`, `violation`, `warn`, with or without a suffix) of `s`, a source of
+/// package `package`, added to `rules` once each; its `exception` rules to `exceptions`.
+fn add_rules(
+    s: &Source,
+    package: &str,
+    rules: &mut Vec<PolicyRule>,
+    exceptions: &mut BTreeSet<String>,
+) {
+    for c in RULE_HEAD.captures_iter(&s.text) {
+        let name = format!("{}{}", &c[1], c.get(2).map_or("", |m| m.as_str()));
+        if &c[1] == "exception" {
+            exceptions.insert(format!("data.{package}.{name}"));
+            continue;
+        }
+        let severity = if &c[1] == "warn" {
+            Severity::Warning
+        } else {
+            Severity::Error
+        };
+        let at = c.get(0).expect("match").start();
+        if !rules
+            .iter()
+            .any(|r: &PolicyRule| r.package == package && r.name == name)
+        {
+            rules.push(rule_at(s, package, name, severity, at));
+        }
+    }
+}
+
+/// The policies' sources and data, compiled into a regorus engine on first use: a run
+/// whose results all come from the cache never compiles them (see
+/// [`PolicySet::validate`] for when compiling is forced up front).
+struct Engine {
+    sources: Vec<Source>,
+    data: Vec<data::DataDoc>,
+    rego_v0: bool,
+    compiled: std::sync::OnceLock<std::result::Result<regorus::Engine, String>>,
+}
+
+impl Engine {
+    /// The compiled engine, compiling it on the first call. Errors (the same on every
+    /// call): a function that calls itself, a policy that does not parse, data regorus
+    /// refuses; each as the usage error's message.
+    fn get(&self) -> std::result::Result<&regorus::Engine, &str> {
+        self.compiled
+            .get_or_init(|| self.compile().map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(String::as_str)
+    }
+
+    fn compile(&self) -> Result<regorus::Engine> {
+        refuse_recursion(&self.sources)?;
+        let mut engine = new_engine(self.rego_v0);
+        add_data(&mut engine, &self.data, &mut blake3::Hasher::new())?;
+        for s in &self.sources {
+            engine
+                .add_policy(s.name.clone(), s.text.clone())
+                .map_err(|e| Error::Usage(format!("invalid policy: {e}")))?;
+        }
+        Ok(engine)
+    }
+}
+
 /// The loaded policies of a run.
 pub struct PolicySet {
-    engine: Option<regorus::Engine>,
+    engine: Option<std::sync::Arc<Engine>>,
     rules: Vec<PolicyRule>,
     exceptions: BTreeSet<String>,
     /// The costly fields of the repository document that some `govern.repo` policy names
@@ -239,11 +302,14 @@ pub struct PolicySet {
     files: builtins::FileAccess,
 }
 
-pub(crate) static PACKAGE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?m)^package\s+([A-Za-z_][\w.]*)").expect("package regex"));
+/// A Rego package line. ASCII classes: Rego names are ASCII, and Unicode `\w` or `\b`
+/// cost a millisecond to compile, on every run.
+pub(crate) static PACKAGE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?m)^package\s+([A-Za-z_][A-Za-z0-9_.]*)").expect("package regex")
+});
 static RULE_HEAD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?m)^(deny|violation|warn|exception)(_[A-Za-z0-9_]+)?\b\s*(contains|\[|=|:=|if|\{)",
+        r"(?m)^(deny|violation|warn|exception)(_[A-Za-z0-9_]+)?(?-u:\b)\s*(contains|\[|=|:=|if|\{)",
     )
     .expect("rule regex")
 });
@@ -324,28 +390,44 @@ impl PolicySet {
         rego_v0: bool,
         namespaces: &Namespaces,
     ) -> Result<PolicySet> {
+        let set = PolicySet::prepare(sources, data, rego_v0, namespaces)?;
+        set.validate()?;
+        Ok(set)
+    }
+
+    /// [`PolicySet::load`] without compiling: the rules, the cache key and the options are
+    /// read from the sources' text, and the engine is compiled on the first evaluation. For
+    /// a run whose cache says these exact sources compiled before (see
+    /// [`PolicySet::validate`]). Errors: a data document that does not parse.
+    pub fn prepare(
+        sources: &[Source],
+        data: &[data::DataDoc],
+        rego_v0: bool,
+        namespaces: &Namespaces,
+    ) -> Result<PolicySet> {
         if sources.is_empty() {
             return Ok(PolicySet::empty());
         }
-        let mut sorted: Vec<&Source> = sources.iter().collect();
+        let mut sorted: Vec<Source> = sources.to_vec();
         sorted.sort_by(|a, b| a.name.cmp(&b.name));
         let mut h = blake3::Hasher::new();
         h.update(&[rego_v0 as u8]);
-        let mut engine = new_engine(rego_v0);
         let mut rules = Vec::new();
         let mut exceptions = BTreeSet::new();
         let mut repo_fields = BTreeSet::new();
-        refuse_recursion(sources)?;
         guard_memory();
-        add_data(&mut engine, data, &mut h)?;
-        for s in sorted {
+        for d in data {
+            d.value()?;
+            h.update(d.name.as_bytes());
+            h.update(&[0]);
+            h.update(d.text.as_bytes());
+            h.update(&[0]);
+        }
+        for s in &sorted {
             h.update(s.name.as_bytes());
             h.update(&[0]);
             h.update(s.text.as_bytes());
             h.update(&[0]);
-            engine
-                .add_policy(s.name.clone(), s.text.clone())
-                .map_err(|e| Error::Usage(format!("invalid policy: {e}")))?;
             let Some(package) = PACKAGE.captures(&s.text).map(|c| c[1].to_string()) else {
                 continue;
             };
@@ -353,36 +435,20 @@ impl PolicySet {
                 continue;
             }
             if package == "govern.repo" || package.starts_with("govern.repo.") {
-                for field in input::COSTLY_REPO_FIELDS {
-                    if s.text.contains(&format!("input.{field}"))
+                repo_fields.extend(input::COSTLY_REPO_FIELDS.iter().filter(|field| {
+                    s.text.contains(&format!("input.{field}"))
                         || s.text.contains(&format!("input[\"{field}\"]"))
-                    {
-                        repo_fields.insert(*field);
-                    }
-                }
+                }));
             }
-            for c in RULE_HEAD.captures_iter(&s.text) {
-                let name = format!("{}{}", &c[1], c.get(2).map_or("", |m| m.as_str()));
-                if &c[1] == "exception" {
-                    exceptions.insert(format!("data.{package}.{name}"));
-                    continue;
-                }
-                let severity = if &c[1] == "warn" {
-                    Severity::Warning
-                } else {
-                    Severity::Error
-                };
-                let at = c.get(0).expect("match").start();
-                if !rules
-                    .iter()
-                    .any(|r: &PolicyRule| r.package == package && r.name == name)
-                {
-                    rules.push(rule_at(s, &package, name, severity, at));
-                }
-            }
+            add_rules(s, &package, &mut rules, &mut exceptions);
         }
         Ok(PolicySet {
-            engine: Some(engine),
+            engine: Some(std::sync::Arc::new(Engine {
+                rego_v0,
+                data: data.to_vec(),
+                compiled: std::sync::OnceLock::new(),
+                sources: sorted,
+            })),
             rules,
             exceptions,
             repo_fields,
@@ -393,6 +459,16 @@ impl PolicySet {
             policy_dirs: source_dirs(sources),
             files: Default::default(),
         })
+    }
+
+    /// Compiles the policies now if they were not yet. Errors: a policy that does not
+    /// parse, as `file:line:col` with regorus's description, or a function that calls
+    /// itself (usage errors, exit code 2); data regorus refuses.
+    pub fn validate(&self) -> Result<()> {
+        match &self.engine {
+            Some(e) => e.get().map(|_| ()).map_err(|m| Error::Usage(m.to_string())),
+            None => Ok(()),
+        }
     }
 
     /// Evaluates the selected rules of the file packages (`repository` false) or of the
@@ -407,9 +483,10 @@ impl PolicySet {
         repository: bool,
         line_of: &dyn Fn(&str) -> Option<u32>,
     ) -> std::result::Result<Vec<RawFinding>, String> {
-        let Some(base) = &self.engine else {
+        let Some(lazy) = &self.engine else {
             return Ok(Vec::new());
         };
+        let base = lazy.get().map_err(str::to_string)?;
         use std::sync::atomic::Ordering;
         let spent = |c: &std::sync::atomic::AtomicU64| c.load(Ordering::Relaxed);
         if spent(&self.repo_us) >= REPO_BUDGET.as_micros() as u64 {
@@ -575,7 +652,7 @@ static FUNCTION_HEAD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:default\s+)?([a-z_][A-Za-z0-9_]*)\(").expect("function head regex")
 });
 static CALL: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b([a-z_][A-Za-z0-9_]*)\(").expect("call regex"));
+    LazyLock::new(|| Regex::new(r"(?-u:\b)([a-z_][A-Za-z0-9_]*)\(").expect("call regex"));
 
 /// `text` without `#` comments and the contents of string literals (so that neither can
 /// look like a call).

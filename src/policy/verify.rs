@@ -66,8 +66,9 @@ fn percent(covered: usize, missed: usize) -> f64 {
     }
 }
 
-static TEST_HEAD: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?m)^(test_[A-Za-z0-9_]+)\b\s*(if|\{|:?=)").expect("test regex"));
+static TEST_HEAD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?m)^(test_[A-Za-z0-9_]+)(?-u:\b)\s*(if|\{|:?=)").expect("test regex")
+});
 
 /// Runs the `test_*` rules of the `*_test.rego` files among `sources` whose package one of
 /// `namespaces` names (all when empty; `*` as in `--namespace`), with every source and
