@@ -184,13 +184,18 @@ struct SecretsEntry {
 }
 
 impl Default for Config {
+    /// The defaults, built once per process and cloned (a portfolio asks for them once per
+    /// repository without a `.govern.yaml`, and building them hashes every rule's options).
     fn default() -> Self {
-        Reader {
-            line_of: &|_| 0,
-            shown: FILE_NAME,
-        }
-        .config(File::default())
-        .expect("empty config is valid")
+        static DEFAULT: std::sync::LazyLock<Config> = std::sync::LazyLock::new(|| {
+            Reader {
+                line_of: &|_| 0,
+                shown: FILE_NAME,
+            }
+            .config(File::default())
+            .expect("empty config is valid")
+        });
+        DEFAULT.clone()
     }
 }
 

@@ -420,7 +420,10 @@ impl Session {
             .governance
             .policies_prepared(&self.root, &self.config)?;
         let mark = crate::cache::unit_id("policies compiled", 1, &shared.hash);
-        if !cache.holds(mark) {
+        // A portfolio compiles its shared policies once, before any repository.
+        if shared.compiled() {
+            shared.validate()?;
+        } else if !cache.holds(mark) {
             shared.validate()?;
             cache.mark(mark);
         }

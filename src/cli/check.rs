@@ -127,7 +127,7 @@ fn check_portfolio(
     emit_all(args, env, &|format, style| {
         report::portfolio::render(&scan, format, style)
     })?;
-    Ok(scan.merged().exit_code(strict))
+    Ok(scan.exit_code(strict))
 }
 
 /// `git govern check`: a portfolio, a commit range, or one repository's files.

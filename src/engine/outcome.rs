@@ -67,18 +67,22 @@ impl Outcome {
         moved!(skipped);
         self.evaluated
             .extend(other.evaluated.into_iter().map(|(p, r)| (place(p), r)));
-        self.components = crate::components::Components::from_dirs(
-            self.components
-                .dirs()
-                .iter()
-                .cloned()
-                .chain(other.components.dirs().iter().map(|d| {
-                    place(RepoPath::from_bytes(d.as_str()))
-                        .display()
-                        .into_owned()
-                }))
-                .collect(),
-        );
+        // Rebuilt only when `other` adds some: absorbing a portfolio's repositories one
+        // by one would otherwise copy every component found so far each time.
+        if !other.components.dirs().is_empty() {
+            self.components = crate::components::Components::from_dirs(
+                self.components
+                    .dirs()
+                    .iter()
+                    .cloned()
+                    .chain(other.components.dirs().iter().map(|d| {
+                        place(RepoPath::from_bytes(d.as_str()))
+                            .display()
+                            .into_owned()
+                    }))
+                    .collect(),
+            );
+        }
         self.files_checked += other.files_checked;
         self.cache_hits += other.cache_hits;
         self.commits_checked += other.commits_checked;

@@ -461,6 +461,14 @@ impl PolicySet {
         })
     }
 
+    /// Whether nothing is left to compile: no policies, or compiled already (successfully
+    /// or not).
+    pub fn compiled(&self) -> bool {
+        self.engine
+            .as_ref()
+            .is_none_or(|e| e.compiled.get().is_some())
+    }
+
     /// Compiles the policies now if they were not yet. Errors: a policy that does not
     /// parse, as `file:line:col` with regorus's description, or a function that calls
     /// itself (usage errors, exit code 2); data regorus refuses.

@@ -66,12 +66,34 @@ impl Scan {
     /// Every repository's outcome in one, paths prefixed by `organizations/<org>/<repo>/`
     /// (relative to the governance root), so every report format can show it.
     pub fn merged(&self) -> Outcome {
+        // Each repository's outcome is copied and its paths placed in parallel; the
+        // pieces are then moved into one and sorted (mostly in order already).
+        let placed: Vec<Outcome> = self
+            .repos
+            .par_iter()
+            .map(|r| {
+                let mut one = Outcome::default();
+                one.absorb(r.outcome.clone(), Some(&r.record.path));
+                one
+            })
+            .collect();
         let mut out = Outcome::default();
-        for r in &self.repos {
-            out.absorb(r.outcome.clone(), Some(&r.record.path));
+        for one in placed {
+            out.absorb(one, None);
         }
         out.sort();
         out
+    }
+
+    /// The exit code of the whole scan, as [`Outcome::exit_code`] of [`Scan::merged`]
+    /// gives it, without merging: 2 when some repository could not be read in part, else
+    /// 1 when some has a violation (or a warning, when `strict`), else 0.
+    pub fn exit_code(&self, strict: bool) -> i32 {
+        self.repos
+            .iter()
+            .map(|r| r.outcome.exit_code(strict))
+            .max()
+            .unwrap_or(0)
     }
 }
 
