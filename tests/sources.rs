@@ -177,6 +177,34 @@ fn paths_mode_and_plain_directories() {
         ["a/Dockerfile", "b/Dockerfile"],
         ".gitignore is honoured outside git"
     );
+    // An .ignore file counts too and wins over its directory's .gitignore; a nested
+    // .gitignore and a negation hold; a clone inside the folder is read (only its .git is
+    // passed over); a symbolic link is not followed.
+    repo.write("c/.gitignore", "Dockerfile\n!keep/\n");
+    repo.write("c/.ignore", "!Dockerfile\n");
+    repo.write("c/Dockerfile", ROOT_DOCKERFILE);
+    repo.write("d/.gitignore", "*\n!keep/\n!keep/**\n");
+    repo.write("d/keep/Dockerfile", ROOT_DOCKERFILE);
+    repo.write("d/drop/Dockerfile", ROOT_DOCKERFILE);
+    repo.write("clone/Dockerfile", ROOT_DOCKERFILE);
+    repo.write("clone/.git/HEAD", "ref: refs/heads/main\n");
+    repo.write("clone/.git/Dockerfile", ROOT_DOCKERFILE);
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(repo.path().join("a"), repo.path().join("link")).unwrap();
+    let (report, _) = repo.json(&["check"]);
+    assert_eq!(
+        paths(&report),
+        [
+            "a/Dockerfile",
+            "b/Dockerfile",
+            "c/Dockerfile",
+            "clone/Dockerfile",
+            "d/keep/Dockerfile"
+        ]
+    );
+    for dir in ["c", "d", "clone"] {
+        std::fs::remove_dir_all(repo.path().join(dir)).unwrap();
+    }
     let (report, _) = repo.json(&["check", "b/Dockerfile"]);
     assert_eq!(paths(&report), ["b/Dockerfile"]);
     let (report, _) = repo.json(&["check", "a"]);

@@ -1,55 +1,18 @@
-//! Plain directories: files found by walking the disk, honouring `.gitignore`.
+//! Plain directories: files found by walking the disk, honouring `.gitignore` (see
+//! [`crate::source::worktree::folder_files`]).
 
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::path::RepoPath;
 use crate::source::view::WorkTreeView;
 use crate::source::{relative_to_root, Content, Mode, Snapshot, Subject};
-
-/// The files under `start` (a directory at or below `root`), relative to `root` and sorted,
-/// skipping `.git` and what the `.gitignore` and `.ignore` files from `root` down and the
-/// global git excludes ignore. Ignore files above `root` do not count: the directory is
-/// the repository (a portfolio's folder repositories often sit in a directory that an
-/// enclosing repository ignores). Hidden files are included (`.meta/`); symbolic links are
-/// neither followed nor listed. One thread: a portfolio walks many small folders at once,
-/// where spawning walker threads for each would cost more than it saves.
-pub fn walk(root: &Path, start: &Path) -> Vec<RepoPath> {
-    let within = start.to_path_buf();
-    let mut out: Vec<RepoPath> = ignore::WalkBuilder::new(root)
-        .hidden(false)
-        .parents(false)
-        .require_git(false)
-        .filter_entry(move |e| {
-            e.file_name() != ".git"
-                && (e.path().starts_with(&within) || within.starts_with(e.path()))
-        })
-        .build()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_type().is_some_and(|t| t.is_file()) && e.path().starts_with(start))
-        .filter_map(|e| {
-            e.path()
-                .strip_prefix(root)
-                .ok()
-                .map(RepoPath::from_relative)
-        })
-        .collect();
-    out.sort_unstable();
-    out
-}
 
 /// A snapshot of a directory that is not in a git repository.
 pub fn snapshot(cwd: &Path, mode: &Mode) -> Result<Snapshot> {
     let root = cwd
         .canonicalize()
         .map_err(|e| Error::io(format!("resolving {}", cwd.display()), e))?;
-    let all: std::sync::Arc<[Subject]> = walk(&root, &root)
-        .into_iter()
-        .map(|path| Subject {
-            content: Content::File(root.join(path.to_os_path())),
-            path,
-        })
-        .collect();
+    let all: std::sync::Arc<[Subject]> = crate::source::worktree::folder_files(&root).into();
     let subjects = match mode {
         Mode::Staged => {
             return Err(Error::Usage(format!(

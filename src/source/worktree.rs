@@ -42,18 +42,11 @@ pub fn files(root: &Path, index: &gix::index::File, exclude: &Path) -> Vec<Subje
         b.add(exclude);
         b.build().unwrap_or_else(|_| Gitignore::empty())
     };
-    let global = match global_excludes() {
-        Some(path) => {
-            let mut b = GitignoreBuilder::new(root);
-            b.add(path);
-            b.build().unwrap_or_else(|_| Gitignore::empty())
-        }
-        None => Gitignore::empty(),
-    };
     let walk = Walk {
         tree: Tree::new(root),
         index,
-        repo_wide: [info, global],
+        repo_wide: [info, global_matcher(root)],
+        folder: false,
     };
     let top = Place {
         rel: Vec::new(),
@@ -62,6 +55,40 @@ pub fn files(root: &Path, index: &gix::index::File, exclude: &Path) -> Vec<Subje
         ignored: false,
     };
     walk.dir(top)
+}
+
+/// Every file under the plain folder `root` (no git repository), sorted by path: the same
+/// walk with nothing tracked, so a file is listed unless ignored by a `.gitignore` or
+/// `.ignore` file from `root` down (an `.ignore` file takes precedence over its
+/// directory's `.gitignore`, as in ripgrep) or `core.excludesFile`. Ignore files above
+/// `root` do not count: the folder is the repository. Hidden files are listed; `.git`
+/// directories are passed over but their neighbours are not (a folder holding a clone is
+/// read whole); symbolic links are neither followed nor listed. One directory listing per
+/// directory, and no file is opened to list it.
+pub fn folder_files(root: &Path) -> Vec<Subject> {
+    let index = gix::index::File::from_state(
+        gix::index::State::new(gix::hash::Kind::Sha1),
+        root.join(".git").join("index"),
+    );
+    let walk = Walk {
+        tree: Tree::new(root),
+        index: &index,
+        repo_wide: [Gitignore::empty(), global_matcher(root)],
+        folder: true,
+    };
+    walk.dir(Place::default())
+}
+
+/// `core.excludesFile` as a matcher for paths under `root`.
+fn global_matcher(root: &Path) -> Gitignore {
+    match global_excludes() {
+        Some(path) => {
+            let mut b = GitignoreBuilder::new(root);
+            b.add(path);
+            b.build().unwrap_or_else(|_| Gitignore::empty())
+        }
+        None => Gitignore::empty(),
+    }
 }
 
 /// The bytes an entry sorts by in path order: its name, and '/' after a directory's.
@@ -86,6 +113,9 @@ struct Walk<'a> {
     index: &'a gix::index::File,
     /// `$GIT_DIR/info/exclude`, then `core.excludesFile`.
     repo_wide: [Gitignore; 2],
+    /// A plain folder ([`folder_files`]): `.ignore` files count, and nested repositories
+    /// are entered.
+    folder: bool,
 }
 
 /// A directory to read.
@@ -150,11 +180,18 @@ impl Walk<'_> {
             return Vec::new();
         };
         let mut entries = dir.entries();
-        if !place.ignored && entries.iter().any(|(n, _)| n == ".gitignore") {
-            let mut b = GitignoreBuilder::new(&dir.path);
-            b.add(dir.path.join(".gitignore"));
-            if let Ok(g) = b.build() {
-                place.ignores.insert(0, Arc::new(g));
+        let names: &[&str] = if self.folder {
+            &[".gitignore", ".ignore"]
+        } else {
+            &[".gitignore"]
+        };
+        for file in names {
+            if !place.ignored && entries.iter().any(|(n, _)| n == *file) {
+                let mut b = GitignoreBuilder::new(&dir.path);
+                b.add(dir.path.join(file));
+                if let Ok(g) = b.build() {
+                    place.ignores.insert(0, Arc::new(g));
+                }
             }
         }
         // Path order: a directory sorts as its name followed by '/'.
@@ -217,7 +254,7 @@ impl Walk<'_> {
         let range = self.under(&place.range, &rel);
         let path = dir.path.join(name);
         let ignored = place.ignored || self.ignored(&place.ignores, &path, true);
-        if range.is_empty() && (ignored || path.join(".git").exists()) {
+        if range.is_empty() && (ignored || (!self.folder && path.join(".git").exists())) {
             return None;
         }
         Some(Item::Dir(Place {
