@@ -10,9 +10,9 @@
 //!   entries that are not "no findings" spelled out. A warm run looks up one group per
 //!   directory instead of one key per file and rule; a changed file costs its group's keys
 //!   one by one.
-//! - `stamps`: blake3 of a file's absolute path → the day, the file's stat data and its
-//!   content id, so a file outside git whose stat data has not changed is not read again
-//!   to learn its id (see [`FileStamp`]).
+//! - `stamps`: blake3 of a directory's absolute path → the day, then the stat data and
+//!   content id of each of its files read before, so a file outside git whose stat data
+//!   has not changed is not read again to learn its id (see [`FileStamp`]).
 //!
 //! An entry read on a later day than the one it carries is rewritten with the run's day
 //! (once a day at most), so [`maintain::gc`] can drop what has not been used for a while,
@@ -40,7 +40,7 @@ use serde::{Deserialize, Serialize};
 use crate::finding::RawFinding;
 
 /// The cache format; part of the file so that an incompatible file is replaced, not misread.
-pub const FORMAT: &str = "git-govern-cache/3";
+pub const FORMAT: &str = "git-govern-cache/4";
 
 pub mod maintain;
 mod stamps;
@@ -248,17 +248,69 @@ fn read_groups(
 /// (taken only when there is something to store, or to set up a new file) writes and
 /// syncs redb's header when it opens and its allocator state when it closes: five
 /// `fdatasync` calls, more than a warm hook's whole lookup costs.
-enum Handle {
+struct Handle {
+    db: Db,
+    /// The tables as one read transaction sees them, opened on the first read and shared
+    /// by every lookup until the next commit: a portfolio's thousands of lookups would
+    /// otherwise each begin a transaction (two file locks) and open their tables.
+    tables: std::sync::Mutex<Option<Arc<Tables>>>,
+}
+
+enum Db {
     Reading(redb::ReadOnlyDatabase),
     Writing(Database),
 }
 
+/// The tables of one read transaction (`None` for a table the file lacks).
+struct Tables {
+    results: Option<Table>,
+    groups: Option<Table>,
+    stamps: Option<Table>,
+    _tx: redb::ReadTransaction,
+}
+
+type Table = redb::ReadOnlyTable<&'static [u8], &'static [u8]>;
+
 impl Handle {
-    fn begin_read(&self) -> Result<redb::ReadTransaction, redb::TransactionError> {
-        match self {
-            Handle::Reading(db) => db.begin_read(),
-            Handle::Writing(db) => db.begin_read(),
+    fn new(db: Db) -> Handle {
+        Handle {
+            db,
+            tables: std::sync::Mutex::new(None),
         }
+    }
+
+    fn begin_read(&self) -> Result<redb::ReadTransaction, redb::TransactionError> {
+        match &self.db {
+            Db::Reading(db) => db.begin_read(),
+            Db::Writing(db) => db.begin_read(),
+        }
+    }
+
+    /// The shared read transaction's tables, opened now if none are.
+    fn tables(&self) -> Result<Arc<Tables>, redb::Error> {
+        let mut held = self.tables.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(t) = held.as_ref() {
+            return Ok(t.clone());
+        }
+        let tx = self.begin_read()?;
+        let open = |def| match tx.open_table(def) {
+            Ok(t) => Ok(Some(t)),
+            Err(redb::TableError::TableDoesNotExist(_)) => Ok(None),
+            Err(e) => Err(redb::Error::from(e)),
+        };
+        let t = Arc::new(Tables {
+            results: open(RESULTS)?,
+            groups: open(GROUPS)?,
+            stamps: open(STAMPS)?,
+            _tx: tx,
+        });
+        *held = Some(t.clone());
+        Ok(t)
+    }
+
+    /// Forgets the shared read transaction (after a commit, so that reads see it).
+    fn renew(&self) {
+        *self.tables.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
 }
 
@@ -276,6 +328,8 @@ pub struct Cache {
     new_results: Vec<([u8; 32], Vec<u8>)>,
     new_groups: Vec<([u8; 32], Vec<u8>)>,
     new_stamps: Vec<([u8; 32], Vec<u8>)>,
+    /// The directories' stamps read or made this run (see [`stamps`]), by entry key.
+    stamp_dirs: std::collections::HashMap<[u8; 32], stamps::DirStamps>,
 }
 
 thread_local! {
@@ -339,14 +393,14 @@ fn open_reading(path: &Path) -> Option<Handle> {
         };
         (format == FORMAT).then_some(db)
     });
-    opened.ok().flatten().map(Handle::Reading)
+    opened.ok().flatten().map(|db| Handle::new(Db::Reading(db)))
 }
 
 fn try_open(path: &Path) -> Result<Handle, OpenFailure> {
     if let Some(h) = open_reading(path) {
         return Ok(h);
     }
-    try_open_writable(path).map(Handle::Writing)
+    try_open_writable(path).map(|db| Handle::new(Db::Writing(db)))
 }
 
 fn try_open_writable(path: &Path) -> Result<Database, OpenFailure> {
@@ -420,6 +474,7 @@ impl Cache {
             new_results: Vec::new(),
             new_groups: Vec::new(),
             new_stamps: Vec::new(),
+            stamp_dirs: Default::default(),
         }
     }
 
@@ -456,7 +511,7 @@ impl Cache {
                     let _ = std::fs::remove_file(path);
                     match try_open_writable(path) {
                         Ok(db) => {
-                            c.db = Some(Arc::new(Handle::Writing(db)));
+                            c.db = Some(Arc::new(Handle::new(Db::Writing(db))));
                             c.warning = Some(format!(
                                 "cache {shown} was unusable ({why}); started a fresh one"
                             ));
@@ -516,16 +571,19 @@ impl Cache {
         };
         let day = self.day;
         let r = quietly(|| -> Result<Found, redb::Error> {
-            let tx = db.begin_read()?;
-            let g = tx.open_table(GROUPS)?;
-            let t = tx.open_table(RESULTS)?;
+            let tables = db.tables()?;
+            let (Some(g), Some(t)) = (&tables.groups, &tables.results) else {
+                return Err(redb::Error::from(redb::TableError::TableDoesNotExist(
+                    "results".into(),
+                )));
+            };
             let mut found = Found {
                 values: vec![None; keys.len()],
                 hits: Vec::with_capacity(groups.len()),
                 group_touches: Vec::new(),
                 result_touches: Vec::new(),
             };
-            let covered = read_groups(&g, groups, day, &mut found)?;
+            let covered = read_groups(g, groups, day, &mut found)?;
             let mut order: Vec<usize> = (0..keys.len()).filter(|&i| !covered[i]).collect();
             order.sort_unstable_by_key(|&i| keys[i]);
             let chunk = order
@@ -618,6 +676,7 @@ impl Cache {
             new_results: Vec::new(),
             new_groups: Vec::new(),
             new_stamps: Vec::new(),
+            stamp_dirs: Default::default(),
         }
     }
 
@@ -668,7 +727,7 @@ impl Cache {
         stamps.sort_by_key(|e| e.0);
         stamps.dedup_by(|a, b| a.0 == b.0);
         let r = quietly(|| -> Result<(), redb::Error> {
-            let Handle::Writing(db) = db.as_ref() else {
+            let Db::Writing(db) = &db.db else {
                 unreachable!("writable() gives a writing handle")
             };
             let w = db.begin_write()?;
@@ -682,7 +741,7 @@ impl Cache {
             Ok(())
         });
         match r {
-            Ok(Ok(())) => {}
+            Ok(Ok(())) => db.renew(),
             Ok(Err(e)) => self.disable(format!("could not store results: {e}")),
             Err(_) => self.disable("could not store results: the file is corrupt".into()),
         }
@@ -694,7 +753,7 @@ impl Cache {
     /// now (then it is off, with a warning).
     fn writable(&mut self) -> Option<Arc<Handle>> {
         let db = self.db.as_ref()?;
-        if matches!(db.as_ref(), Handle::Writing(_)) {
+        if matches!(db.db, Db::Writing(_)) {
             return Some(db.clone());
         }
         let path = self.path.clone()?;
@@ -702,7 +761,7 @@ impl Cache {
         for attempt in 0..4 {
             match try_open_writable(&path) {
                 Ok(db) => {
-                    let db = Arc::new(Handle::Writing(db));
+                    let db = Arc::new(Handle::new(Db::Writing(db)));
                     self.db = Some(db.clone());
                     return Some(db);
                 }

@@ -10,7 +10,7 @@
 
 use std::path::Path;
 
-use super::{stamped, unstamp, Cache, Day, STAMPS};
+use super::{stamped, unstamp, Cache, Day};
 
 /// A file last changed less than this many seconds before a run is not stamped.
 pub const RACY_SECONDS: i64 = 2;
@@ -90,16 +90,25 @@ impl FileStamp {
     }
 }
 
-/// The key of a file's stamp: blake3 over its absolute path.
-pub fn stamp_key(abs: &Path) -> [u8; 32] {
+/// The key of a directory's stamps: blake3 over its absolute path.
+pub fn stamp_key(abs_dir: &Path) -> [u8; 32] {
     let mut h = blake3::Hasher::new();
-    h.update(b"stamp\0");
-    h.update(abs.as_os_str().as_encoded_bytes());
+    h.update(b"stamps\0");
+    h.update(abs_dir.as_os_str().as_encoded_bytes());
     *h.finalize().as_bytes()
 }
 
-/// A file's stamp with its key.
-pub type Stamped = ([u8; 32], FileStamp);
+/// A file's stamp with where it is kept: its directory's entry key ([`stamp_key`]) and its
+/// name in that directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stamped {
+    /// [`stamp_key`] of the file's directory.
+    pub dir: [u8; 32],
+    /// The file's name (bytes as the platform gives them).
+    pub name: Vec<u8>,
+    /// Its stat data now.
+    pub stamp: FileStamp,
+}
 
 /// The stamps of `paths` (in parallel): `None` for no path, for what is not a regular file,
 /// and where the platform gives no stamp.
@@ -110,9 +119,45 @@ pub fn stamps_of(paths: &[Option<&Path>]) -> Vec<Option<Stamped>> {
         .map(|p| {
             let p = (*p)?;
             let meta = std::fs::metadata(p).ok().filter(|m| m.is_file())?;
-            Some((stamp_key(p), FileStamp::of(&meta)?))
+            Some(Stamped {
+                dir: stamp_key(p.parent()?),
+                name: p.file_name()?.as_encoded_bytes().to_vec(),
+                stamp: FileStamp::of(&meta)?,
+            })
         })
         .collect()
+}
+
+/// One directory's stamps: file name → (stamp, content id).
+pub(super) type DirStamps = std::collections::BTreeMap<Vec<u8>, (FileStamp, gix::ObjectId)>;
+
+/// Encodes a directory's stamps: per file, its name's length (u16 little-endian), the name,
+/// then the stamp and id ([`FileStamp::encode`]). Names longer than 65,535 bytes are left
+/// out (no file system allows them).
+fn encode_dir(files: &DirStamps) -> Vec<u8> {
+    let mut out = Vec::with_capacity(files.len() * (ENCODED + 24));
+    for (name, (stamp, id)) in files {
+        let Ok(len) = u16::try_from(name.len()) else {
+            continue;
+        };
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(name);
+        out.extend_from_slice(&stamp.encode(id));
+    }
+    out
+}
+
+/// Decodes [`encode_dir`]'s bytes; `None` when they do not fit.
+fn decode_dir(mut b: &[u8]) -> Option<DirStamps> {
+    let mut out = DirStamps::new();
+    while !b.is_empty() {
+        let len = u16::from_le_bytes(b.get(..2)?.try_into().ok()?) as usize;
+        let name = b.get(2..2 + len)?.to_vec();
+        let (stamp, id) = FileStamp::decode(b.get(2 + len..2 + len + ENCODED)?)?;
+        out.insert(name, (stamp, id));
+        b = &b[2 + len + ENCODED..];
+    }
+    Some(out)
 }
 
 /// Nanoseconds since the epoch by the system clock (not `SOURCE_DATE_EPOCH`: the racy
@@ -125,76 +170,91 @@ fn clock_nanos() -> i128 {
 
 impl Cache {
     /// For each stamped file of `stamps` (see [`stamps_of`]), the content id its stored
-    /// stamp records when it equals the current one; `None` elsewhere.
+    /// stamp records when it equals the current one; `None` elsewhere. Reads each
+    /// directory's entry once, in one read transaction; entries used on a later day than
+    /// they carry are re-dated as results are. A failure finds nothing (the files are then
+    /// read).
     pub fn known_ids(&mut self, stamps: &[Option<Stamped>]) -> Vec<Option<gix::ObjectId>> {
-        let asked: Vec<Stamped> = stamps.iter().flatten().copied().collect();
-        let mut found = self.stamped_ids(&asked).into_iter();
+        let mut dirs: Vec<[u8; 32]> = stamps.iter().flatten().map(|s| s.dir).collect();
+        dirs.sort_unstable();
+        dirs.dedup();
+        dirs.retain(|d| !self.stamp_dirs.contains_key(d));
+        let day = self.day;
+        let loaded = self.read_dirs(&dirs);
+        for (dir, entry) in dirs.into_iter().zip(loaded) {
+            let Some((was, files)) = entry else {
+                self.stamp_dirs.insert(dir, DirStamps::new());
+                continue;
+            };
+            if was < day {
+                self.new_stamps
+                    .push((dir, stamped(day, &encode_dir(&files))));
+            }
+            self.stamp_dirs.insert(dir, files);
+        }
         stamps
             .iter()
-            .map(|s| s.and_then(|_| found.next().flatten()))
+            .map(|s| {
+                let s = s.as_ref()?;
+                let (stored, id) = self.stamp_dirs.get(&s.dir)?.get(&s.name)?;
+                (*stored == s.stamp).then_some(*id)
+            })
             .collect()
     }
 
-    /// Stamps the files whose ids were computed from bytes read this run, those that have
-    /// settled (see [`FileStamp::settled`]).
-    pub fn stamp_read<'a>(
-        &mut self,
-        read: impl IntoIterator<Item = (&'a Stamped, &'a gix::ObjectId)>,
-    ) {
-        let now = clock_nanos();
-        for ((key, stamp), id) in read {
-            if stamp.settled(now) {
-                self.put_stamp(*key, stamp, id);
-            }
-        }
-    }
-
-    /// The content ids recorded for `files` (key, current stamp): `Some` where the stored
-    /// stamp equals the current one. Used entries are re-dated as results are. A failure
-    /// finds nothing (the files are then read).
-    fn stamped_ids(&mut self, files: &[([u8; 32], FileStamp)]) -> Vec<Option<gix::ObjectId>> {
-        let none = || vec![None; files.len()];
+    /// The stored entries of `dirs` (day and stamps), in order; `None` for a directory
+    /// without one, and for all when the table cannot be read.
+    fn read_dirs(&self, dirs: &[[u8; 32]]) -> Vec<Option<(Day, DirStamps)>> {
+        let none = || vec![None; dirs.len()];
         let Some(db) = &self.db else {
             return none();
         };
-        let day: Day = self.day;
         let found = super::quietly(|| -> Result<Vec<_>, redb::Error> {
-            let tx = db.begin_read()?;
-            let t = match tx.open_table(STAMPS) {
-                Ok(t) => t,
-                Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
-                Err(e) => return Err(e.into()),
+            let tables = db.tables()?;
+            let Some(t) = &tables.stamps else {
+                return Ok(Vec::new());
             };
-            let mut out = Vec::with_capacity(files.len());
-            for (key, now) in files {
-                let hit = t.get(key.as_slice())?.and_then(|v| {
-                    let (was, payload) = unstamp(v.value())?;
-                    let (stamp, id) = FileStamp::decode(payload)?;
-                    let touch = (was < day).then(|| (*key, stamped(day, payload)));
-                    (stamp == *now).then_some((id, touch))
-                });
-                out.push(hit);
-            }
-            Ok(out)
+            dirs.iter()
+                .map(|key| {
+                    Ok(t.get(key.as_slice())?.and_then(|v| {
+                        let (was, payload) = unstamp(v.value())?;
+                        Some((was, decode_dir(payload)?))
+                    }))
+                })
+                .collect()
         });
         match found {
-            Ok(Ok(found)) if found.len() == files.len() => found
-                .into_iter()
-                .map(|hit| {
-                    let (id, touch) = hit?;
-                    self.new_stamps.extend(touch);
-                    Some(id)
-                })
-                .collect(),
+            Ok(Ok(found)) if found.len() == dirs.len() => found,
             _ => none(),
         }
     }
 
-    /// Queues the stamp of a file read this run, with its content id.
-    pub fn put_stamp(&mut self, key: [u8; 32], stamp: &FileStamp, id: &gix::ObjectId) {
-        if self.db.is_some() {
-            self.new_stamps
-                .push((key, stamped(self.day, &stamp.encode(id))));
+    /// Stamps the files whose ids were computed from bytes read this run, those that have
+    /// settled (see [`FileStamp::settled`]): each directory that gains one has its entry
+    /// rewritten (what it held, plus the new stamps) for [`Cache::commit`].
+    pub fn stamp_read<'a>(
+        &mut self,
+        read: impl IntoIterator<Item = (&'a Stamped, &'a gix::ObjectId)>,
+    ) {
+        if self.db.is_none() {
+            return;
+        }
+        let now = clock_nanos();
+        let mut changed: Vec<[u8; 32]> = Vec::new();
+        for (s, id) in read {
+            if s.stamp.settled(now) {
+                self.stamp_dirs
+                    .entry(s.dir)
+                    .or_default()
+                    .insert(s.name.clone(), (s.stamp, *id));
+                changed.push(s.dir);
+            }
+        }
+        changed.sort_unstable();
+        changed.dedup();
+        for dir in changed {
+            let bytes = stamped(self.day, &encode_dir(&self.stamp_dirs[&dir]));
+            self.new_stamps.push((dir, bytes));
         }
     }
 }
@@ -214,6 +274,12 @@ mod tests {
         };
         let id = gix::ObjectId::empty_blob(gix::hash::Kind::Sha1);
         assert_eq!(FileStamp::decode(&s.encode(&id)), Some((s, id)));
+        let mut dir = DirStamps::new();
+        dir.insert(b"a.yaml".to_vec(), (s, id));
+        dir.insert("n\u{e4}me".as_bytes().to_vec(), (s, id));
+        assert_eq!(decode_dir(&encode_dir(&dir)), Some(dir.clone()));
+        let bytes = encode_dir(&dir);
+        assert_eq!(decode_dir(&bytes[..bytes.len() - 1]), None, "truncated");
         let at = |s: i128| s * 1_000_000_000;
         assert!(
             !s.settled(at(1_700_000_003)),

@@ -87,7 +87,9 @@ pub fn root(
         .map_err(|e| Error::Usage(format!("governance root {}: {e}", chosen.display())))
 }
 
-fn visible_dirs(dir: &Path, warnings: &mut Vec<String>) -> Result<Vec<(String, PathBuf)>> {
+/// The visible directories of `dir` (and links to directories), sorted: (name, path,
+/// whether it is a link).
+fn visible_dirs(dir: &Path, warnings: &mut Vec<String>) -> Result<Vec<(String, PathBuf, bool)>> {
     let rd =
         std::fs::read_dir(dir).map_err(|e| Error::io(format!("reading {}", dir.display()), e))?;
     let mut out = Vec::new();
@@ -107,7 +109,7 @@ fn visible_dirs(dir: &Path, warnings: &mut Vec<String>) -> Result<Vec<(String, P
         let path = entry.path();
         let Ok(ft) = entry.file_type() else { continue };
         if ft.is_dir() || (ft.is_symlink() && path.is_dir()) {
-            out.push((name, path));
+            out.push((name, path, ft.is_symlink()));
         }
     }
     out.sort();
@@ -154,19 +156,26 @@ pub fn discover(root: &Path, sel: &Selection) -> Result<Discovery> {
     let mut d = Discovery::default();
     let mut seen: BTreeSet<PathBuf> = BTreeSet::new();
     let orgs = visible_dirs(&orgs_dir, &mut d.warnings)?;
+    // A directory that is no link, in a directory whose path is canonical, has a canonical
+    // path already: resolving it (a readlink per component) is needed only for links.
+    let orgs_canonical = orgs_dir.canonicalize().is_ok_and(|c| c == orgs_dir);
     if let Some(want) = &sel.org {
-        if !orgs.iter().any(|(n, _)| n == want) {
+        if !orgs.iter().any(|(n, _, _)| n == want) {
             return Err(Error::Usage(format!(
                 "{ORGANIZATIONS}/{want}: no such organization under {}",
                 root.display()
             )));
         }
     }
-    for (org, org_path) in orgs {
+    for (org, org_path, linked) in orgs {
         if sel.org.as_ref().is_some_and(|w| *w != org) {
             continue;
         }
-        let org_dir = match resolve(&org_path, root) {
+        let resolved = match orgs_canonical && !linked {
+            true => Ok(org_path),
+            false => resolve(&org_path, root),
+        };
+        let org_dir = match resolved {
             Ok(p) => p,
             Err(why) => {
                 d.warnings.push(format!("{ORGANIZATIONS}/{org} {why}"));
@@ -180,12 +189,16 @@ pub fn discover(root: &Path, sel: &Selection) -> Result<Discovery> {
                 continue;
             }
         };
-        for (name, repo_path) in repos {
+        for (name, repo_path, linked) in repos {
             if sel.repo.as_ref().is_some_and(|w| *w != name) {
                 continue;
             }
             let shown = format!("{ORGANIZATIONS}/{org}/{name}");
-            let dir = match resolve(&repo_path, root) {
+            let resolved = match linked {
+                false => Ok(repo_path),
+                true => resolve(&repo_path, root),
+            };
+            let dir = match resolved {
                 Ok(p) => p,
                 Err(why) => {
                     d.warnings.push(format!("{shown} {why}"));
