@@ -238,21 +238,35 @@ fn diff_dir(
 /// path by path. Either way the digest changes whenever the list of checkable paths does.
 fn index_paths_digest(index: &gix::index::File) -> [u8; 32] {
     let backing: &[u8] = index.path_backing();
-    let mut shape = Vec::with_capacity(index.entries().len() * 5);
-    let mut next = backing.as_ptr() as usize;
-    let mut laid_out = true;
-    for e in index.entries() {
-        let p: &[u8] = e.path(index);
-        laid_out &= p.as_ptr() as usize == next;
-        next = p.as_ptr() as usize + p.len();
-        shape.extend_from_slice(&(p.len() as u32).to_le_bytes());
-        shape.push(u8::from(checkable(e)));
-    }
+    // The buffer is hashed on one core while the other walks the entries.
+    let (whole, (shape, laid_out)) = rayon::join(
+        || blake3::hash(backing),
+        || {
+            let mut shape = blake3::Hasher::new();
+            let mut next = backing.as_ptr() as usize;
+            let mut laid_out = true;
+            let mut buf = Vec::with_capacity(64 * 1024);
+            for e in index.entries() {
+                let p: &[u8] = e.path(index);
+                laid_out &= p.as_ptr() as usize == next;
+                next = p.as_ptr() as usize + p.len();
+                buf.extend_from_slice(&(p.len() as u32).to_le_bytes());
+                buf.push(u8::from(checkable(e)));
+                if buf.len() >= 60 * 1024 {
+                    shape.update(&buf);
+                    buf.clear();
+                }
+            }
+            shape.update(&buf);
+            let end = backing.as_ptr() as usize + backing.len();
+            (shape.finalize(), laid_out && next == end)
+        },
+    );
     let mut h = blake3::Hasher::new();
-    if laid_out && next == backing.as_ptr() as usize + backing.len() {
+    if laid_out {
         h.update(b"backing");
-        h.update(backing);
-        h.update(&shape);
+        h.update(whole.as_bytes());
+        h.update(shape.as_bytes());
     } else {
         h.update(b"paths");
         for e in index.entries().iter().filter(|e| checkable(e)) {
@@ -261,6 +275,48 @@ fn index_paths_digest(index: &gix::index::File) -> [u8; 32] {
         }
     }
     *h.finalize().as_bytes()
+}
+
+/// The checkable entries of `index` whose file name is one of `names` (ASCII case
+/// ignored), found by searching the index's path buffer instead of visiting every entry:
+/// each place a name occurs is mapped to its entry by a binary search, and kept when it is
+/// that entry's whole file name. `None` when the paths are not laid out one after another
+/// in entry order (the caller then visits every entry).
+fn named_in_backing(index: &gix::index::File, names: &[&str]) -> Option<Vec<RepoPath>> {
+    let backing: &[u8] = index.path_backing();
+    let entries = index.entries();
+    let base = backing.as_ptr() as usize;
+    let start_of = |e: &gix::index::Entry| e.path(index).as_ptr() as usize - base;
+    // Longest first: at one place the first alternative that matches is taken.
+    let mut alternatives: Vec<String> = names.iter().map(|n| regex::escape(n)).collect();
+    alternatives.sort_by_key(|a| std::cmp::Reverse(a.len()));
+    let pattern = regex::bytes::Regex::new(&format!("(?i-u){}", alternatives.join("|"))).ok()?;
+    let mut found: Vec<usize> = Vec::new();
+    let mut at = 0;
+    // Overlapping search: a name may start inside an earlier, rejected occurrence.
+    while let Some(m) = pattern.find_at(backing, at) {
+        at = m.start() + 1;
+        let i = entries
+            .partition_point(|e| start_of(e) <= m.start())
+            .checked_sub(1)?;
+        let e = &entries[i];
+        let (start, path) = (start_of(e), e.path(index));
+        if m.start() >= start + path.len() {
+            return None; // bytes that belong to no entry: not laid out as assumed
+        }
+        let whole_name =
+            m.end() == start + path.len() && (m.start() == start || backing[m.start() - 1] == b'/');
+        let named = names.iter().any(|n| n.len() == m.len());
+        if whole_name && named && checkable(e) && found.last() != Some(&i) {
+            found.push(i);
+        }
+    }
+    Some(
+        found
+            .into_iter()
+            .map(|i| RepoPath::from_bytes(entries[i].path(index).to_vec()))
+            .collect(),
+    )
 }
 
 /// The index (or a commit's tree read as one) as repository-level rules see it in
@@ -298,6 +354,9 @@ impl RepoView for IndexView {
             .collect()
     }
     fn named(&self, names: &[&str]) -> Vec<RepoPath> {
+        if let Some(found) = named_in_backing(&self.index, names) {
+            return found;
+        }
         // One pass over the index without building a searcher per path: a file name is
         // what follows the last '/'.
         let lengths: Vec<usize> = names.iter().map(|n| n.len()).collect();
@@ -359,5 +418,79 @@ impl RepoView for IndexView {
                 .map(|e| e.path(&self.index).as_bytes()),
             depth,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn git(dir: &Path, args: &[&str]) {
+        let ok = std::process::Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .output()
+            .expect("git runs")
+            .status
+            .success();
+        assert!(ok, "git {args:?}");
+    }
+
+    /// Finding names in the path buffer gives what visiting every entry gives: whole file
+    /// names only, any ASCII case, not directories or longer names, each entry once.
+    #[test]
+    fn names_found_in_the_buffer_match_a_full_visit() {
+        let tmp = tempfile::tempdir().unwrap();
+        let d = tmp.path();
+        git(d, &["init", "-q"]);
+        let files = [
+            "repo.yaml",
+            "a/repo.yaml",
+            "a/xrepo.yaml",
+            "b/REPO.YAML",
+            "b/repo.yaml.bak",
+            "repo.yaml.d/x",
+            "c/d/e/Repo.Yaml",
+            "c/repo.yam",
+            "d/a",
+            "aa",
+            "zz/CODEOWNERS",
+        ];
+        for f in files {
+            let p = d.join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, f).unwrap();
+        }
+        git(d, &["add", "-A"]);
+        let repo = gix::open(d).unwrap();
+        let index = read_index(&repo).unwrap();
+        let visit = |names: &[&str]| -> Vec<RepoPath> {
+            index
+                .entries()
+                .iter()
+                .filter(|e| checkable(e))
+                .map(|e| e.path(&index))
+                .filter(|p| {
+                    let name = p.rfind_byte(b'/').map_or(&p[..], |i| &p[i + 1..]);
+                    names
+                        .iter()
+                        .any(|n| name.eq_ignore_ascii_case(n.as_bytes()))
+                })
+                .map(|p| RepoPath::from_bytes(p.to_vec()))
+                .collect()
+        };
+        for names in [
+            &["repo.yaml"][..],
+            &["repo.yaml", "repo.yaml.bak"],
+            &["aa", "a"],
+            &["codeowners"],
+            &["nothing"],
+        ] {
+            let found = named_in_backing(&index, names).expect("laid out");
+            assert_eq!(found, visit(names), "{names:?}");
+        }
+        assert_eq!(named_in_backing(&index, &["repo.yaml"]).unwrap().len(), 4);
     }
 }
