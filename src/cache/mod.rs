@@ -680,6 +680,12 @@ impl Cache {
         }
     }
 
+    /// Forgets what this cache read to merge later writes with (the directories' stamps):
+    /// a portfolio's repository is done, and ten thousand children would keep it all.
+    pub fn forget_reads(&mut self) {
+        self.stamp_dirs = Default::default();
+    }
+
     /// Takes over the queued writes and the warning of a [`Cache::child`].
     pub fn absorb(&mut self, child: Cache) {
         if self.warning.is_none() {

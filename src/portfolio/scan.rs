@@ -289,6 +289,7 @@ pub fn scan(root: &Path, discovery: Discovery, opts: &ScanOptions) -> Result<Sca
         .map(|repo| {
             let mut child = shared.child();
             let r = check_one(repo, &governance, opts, &mut child);
+            child.forget_reads();
             bar.set_message(repo.key());
             bar.inc(1);
             (r, child)
