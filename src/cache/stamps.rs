@@ -110,22 +110,88 @@ pub struct Stamped {
     pub stamp: FileStamp,
 }
 
-/// The stamps of `paths` (in parallel): `None` for no path, for what is not a regular file,
-/// and where the platform gives no stamp.
+/// The stamps of `paths` (in parallel): `None` for no path, for what is not a regular file
+/// (links followed), and where the platform gives no stamp. Paths are grouped by
+/// directory, and each directory is resolved once: its files are then looked up relative
+/// to it, not along their whole path again.
 pub fn stamps_of(paths: &[Option<&Path>]) -> Vec<Option<Stamped>> {
     use rayon::prelude::*;
-    paths
+    let mut by_dir: std::collections::BTreeMap<&Path, Vec<usize>> = Default::default();
+    for (i, p) in paths.iter().enumerate() {
+        if let Some(dir) = p.and_then(Path::parent) {
+            by_dir.entry(dir).or_default().push(i);
+        }
+    }
+    let groups: Vec<(&Path, Vec<usize>)> = by_dir.into_iter().collect();
+    let found: Vec<Vec<(usize, Stamped)>> = groups
         .par_iter()
-        .map(|p| {
-            let p = (*p)?;
-            let meta = std::fs::metadata(p).ok().filter(|m| m.is_file())?;
-            Some(Stamped {
-                dir: stamp_key(p.parent()?),
-                name: p.file_name()?.as_encoded_bytes().to_vec(),
-                stamp: FileStamp::of(&meta)?,
-            })
+        .map(|(dir, files)| {
+            let key = stamp_key(dir);
+            let names = files
+                .iter()
+                .filter_map(|&i| Some((i, paths[i]?.file_name()?)));
+            stat_in(dir, names)
+                .map(|(i, name, stamp)| {
+                    let name = name.as_encoded_bytes().to_vec();
+                    (
+                        i,
+                        Stamped {
+                            dir: key,
+                            name,
+                            stamp,
+                        },
+                    )
+                })
+                .collect()
         })
-        .collect()
+        .collect();
+    let mut out = vec![None; paths.len()];
+    for (i, s) in found.into_iter().flatten() {
+        out[i] = Some(s);
+    }
+    out
+}
+
+/// The stamps of the regular files `names` (with their positions) of directory `dir`.
+#[cfg(unix)]
+fn stat_in<'a>(
+    dir: &Path,
+    names: impl Iterator<Item = (usize, &'a std::ffi::OsStr)> + 'a,
+) -> Box<dyn Iterator<Item = (usize, &'a std::ffi::OsStr, FileStamp)> + 'a> {
+    use rustix::fs::{AtFlags, FileType, Mode, OFlags};
+    let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
+    let Ok(fd) = rustix::fs::open(dir, flags, Mode::empty()) else {
+        return Box::new(std::iter::empty());
+    };
+    Box::new(names.filter_map(move |(i, name)| {
+        let st = rustix::fs::statat(&fd, name, AtFlags::empty()).ok()?;
+        (FileType::from_raw_mode(st.st_mode) == FileType::RegularFile).then_some((
+            i,
+            name,
+            FileStamp {
+                dev: st.st_dev as u64,
+                ino: st.st_ino as u64,
+                size: st.st_size as u64,
+                mtime: (st.st_mtime as i64, st.st_mtime_nsec as u32),
+                ctime: (st.st_ctime as i64, st.st_ctime_nsec as u32),
+            },
+        ))
+    }))
+}
+
+/// The stamps of the regular files `names` (with their positions) of directory `dir`.
+#[cfg(not(unix))]
+fn stat_in<'a>(
+    dir: &Path,
+    names: impl Iterator<Item = (usize, &'a std::ffi::OsStr)> + 'a,
+) -> Box<dyn Iterator<Item = (usize, &'a std::ffi::OsStr, FileStamp)> + 'a> {
+    let dir = dir.to_path_buf();
+    Box::new(names.filter_map(move |(i, name)| {
+        let meta = std::fs::metadata(dir.join(name))
+            .ok()
+            .filter(|m| m.is_file())?;
+        Some((i, name, FileStamp::of(&meta)?))
+    }))
 }
 
 /// One directory's stamps: file name → (stamp, content id).
