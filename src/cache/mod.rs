@@ -396,6 +396,18 @@ fn open_reading(path: &Path) -> Option<Handle> {
     opened.ok().flatten().map(|db| Handle::new(Db::Reading(db)))
 }
 
+/// `open` tried up to four times while another process holds the file (25, 50 and 100 ms
+/// apart); its last answer.
+fn while_busy<T>(open: impl Fn() -> Result<T, OpenFailure>) -> Result<T, OpenFailure> {
+    for attempt in 0..3 {
+        match open() {
+            Err(OpenFailure::Busy) => std::thread::sleep(Duration::from_millis(25 << attempt)),
+            done => return done,
+        }
+    }
+    open()
+}
+
 fn try_open(path: &Path) -> Result<Handle, OpenFailure> {
     if let Some(h) = open_reading(path) {
         return Ok(h);
@@ -486,44 +498,27 @@ impl Cache {
         let mut c = Cache::disabled();
         c.path = Some(path.to_path_buf());
         let shown = path.display();
-        for attempt in 0..4 {
-            match try_open(path) {
-                Ok(db) => {
-                    c.db = Some(Arc::new(db));
-                    return c;
-                }
-                Err(OpenFailure::Busy) if attempt < 3 => {
-                    std::thread::sleep(Duration::from_millis(25 << attempt))
-                }
-                Err(OpenFailure::Busy) => {
-                    c.warning = Some(format!(
-                        "cache {shown} is in use by another git-govern process; running without it"
-                    ));
-                    return c;
-                }
-                Err(OpenFailure::Unusable(why)) => {
-                    c.warning = Some(format!(
-                        "cache {shown} cannot be written ({why}); running without it"
-                    ));
-                    return c;
-                }
-                Err(OpenFailure::Broken(why)) => {
-                    let _ = std::fs::remove_file(path);
-                    match try_open_writable(path) {
-                        Ok(db) => {
-                            c.db = Some(Arc::new(Handle::new(Db::Writing(db))));
-                            c.warning = Some(format!(
-                                "cache {shown} was unusable ({why}); started a fresh one"
-                            ));
-                        }
-                        Err(_) => {
-                            c.warning = Some(format!(
-                                "cache {shown} is unusable ({why}); running without it"
-                            ))
-                        }
+        match while_busy(|| try_open(path)) {
+            Ok(db) => c.db = Some(Arc::new(db)),
+            Err(OpenFailure::Busy) => {
+                c.warning = Some(format!(
+                    "cache {shown} is in use by another git-govern process; running without it"
+                ))
+            }
+            Err(OpenFailure::Unusable(why)) => {
+                c.warning = Some(format!(
+                    "cache {shown} cannot be written ({why}); running without it"
+                ))
+            }
+            Err(OpenFailure::Broken(why)) => {
+                let _ = std::fs::remove_file(path);
+                c.warning = Some(match try_open_writable(path) {
+                    Ok(db) => {
+                        c.db = Some(Arc::new(Handle::new(Db::Writing(db))));
+                        format!("cache {shown} was unusable ({why}); started a fresh one")
                     }
-                    return c;
-                }
+                    Err(_) => format!("cache {shown} is unusable ({why}); running without it"),
+                });
             }
         }
         c
@@ -764,25 +759,23 @@ impl Cache {
         }
         let path = self.path.clone()?;
         self.db = None;
-        for attempt in 0..4 {
-            match try_open_writable(&path) {
-                Ok(db) => {
-                    let db = Arc::new(Handle::new(Db::Writing(db)));
-                    self.db = Some(db.clone());
-                    return Some(db);
-                }
-                Err(OpenFailure::Busy) if attempt < 3 => {
-                    std::thread::sleep(Duration::from_millis(25 << attempt))
-                }
-                Err(OpenFailure::Busy) => break,
-                Err(OpenFailure::Unusable(why) | OpenFailure::Broken(why)) => {
-                    self.disable(format!("could not store results: {why}"));
-                    return None;
-                }
+        match while_busy(|| try_open_writable(&path)) {
+            Ok(db) => {
+                let db = Arc::new(Handle::new(Db::Writing(db)));
+                self.db = Some(db.clone());
+                Some(db)
+            }
+            Err(OpenFailure::Busy) => {
+                self.disable(
+                    "could not store results: another git-govern process holds the file".into(),
+                );
+                None
+            }
+            Err(OpenFailure::Unusable(why) | OpenFailure::Broken(why)) => {
+                self.disable(format!("could not store results: {why}"));
+                None
             }
         }
-        self.disable("could not store results: another git-govern process holds the file".into());
-        None
     }
 
     /// Entry counts and file size.
