@@ -434,7 +434,7 @@ impl Session {
     /// Errors: the policies cannot be loaded.
     pub fn check(&self, snapshot: &Snapshot, cache: &mut Cache) -> Result<Outcome> {
         let policies = self.policies_vouched(cache)?;
-        crate::trace::phase(|| "policies compiled".into());
+        crate::trace::phase(|| "policies ready (compiled, or vouched for by the cache)".into());
         // Policies that read other files (`parse_config_file`) give results no content key
         // can stand for: such a run neither reads nor writes the cache.
         let mut uncached = crate::cache::Cache::disabled();
