@@ -200,6 +200,12 @@ pub fn load_config_with_text(
     };
     let read = match explicit {
         Some(_) => crate::read::bounded(&path, crate::read::CONFIG_LIMIT),
+        // Most repositories of a portfolio have none: one lookup tells.
+        None if std::fs::symlink_metadata(&path)
+            .is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound) =>
+        {
+            return Ok((Config::default(), None))
+        }
         None => crate::read::within(root, &path)
             .and_then(|()| crate::read::bounded(&path, crate::read::CONFIG_LIMIT)),
     };

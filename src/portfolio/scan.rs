@@ -112,7 +112,7 @@ fn snapshot_of(repo: &RepoDir) -> Result<Snapshot> {
             })?;
             source::git::snapshot(g, &repo.dir, &Mode::All)
         }
-        RepoKind::Folder => source::fs::snapshot(&repo.dir, &Mode::All),
+        RepoKind::Folder => source::fs::snapshot_at(repo.dir.clone(), &repo.dir, &Mode::All),
     }
 }
 

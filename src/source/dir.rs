@@ -104,9 +104,23 @@ fn open_dir<P: rustix::path::Arg>(
 impl Dir {
     /// The entries (`.` and `..` left out) with their kinds; an entry whose type the
     /// directory listing does not give is looked up. Unreadable entries are passed over.
-    #[cfg(unix)]
+    /// On Linux the listing is read straight from the directory's handle (`getdents64`
+    /// into a buffer on the stack), which a `Dir` lists only once.
+    #[cfg(target_os = "linux")]
     pub fn entries(&self) -> Vec<(OsString, Kind)> {
-        use std::os::unix::ffi::OsStrExt;
+        let mut buf = [std::mem::MaybeUninit::<u8>::uninit(); 8192];
+        let mut dir = rustix::fs::RawDir::new(&self.fd, &mut buf);
+        let mut out = Vec::new();
+        while let Some(Ok(e)) = dir.next() {
+            self.push_entry(&mut out, e.file_name().to_bytes(), e.file_type());
+        }
+        out
+    }
+
+    /// The entries (`.` and `..` left out) with their kinds; an entry whose type the
+    /// directory listing does not give is looked up. Unreadable entries are passed over.
+    #[cfg(all(unix, not(target_os = "linux")))]
+    pub fn entries(&self) -> Vec<(OsString, Kind)> {
         let Ok(fd) = rustix::io::dup(&self.fd) else {
             return Vec::new();
         };
@@ -115,20 +129,26 @@ impl Dir {
         };
         let mut out = Vec::new();
         while let Some(Ok(e)) = dir.read() {
-            let name = e.file_name().to_bytes();
-            if name == b"." || name == b".." {
-                continue;
-            }
-            let name = std::ffi::OsStr::from_bytes(name).to_os_string();
-            let kind = match e.file_type() {
-                rustix::fs::FileType::RegularFile => Kind::File,
-                rustix::fs::FileType::Directory => Kind::Dir,
-                rustix::fs::FileType::Unknown => self.kind(&name),
-                _ => Kind::Other,
-            };
-            out.push((name, kind));
+            self.push_entry(&mut out, e.file_name().to_bytes(), e.file_type());
         }
         out
+    }
+
+    /// Adds the listed entry `name` of type `listed` to `out`, unless it is `.` or `..`.
+    #[cfg(unix)]
+    fn push_entry(&self, out: &mut Vec<(OsString, Kind)>, name: &[u8], listed: rustix::fs::FileType) {
+        use std::os::unix::ffi::OsStrExt;
+        if name == b"." || name == b".." {
+            return;
+        }
+        let name = std::ffi::OsStr::from_bytes(name).to_os_string();
+        let kind = match listed {
+            rustix::fs::FileType::RegularFile => Kind::File,
+            rustix::fs::FileType::Directory => Kind::Dir,
+            rustix::fs::FileType::Unknown => self.kind(&name),
+            _ => Kind::Other,
+        };
+        out.push((name, kind));
     }
 
     /// The entries with their kinds (see the unix version); unreadable ones are passed over.

@@ -12,6 +12,12 @@ pub fn snapshot(cwd: &Path, mode: &Mode) -> Result<Snapshot> {
     let root = cwd
         .canonicalize()
         .map_err(|e| Error::io(format!("resolving {}", cwd.display()), e))?;
+    snapshot_at(root, cwd, mode)
+}
+
+/// A snapshot of the directory `root`, already canonical (a portfolio's repositories are:
+/// discovery resolved them), for `mode` with given paths relative to `cwd`.
+pub fn snapshot_at(root: PathBuf, cwd: &Path, mode: &Mode) -> Result<Snapshot> {
     let all: std::sync::Arc<[Subject]> = crate::source::worktree::folder_files(&root).into();
     let subjects = match mode {
         Mode::Staged => {

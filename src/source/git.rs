@@ -33,16 +33,28 @@ pub fn open(cwd: &Path) -> Result<Option<gix::Repository>> {
 /// Reads the index that git would use (`GIT_INDEX_FILE` included) without re-verifying its
 /// trailing checksum, as git itself does outside `git fsck`. A missing index is empty.
 pub fn read_index(repo: &gix::Repository) -> Result<gix::index::File> {
-    let path = repo.index_path();
-    if !path.exists() {
-        return Ok(gix::index::File::from_state(
-            gix::index::State::new(repo.object_hash()),
-            path,
-        ));
-    }
-    gix::index::File::at(&path, repo.object_hash(), true, Default::default())
+    index_at(repo.index_path(), repo.object_hash())
+}
+
+/// The index file at `path` (empty when there is none), decoded without re-verifying its
+/// checksum. A small index (under [`THREADED_INDEX`] bytes) is decoded on the calling
+/// thread: asking how many cores there are costs more than decoding it, thousands of
+/// times in a portfolio run.
+pub fn index_at(path: PathBuf, hash: gix::hash::Kind) -> Result<gix::index::File> {
+    let Ok(meta) = std::fs::metadata(&path) else {
+        return Ok(gix::index::File::from_state(gix::index::State::new(hash), path));
+    };
+    let options = gix::index::decode::Options {
+        thread_limit: (meta.len() < THREADED_INDEX).then_some(1),
+        ..Default::default()
+    };
+    gix::index::File::at(&path, hash, true, options)
         .map_err(|e| Error::io(format!("reading the index {}", path.display()), e))
 }
+
+/// The size in bytes from which an index may be decoded on several threads (about 10,000
+/// entries), as gix does when the index has the extensions for it.
+const THREADED_INDEX: u64 = 1 << 20;
 
 fn checkable(e: &gix::index::Entry) -> bool {
     e.stage() == Stage::Unconflicted

@@ -98,13 +98,12 @@ fn path_key((name, kind): &(OsString, Kind)) -> impl Iterator<Item = u8> + '_ {
 }
 
 /// The `core.excludesFile` of the user's git configuration (or its default,
-/// `$XDG_CONFIG_HOME/git/ignore`), looked up once per process: a portfolio run reads
-/// thousands of work trees.
+/// `$XDG_CONFIG_HOME/git/ignore`) when it is a file, looked up once per process: a
+/// portfolio run reads thousands of work trees.
 fn global_excludes() -> Option<&'static Path> {
     static PATH: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
-    PATH.get_or_init(ignore::gitignore::gitconfig_excludes_path)
+    PATH.get_or_init(|| ignore::gitignore::gitconfig_excludes_path().filter(|p| p.is_file()))
         .as_deref()
-        .filter(|p| p.is_file())
 }
 
 /// What a walk shares: the work tree, the index and the repository-wide ignore files.
