@@ -795,3 +795,51 @@ fn shards_assemble_to_the_single_machine_result() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+#[test]
+fn a_clean_tracked_file_is_read_from_the_work_tree_not_the_object_database() {
+    // A repository whose files are unchanged since they were staged (stat data older than
+    // the index, so not racily clean) and whose clone lacks the blob of its metadata file,
+    // as a partial clone does: the metadata on disk is what the portfolio reports.
+    let p = Portfolio::new();
+    p.repo("payments/api", "2");
+    let dir = p.root().join("organizations/payments/api");
+    let d = dir.to_str().unwrap();
+    p.r.git(&["-C", d, "init", "-q", "-b", "main"]);
+    let files = p.r.git(&["-C", d, "ls-files", "--others"]);
+    for f in files.lines() {
+        let ok = std::process::Command::new("touch")
+            .args(["-d", "2020-01-01T00:00:00Z"])
+            .arg(dir.join(f))
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "touch {f}");
+    }
+    p.commit("payments/api");
+    let blob = p.r.git(&["-C", d, "rev-parse", "HEAD:.meta/repo.yaml"]);
+    let blob = blob.trim();
+    std::fs::remove_file(dir.join(".git/objects").join(&blob[..2]).join(&blob[2..])).unwrap();
+    let missing = p.r.git_output(&["-C", d, "cat-file", "-e", blob]);
+    assert!(!missing.status.success(), "the blob is gone");
+    assert_eq!(
+        p.r.git(&["-C", d, "status", "--porcelain"]),
+        "",
+        "the work tree is clean"
+    );
+
+    ok(&p.govern(DAY1, &["catalog"], None));
+    let catalog: serde_json::Value =
+        serde_json::from_str(&p.read(".metaHub/catalog/catalog.json")).unwrap();
+    let rows = catalog_rows(&catalog);
+    assert_eq!(
+        rows,
+        [(
+            "payments/api".to_string(),
+            "\"compliant\"".to_string(),
+            "2".to_string(),
+            "\"@acme/platform\"".to_string()
+        )],
+        "{catalog:#}"
+    );
+}

@@ -160,7 +160,7 @@ impl<'a> Run<'a> {
     }
 
     /// Reads a planned file and computes its content id as git would.
-    fn read_one(&self, repo: Option<&gix::Repository>, p: &mut Planned) {
+    fn read_one(&self, reader: &crate::source::Reader, p: &mut Planned) {
         let content = &self.snapshot.subjects[p.subject].content;
         if let crate::source::Content::File(path) = content {
             // A FIFO or a device would block or never end: it is not opened.
@@ -171,7 +171,8 @@ impl<'a> Run<'a> {
                 return;
             }
         }
-        match Snapshot::read(repo, content)
+        match reader
+            .read_subject(&self.snapshot.subjects[p.subject])
             .and_then(|bytes| Ok((crate::source::content_id(&bytes)?, bytes)))
         {
             Ok((id, bytes)) => {
@@ -205,8 +206,8 @@ impl<'a> Run<'a> {
             .par_iter_mut()
             .filter(|p| p.id.is_none())
             .for_each_init(
-                || self.snapshot.repo.as_ref().map(|r| r.to_thread_local()),
-                |repo, p| self.read_one(repo.as_ref(), p),
+                || self.snapshot.reader(),
+                |reader, p| self.read_one(reader, p),
             );
         cache.stamp_read(planned.iter().zip(&stamps).filter_map(|(p, s)| {
             match (s, &p.id, p.read.as_deref()) {
@@ -293,8 +294,8 @@ impl<'a> Run<'a> {
             .zip(slots.par_iter_mut())
             .filter(|(p, slots)| p.read_error().is_none() && slots.iter().any(Option::is_none))
             .map_init(
-                || self.snapshot.repo.as_ref().map(|r| r.to_thread_local()),
-                |repo, (p, slots)| self.evaluate_one(repo.as_ref(), p, slots),
+                || self.snapshot.reader(),
+                |reader, (p, slots)| self.evaluate_one(reader, p, slots),
             )
             .flatten()
             .collect()
@@ -304,12 +305,12 @@ impl<'a> Run<'a> {
     /// is reported when collecting).
     fn evaluate_one(
         &self,
-        repo: Option<&gix::Repository>,
+        reader: &crate::source::Reader,
         p: &mut Planned,
         slots: &mut [Option<Cached>],
     ) -> Option<InputError> {
         if p.read.is_none() {
-            self.read_one(repo, p);
+            self.read_one(reader, p);
         }
         let bytes = p.take_bytes()?;
         let shape = self.shapes.get(p.shape);

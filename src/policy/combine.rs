@@ -66,7 +66,7 @@ fn attribute<'a>(candidates: &'a [Candidate], message: &str) -> Option<(&'a Repo
 /// The combined input of the snapshot's files that policies read, their quoted values,
 /// and the files that could not be read or parsed.
 fn combined(snapshot: &Snapshot, config: &Config) -> (Vec<Value>, Vec<Candidate>, Vec<InputError>) {
-    let repo = snapshot.repo.as_ref().map(|r| r.to_thread_local());
+    let reader = snapshot.reader();
     let (mut input, mut candidates, mut errors) = (Vec::new(), Vec::new(), Vec::new());
     for s in snapshot.subjects.iter() {
         let display = s.path.display();
@@ -77,7 +77,8 @@ fn combined(snapshot: &Snapshot, config: &Config) -> (Vec<Value>, Vec<Candidate>
         else {
             continue;
         };
-        let docs = Snapshot::read(repo.as_ref(), &s.content)
+        let docs = reader
+            .read_subject(s)
             .map_err(|e| (0, e.to_string()))
             .and_then(|bytes| documents(kind, &String::from_utf8_lossy(&bytes)));
         match docs {

@@ -97,21 +97,13 @@ impl Scan {
     }
 }
 
-/// The repository's snapshot. A git repository is opened with its own configuration only
+/// The repository's snapshot. A git repository is read with its own configuration only
 /// (not the system's, the user's or the environment's): what a portfolio reports does not
 /// depend on the machine that scans it, and reading those files for each of thousands of
 /// repositories cost more than the rest of the open.
 fn snapshot_of(repo: &RepoDir) -> Result<Snapshot> {
     match repo.kind {
-        RepoKind::Git => {
-            let g = gix::open_opts(&repo.dir, gix::open::Options::isolated()).map_err(|e| {
-                Error::io(
-                    format!("opening the git repository {}", repo.dir.display()),
-                    e,
-                )
-            })?;
-            source::git::snapshot(g, &repo.dir, &Mode::All)
-        }
+        RepoKind::Git => source::git::portfolio_snapshot(&repo.dir),
         RepoKind::Folder => source::fs::snapshot_at(repo.dir.clone(), &repo.dir, &Mode::All),
     }
 }

@@ -136,7 +136,12 @@ impl Dir {
 
     /// Adds the listed entry `name` of type `listed` to `out`, unless it is `.` or `..`.
     #[cfg(unix)]
-    fn push_entry(&self, out: &mut Vec<(OsString, Kind)>, name: &[u8], listed: rustix::fs::FileType) {
+    fn push_entry(
+        &self,
+        out: &mut Vec<(OsString, Kind)>,
+        name: &[u8],
+        listed: rustix::fs::FileType,
+    ) {
         use std::os::unix::ffi::OsStrExt;
         if name == b"." || name == b".." {
             return;

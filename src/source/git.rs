@@ -17,6 +17,7 @@ use gix::ObjectId;
 
 use crate::error::{Error, Result};
 use crate::path::RepoPath;
+use crate::source::repo::{plain_layout, Repo};
 use crate::source::view::WorkTreeView;
 use crate::source::RepoView;
 use crate::source::{fs::select, worktree, Content, Mode, Snapshot, Subject};
@@ -42,7 +43,10 @@ pub fn read_index(repo: &gix::Repository) -> Result<gix::index::File> {
 /// times in a portfolio run.
 pub fn index_at(path: PathBuf, hash: gix::hash::Kind) -> Result<gix::index::File> {
     let Ok(meta) = std::fs::metadata(&path) else {
-        return Ok(gix::index::File::from_state(gix::index::State::new(hash), path));
+        return Ok(gix::index::File::from_state(
+            gix::index::State::new(hash),
+            path,
+        ));
     };
     let options = gix::index::decode::Options {
         thread_limit: (meta.len() < THREADED_INDEX).then_some(1),
@@ -87,44 +91,91 @@ pub fn snapshot(repo: gix::Repository, cwd: &Path, mode: &Mode) -> Result<Snapsh
     let default_cache = absolute(repo.common_dir().join("govern").join("cache.redb"));
     let exclude = absolute(repo.common_dir().join("info").join("exclude"));
     let sync = repo.clone().into_sync();
-    let (subjects, view): (Arc<[Subject]>, Box<dyn RepoView + Send>) = match mode {
-        Mode::All | Mode::Paths(_) => {
-            let all: Arc<[Subject]> = worktree::files(&root, &index, &exclude).into();
-            let subjects = match mode {
-                Mode::Paths(given) => select(&root, cwd, given, &all)?.into(),
-                _ => all.clone(),
-            };
-            let view = WorkTreeView::new(all, Some(sync.clone()));
-            (subjects, Box::new(view))
-        }
-        Mode::Staged | Mode::Pushed { .. } => {
-            let subjects: Vec<Subject> = match mode {
-                Mode::Pushed { base, .. } => pushed(&repo, *base, &index)?,
-                _ => staged(&repo, &index)?
-                    .into_iter()
-                    .map(|(path, id)| Subject {
-                        path,
-                        content: Content::Blob(id),
-                    })
-                    .collect(),
-            };
-            let view = IndexView {
-                index,
-                repo: sync.clone(),
-                root: root.clone(),
-                staged: matches!(mode, Mode::Staged),
-            };
-            (subjects.into(), Box::new(view))
-        }
+    if let Mode::All | Mode::Paths(_) = mode {
+        let opened = Repo::opened(sync, root.clone());
+        let mut snap = work_tree_snapshot(root, &index, &exclude, opened, cwd, mode)?;
+        snap.default_cache = Some(default_cache);
+        return Ok(snap);
+    }
+    let subjects: Vec<Subject> = match mode {
+        Mode::Pushed { base, .. } => pushed(&repo, *base, &index)?,
+        _ => staged(&repo, &index)?
+            .into_iter()
+            .map(|(path, id)| Subject {
+                path,
+                content: Content::Blob(id),
+            })
+            .collect(),
+    };
+    let view = IndexView {
+        index,
+        repo: sync.clone(),
+        root: root.clone(),
+        staged: matches!(mode, Mode::Staged),
     };
     Ok(Snapshot {
-        view,
+        view: Box::new(view),
+        repo: Some(Repo::opened(sync, root.clone())),
         root,
-        subjects,
-        repo: Some(sync),
+        subjects: subjects.into(),
         default_cache: Some(default_cache),
         repo_yamls: Default::default(),
     })
+}
+
+/// The snapshot of the work tree `root` (absolute) whose index is `index` and whose
+/// `info/exclude` is `exclude`, for `--all` or given paths (relative to `cwd`); no default
+/// cache.
+fn work_tree_snapshot(
+    root: PathBuf,
+    index: &gix::index::File,
+    exclude: &Path,
+    repo: Arc<Repo>,
+    cwd: &Path,
+    mode: &Mode,
+) -> Result<Snapshot> {
+    let all: Arc<[Subject]> = worktree::files(&root, index, exclude).into();
+    let subjects = match mode {
+        Mode::Paths(given) => select(&root, cwd, given, &all)?.into(),
+        _ => all.clone(),
+    };
+    Ok(Snapshot {
+        view: Box::new(WorkTreeView::new(all, Some(repo.clone()))),
+        root,
+        subjects,
+        repo: Some(repo),
+        default_cache: None,
+        repo_yamls: Default::default(),
+    })
+}
+
+/// The work-tree snapshot of a portfolio's git repository at `work_tree` (canonical), as
+/// `git govern check --all` sees it but with the repository's own configuration only. A
+/// repository of the plain layout ([`plain_layout`]) is read without opening it: its index
+/// and work tree, and its objects only if a blob must be read; any other is opened by gix
+/// first. Errors: the repository cannot be opened, or its index cannot be read.
+pub fn portfolio_snapshot(work_tree: &Path) -> Result<Snapshot> {
+    let Some(layout) = plain_layout(work_tree) else {
+        let repo = gix::open_opts(work_tree, gix::open::Options::isolated()).map_err(|e| {
+            Error::io(
+                format!("opening the git repository {}", work_tree.display()),
+                e,
+            )
+        })?;
+        return snapshot(repo, work_tree, &Mode::All);
+    };
+    let index = index_at(layout.git_dir.join("index"), layout.hash)?;
+    crate::trace::phase(|| format!("index read: {} entries", index.entries().len()));
+    let exclude = layout.git_dir.join("info").join("exclude");
+    let repo = Repo::on_demand(work_tree.to_path_buf());
+    work_tree_snapshot(
+        work_tree.to_path_buf(),
+        &index,
+        &exclude,
+        repo,
+        work_tree,
+        &Mode::All,
+    )
 }
 
 /// An in-memory index of commit `commit`'s tree.

@@ -9,6 +9,7 @@
 pub mod dir;
 pub mod fs;
 pub mod git;
+pub mod repo;
 pub mod view;
 pub mod worktree;
 
@@ -67,8 +68,8 @@ pub struct Snapshot {
     pub subjects: std::sync::Arc<[Subject]>,
     /// The whole repository for repository-level rules.
     pub view: Box<dyn RepoView + Send>,
-    /// The git repository, for reading blobs (`None` outside git).
-    pub repo: Option<gix::ThreadSafeRepository>,
+    /// The git repository, for reading blobs (`None` outside git); see [`Snapshot::repository`].
+    pub repo: Option<std::sync::Arc<repo::Repo>>,
     /// The default cache file of a git repository (`<git common dir>/govern/cache.redb`);
     /// `None` outside git, where the caller picks one.
     pub default_cache: Option<PathBuf>,
@@ -87,8 +88,23 @@ impl Snapshot {
         crate::components::Components::discover(files, selected)
     }
 
+    /// A handle on the git repository for the calling thread (opened now if it was left for
+    /// the first blob read); `None` outside git or when it cannot be opened.
+    pub fn repository(&self) -> Option<gix::Repository> {
+        self.repo.as_ref().and_then(|r| r.local())
+    }
+
+    /// A reader of subjects' bytes for one thread, which takes a handle on the repository
+    /// at its first blob (a warm portfolio run reads no blob of most repositories).
+    pub fn reader(&self) -> Reader<'_> {
+        Reader {
+            snapshot: self,
+            repo: std::cell::OnceCell::new(),
+        }
+    }
+
     /// Reads the bytes of `content`; for blobs, `repo` must be a thread-local handle of
-    /// [`Snapshot::repo`].
+    /// [`Snapshot::repo`] ([`Snapshot::repository`]).
     pub fn read(repo: Option<&gix::Repository>, content: &Content) -> std::io::Result<Vec<u8>> {
         match content {
             Content::File(p) => std::fs::read(p),
@@ -102,6 +118,40 @@ impl Snapshot {
                     .map_err(std::io::Error::other)
             }
         }
+    }
+}
+
+/// Reads subjects' bytes on one thread (see [`Snapshot::reader`]).
+pub struct Reader<'a> {
+    snapshot: &'a Snapshot,
+    repo: std::cell::OnceCell<Option<gix::Repository>>,
+}
+
+impl Reader<'_> {
+    /// The bytes of `subject`: as [`Reader::read`] gives them, except that in a snapshot of
+    /// the work tree a tracked file known by its blob id is read from disk when its bytes
+    /// there still have that id (see [`repo::Repo::from_work_tree`]).
+    pub fn read_subject(&self, subject: &Subject) -> std::io::Result<Vec<u8>> {
+        if let (Content::Blob(id), Some(repo)) = (&subject.content, &self.snapshot.repo) {
+            if self.snapshot.view.shows() == "work tree" {
+                if let Some(bytes) = repo.from_work_tree(&subject.path, *id) {
+                    return Ok(bytes);
+                }
+            }
+        }
+        self.read(&subject.content)
+    }
+
+    /// The bytes of `content`, as [`Snapshot::read`] gives them.
+    pub fn read(&self, content: &Content) -> std::io::Result<Vec<u8>> {
+        let repo = match content {
+            Content::Blob(_) => self
+                .repo
+                .get_or_init(|| self.snapshot.repository())
+                .as_ref(),
+            _ => None,
+        };
+        Snapshot::read(repo, content)
     }
 }
 

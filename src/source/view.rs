@@ -59,14 +59,14 @@ pub struct WorkTreeView {
     files: std::sync::Arc<[Subject]>,
     /// The repository whose blobs [`crate::source::Content::Blob`] names (`None` outside
     /// git).
-    repo: Option<gix::ThreadSafeRepository>,
+    repo: Option<std::sync::Arc<crate::source::repo::Repo>>,
 }
 
 impl WorkTreeView {
     /// A view of `files` (sorted by path, as the listings give them).
     pub fn new(
         files: std::sync::Arc<[Subject]>,
-        repo: Option<gix::ThreadSafeRepository>,
+        repo: Option<std::sync::Arc<crate::source::repo::Repo>>,
     ) -> WorkTreeView {
         debug_assert!(files.windows(2).all(|w| w[0].path < w[1].path));
         WorkTreeView { files, repo }
@@ -118,8 +118,12 @@ impl RepoView for WorkTreeView {
     }
     fn read(&self, path: &[u8]) -> Option<Vec<u8>> {
         let subject = self.find(path)?;
-        let repo = self.repo.as_ref().map(|r| r.to_thread_local());
-        Snapshot::read(repo.as_ref(), &subject.content).ok()
+        match (&subject.content, &self.repo) {
+            (crate::source::Content::Blob(id), Some(repo)) => repo
+                .from_work_tree(&subject.path, *id)
+                .or_else(|| Snapshot::read(repo.local().as_ref(), &subject.content).ok()),
+            (content, _) => Snapshot::read(None, content).ok(),
+        }
     }
     fn paths_digest(&self) -> [u8; 32] {
         let mut all = Vec::new();
