@@ -112,6 +112,7 @@ fn check_portfolio(
     root: PathBuf,
     sel: Selection,
 ) -> Result<i32, Error> {
+    super::allocator::for_many_small_inputs();
     let opts = ScanOptions {
         session: options(args, env),
         file_hashes: false,

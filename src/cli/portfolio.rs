@@ -22,7 +22,9 @@ fn exit_one(r: Result<i32, Error>) -> Result<i32, Error> {
     })
 }
 
+/// The scan options of a portfolio command (which also tunes the allocator for one).
 fn scan_options(p: &PortfolioArgs, env: &Env, file_hashes: bool) -> ScanOptions {
+    super::allocator::for_many_small_inputs();
     ScanOptions {
         session: git_govern::session::Options {
             selection: p.rules.selection(),
