@@ -843,3 +843,70 @@ fn a_clean_tracked_file_is_read_from_the_work_tree_not_the_object_database() {
         "{catalog:#}"
     );
 }
+
+/// The files `GOVERN_TRACE` says were known by an enclosing index, over every repository.
+fn known_by_enclosing_index(o: &Output) -> usize {
+    stderr(o)
+        .lines()
+        .filter_map(|l| l.split("files known by their stamps, ").nth(1))
+        .filter_map(|rest| rest.split(' ').next()?.parse::<usize>().ok())
+        .sum()
+}
+
+#[test]
+fn a_tracked_organizations_tree_gives_folders_their_ids_from_its_index() {
+    // The governance root is a git repository that tracks organizations/, which holds
+    // plain folders (no .git of their own). Their unchanged files take their ids from that
+    // index even on a cold run; a file changed since it was staged is judged by its bytes
+    // on disk; the report is the one a run without the governance repository gives.
+    let p = Portfolio::new();
+    p.repo("payments/ledger", "2");
+    p.write("organizations/payments/ledger/Dockerfile", GOOD_DOCKERFILE);
+    p.repo("retail/shop", "3");
+    p.write("organizations/retail/shop/Dockerfile", GOOD_DOCKERFILE);
+    let ok_touch = std::process::Command::new("sh")
+        .args([
+            "-c",
+            "find organizations -type f -exec touch -d 2020-01-01T00:00:00Z {} +",
+        ])
+        .current_dir(p.root())
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok_touch);
+    p.r.git(&["init", "-q", "-b", "main"]);
+    p.r.git(&["add", "organizations"]);
+    p.r.git(&["commit", "-q", "--no-verify", "-m", "portfolio"]);
+    // Changed after it was committed: the index's id no longer stands for it.
+    p.write("organizations/retail/shop/Dockerfile", ROOT_DOCKERFILE);
+
+    let args = ["check", "--portfolio", "--format", "json", "--no-cache"];
+    let mut traced = p.r.cmd(common::bin());
+    traced
+        .args(args)
+        .env("SOURCE_DATE_EPOCH", DAY1)
+        .env("GOVERN_TRACE", "1");
+    let indexed = traced.output().unwrap();
+    assert_eq!(indexed.status.code(), Some(1), "{}", stderr(&indexed));
+    let files = p.r.git(&["ls-files", "organizations"]).lines().count();
+    // Every committed file but the changed Dockerfile.
+    assert_eq!(
+        known_by_enclosing_index(&indexed),
+        files - 1,
+        "{}",
+        stderr(&indexed)
+    );
+    let report = masked(&indexed);
+    assert!(
+        report["findings"].as_array().unwrap().iter().any(|f| {
+            f["path"] == "organizations/retail/shop/Dockerfile"
+                && f["rule"] == "docker.user-not-root"
+        }),
+        "{report:#}"
+    );
+
+    // The same report without the governance repository's index.
+    std::fs::rename(p.root().join(".git"), p.root().join("git-moved")).unwrap();
+    let plain = p.govern(DAY1, &args, None);
+    assert_eq!(masked(&plain), report);
+}

@@ -195,11 +195,17 @@ impl<'a> Run<'a> {
             })
             .collect();
         let stamps = crate::cache::stamps_of(&paths);
-        let mut known = 0;
-        for (p, id) in planned.iter_mut().zip(cache.known_ids(&stamps)) {
+        let mut ids = cache.known_ids(&stamps);
+        let known = ids.iter().flatten().count();
+        let indexed = crate::source::enclosing::fill(
+            self.snapshot.enclosing.as_ref(),
+            &mut ids,
+            &stamps,
+            |i| &self.snapshot.subjects[planned[i].subject].path,
+        );
+        for (p, id) in planned.iter_mut().zip(ids) {
             if id.is_some() {
                 p.id = id;
-                known += 1;
             }
         }
         planned
@@ -215,7 +221,9 @@ impl<'a> Run<'a> {
                 _ => None,
             }
         }));
-        crate::trace::phase(|| format!("content ids ({known} files known by their stamps)"));
+        crate::trace::phase(|| {
+            format!("content ids ({known} files known by their stamps, {indexed} by an enclosing index)")
+        });
     }
 
     /// The hash of a rule's effective configuration; rules that read a parsed file add the

@@ -15,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::finding::InputError;
 use crate::path::RepoPath;
 use crate::session::{Governance, Options, Session};
+use crate::source::enclosing::EnclosingIndex;
 use crate::source::{self, Content, Mode, Snapshot};
 
 use super::discover::{Discovery, RepoDir, RepoKind};
@@ -101,10 +102,25 @@ impl Scan {
 /// (not the system's, the user's or the environment's): what a portfolio reports does not
 /// depend on the machine that scans it, and reading those files for each of thousands of
 /// repositories cost more than the rest of the open.
-fn snapshot_of(repo: &RepoDir) -> Result<Snapshot> {
+///
+/// A plain folder in a tree that the governance repository tracks takes the ids of its
+/// unchanged files from that repository's index (`enclosing`; see
+/// [`source::enclosing`]).
+fn snapshot_of(
+    repo: &RepoDir,
+    root: &Path,
+    enclosing: Option<&Arc<EnclosingIndex>>,
+) -> Result<Snapshot> {
     match repo.kind {
         RepoKind::Git => source::git::portfolio_snapshot(&repo.dir),
-        RepoKind::Folder => source::fs::snapshot_at(repo.dir.clone(), &repo.dir, &Mode::All),
+        RepoKind::Folder => {
+            let mut snapshot = source::fs::snapshot_at(repo.dir.clone(), &repo.dir, &Mode::All)?;
+            snapshot.enclosing = enclosing.and_then(|e| {
+                let rel = repo.dir.strip_prefix(root).ok()?;
+                e.folder(&RepoPath::from_relative(rel).display())
+            });
+            Ok(snapshot)
+        }
     }
 }
 
@@ -121,7 +137,10 @@ fn file_hashes(snapshot: &Snapshot, cache: &mut Cache) -> BTreeMap<String, Strin
         })
         .collect();
     let stamps = crate::cache::stamps_of(&paths);
-    let known = cache.known_ids(&stamps);
+    let mut known = cache.known_ids(&stamps);
+    crate::source::enclosing::fill(snapshot.enclosing.as_ref(), &mut known, &stamps, |i| {
+        &snapshot.subjects[i].path
+    });
     // (id, whether it was computed from the bytes on disk)
     let ids: Vec<Option<(gix::ObjectId, bool)>> = snapshot
         .subjects
@@ -158,6 +177,7 @@ fn failed(path: &str, message: String) -> InputError {
 
 fn check_one(
     repo: &RepoDir,
+    enclosing: Option<&Arc<EnclosingIndex>>,
     governance: &Arc<Governance>,
     opts: &ScanOptions,
     cache: &mut Cache,
@@ -181,7 +201,8 @@ fn check_one(
         waivers: None,
     };
     let outcome = (|| -> std::result::Result<Outcome, InputError> {
-        let snapshot = snapshot_of(repo).map_err(|e| failed(".", e.to_string()))?;
+        let snapshot = snapshot_of(repo, &governance.root, enclosing)
+            .map_err(|e| failed(".", e.to_string()))?;
         let session = Session::within(governance.clone(), &snapshot.root).map_err(|e| match e {
             Error::Input { line, message, .. } => InputError {
                 line,
@@ -274,13 +295,14 @@ pub fn scan(root: &Path, discovery: Discovery, opts: &ScanOptions) -> Result<Sca
     } else {
         indicatif::ProgressBar::hidden()
     };
+    let enclosing = EnclosingIndex::of(root, super::discover::ORGANIZATIONS);
     let shared = &cache;
     let results: Vec<(RepoResult, Cache)> = discovery
         .repos
         .par_iter()
         .map(|repo| {
             let mut child = shared.child();
-            let r = check_one(repo, &governance, opts, &mut child);
+            let r = check_one(repo, enclosing.as_ref(), &governance, opts, &mut child);
             child.forget_reads();
             bar.set_message(repo.key());
             bar.inc(1);

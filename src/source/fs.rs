@@ -41,6 +41,7 @@ pub fn snapshot_at(root: PathBuf, cwd: &Path, mode: &Mode) -> Result<Snapshot> {
         subjects,
         repo: None,
         default_cache: None,
+        enclosing: None,
         repo_yamls: Default::default(),
     })
 }

@@ -119,6 +119,7 @@ pub fn snapshot(repo: gix::Repository, cwd: &Path, mode: &Mode) -> Result<Snapsh
         root,
         subjects: subjects.into(),
         default_cache: Some(default_cache),
+        enclosing: None,
         repo_yamls: Default::default(),
     })
 }
@@ -145,6 +146,7 @@ fn work_tree_snapshot(
         subjects,
         repo: Some(repo),
         default_cache: None,
+        enclosing: None,
         repo_yamls: Default::default(),
     })
 }

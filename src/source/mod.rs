@@ -7,6 +7,7 @@
 //! are walked on disk, honouring `.gitignore` ([`fs`]).
 
 pub mod dir;
+pub mod enclosing;
 pub mod fs;
 pub mod git;
 pub mod repo;
@@ -73,6 +74,10 @@ pub struct Snapshot {
     /// The default cache file of a git repository (`<git common dir>/govern/cache.redb`);
     /// `None` outside git, where the caller picks one.
     pub default_cache: Option<PathBuf>,
+    /// The index of an enclosing repository that tracks this folder (a governance
+    /// repository tracking `organizations/`), for the ids of unchanged files; set by the
+    /// portfolio scan.
+    pub enclosing: Option<enclosing::Enclosing>,
     /// The view's files named `repo.yaml`, listed on first use (monorepo components are
     /// found among them, several times a run: one pass over the file list serves all).
     pub repo_yamls: std::sync::OnceLock<Vec<crate::path::RepoPath>>,
