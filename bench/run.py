@@ -844,7 +844,7 @@ def report(args, version: str, peers: dict, sizes: list[int], big: int, repos: i
     for t in targets:
         v = "–" if t["value"] is None else f"{t['value']:,.2f} {t['unit']}"
         met = {True: "yes", False: "**no**", None: "not measured"}[t["met"]]
-        lines.append(f"| {t['target']} | {v} | {'≥' if t['at_least'] else '≤'} {t['limit']:,.0f} {t['unit']} | {met} |")
+        lines.append(f"| {t['target']} | {v} | {'≥' if t['at_least'] else '≤'} {t['limit']:,.{0 if float(t['limit']).is_integer() else 2}f} {t['unit']} | {met} |")
     table = "\n".join(lines)
     print("\n" + table)
 

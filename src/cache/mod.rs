@@ -700,6 +700,15 @@ impl Cache {
         }
     }
 
+    /// The bytes queued to be written by the next [`Cache::commit`] (keys and values).
+    pub fn queued_bytes(&self) -> usize {
+        [&self.new_results, &self.new_groups, &self.new_stamps]
+            .into_iter()
+            .flatten()
+            .map(|(_, v)| 32 + v.len())
+            .sum()
+    }
+
     /// Writes everything queued in one write transaction (a [`Cache::child`] keeps its queue
     /// for the parent instead). A failure disables the cache and sets the warning; it never
     /// fails the run.
