@@ -680,6 +680,22 @@ fn a_plain_folder_is_not_read_again_when_its_stat_data_is_unchanged() {
     assert_eq!(third, second - 1, "the changed file is read");
     let (_, none) = known(&["check", "--all", "--no-cache"]);
     assert_eq!(changed, none);
+    // The repository-level rules are served on the ids the run learned (the stamps'), and
+    // an edited metadata file, read for its new id, runs them again.
+    let repository_rules =
+        |err: &str| -> bool { err.contains("repository rules and policies served from the cache") };
+    let (_, err) = traced(&repo, &["check", "--all", "--cache", c]);
+    assert!(repository_rules(&err), "{err}");
+    repo.write(
+        ".meta/repo.yaml",
+        "name: x
+",
+    );
+    let (edited, err) = traced(&repo, &["check", "--all", "--cache", c]);
+    assert!(!repository_rules(&err), "{err}");
+    let (_, none) = known(&["check", "--all", "--no-cache"]);
+    assert_eq!(edited, none);
+    assert_ne!(edited, changed, "the metadata rules judged the edit");
 }
 
 /// The repository-level rules (metadata, CODEOWNERS, ADRs, structure, repository

@@ -93,10 +93,11 @@ pub fn check(
     // 5. Collect.
     run.collect_files(&mut out, &planned, &values);
     run.kustomizations(&mut out, &planned);
+    let known = run.file_ids(&planned);
     drop(planned);
     crate::trace::phase(|| "file results collected".into());
     if scope != Scope::Files {
-        run.repository_rules(&mut out, cache);
+        run.repository_rules(&mut out, cache, &known);
     }
     cache.commit();
     crate::trace::phase(|| "cache written".into());
@@ -181,6 +182,22 @@ impl<'a> Run<'a> {
             }
             Err(e) => p.read = Some(Box::new(Read::Failed(format!("cannot read: {e}")))),
         }
+    }
+
+    /// The content ids step 2 learned for files on disk, by subject (empty when there are
+    /// none: blobs carry theirs).
+    fn file_ids(&self, planned: &[Planned]) -> Vec<Option<gix::ObjectId>> {
+        let subjects = &self.snapshot.subjects;
+        let on_disk =
+            |p: &&Planned| matches!(subjects[p.subject].content, crate::source::Content::File(_));
+        if !planned.iter().filter(on_disk).any(|p| p.id.is_some()) {
+            return Vec::new();
+        }
+        let mut ids = vec![None; subjects.len()];
+        for p in planned.iter().filter(on_disk) {
+            ids[p.subject] = p.id;
+        }
+        ids
     }
 
     /// Step 2: blobs carry their content ids; a file on disk whose stat data matches its

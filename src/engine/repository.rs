@@ -120,7 +120,11 @@ impl RepoView for Recorder<'_> {
 /// blake3 over `questions` and `view`'s answers to them (hex). The questions about the
 /// list of files (all files, directories, top-level names, files by name) are answered
 /// together by one digest of the paths, computed once.
-fn digest(view: &dyn RepoView, questions: &[Query]) -> String {
+fn digest(
+    view: &dyn RepoView,
+    questions: &[Query],
+    id_of: &dyn Fn(&[u8]) -> Option<gix::ObjectId>,
+) -> String {
     let mut h = blake3::Hasher::new();
     let mut paths: Option<[u8; 32]> = None;
     for q in questions {
@@ -138,7 +142,7 @@ fn digest(view: &dyn RepoView, questions: &[Query]) -> String {
             Query::TopLevel | Query::Named(_) | Query::Files | Query::Dirs(_) => {
                 _ = h.update(paths.get_or_insert_with(|| view.paths_digest()))
             }
-            Query::Read(p) => match view.content_id(p) {
+            Query::Read(p) => match id_of(p) {
                 Some(id) => _ = h.update(id.as_bytes()),
                 None => _ = h.update(b"absent"),
             },
@@ -262,13 +266,32 @@ impl Run<'_> {
 
     /// Step 5: the repository-level results, from the cache when what they read is
     /// unchanged, else run (and queued for the cache), then added to `out`.
-    pub(super) fn repository_rules(&self, out: &mut Outcome, cache: &mut Cache) {
+    ///
+    /// `known` holds, by subject, the content ids step 2 learned for files on disk (from
+    /// their stamps, or by reading them): a read question about such a file is answered
+    /// from it, without reading the file again.
+    pub(super) fn repository_rules(
+        &self,
+        out: &mut Outcome,
+        cache: &mut Cache,
+        known: &[Option<gix::ObjectId>],
+    ) {
         let view = self.snapshot.view.as_ref();
+        let subjects = &self.snapshot.subjects;
+        let id_of = |path: &[u8]| {
+            let learned = subjects
+                .binary_search_by(|s| s.path.as_bytes().cmp(path))
+                .ok()
+                .and_then(|i| known.get(i).copied().flatten());
+            learned.or_else(|| view.content_id(path))
+        };
         let (touched, shared) = self.touched();
         let key = self.repository_key(&touched, &shared);
         let (mut found, _) = cache.lookup(&[key], &[]);
         let served = match found.pop().flatten() {
-            Some(Cached::Repository(r)) if digest(view, &r.questions) == r.digest => Some(r),
+            Some(Cached::Repository(r)) if digest(view, &r.questions, &id_of) == r.digest => {
+                Some(r)
+            }
             _ => None,
         };
         let from_cache = served.is_some();
@@ -278,7 +301,7 @@ impl Run<'_> {
                 let recorder = Recorder::new(view);
                 let mut r = self.run_repository_rules(&recorder, &touched, &shared);
                 r.questions = recorder.questions();
-                r.digest = digest(view, &r.questions);
+                r.digest = digest(view, &r.questions, &id_of);
                 if !r.holds_a_secret() {
                     cache.put_result(key, &Cached::Repository(r.clone()));
                 }
@@ -424,6 +447,11 @@ mod tests {
             })
             .collect();
         WorkTreeView::new(subjects, None)
+    }
+
+    /// [`digest`] with the view's own content ids.
+    fn digest(view: &WorkTreeView, q: &[Query]) -> String {
+        super::digest(view, q, &|p| view.content_id(p))
     }
 
     /// The digest changes exactly when an answer to a recorded question changes.
