@@ -659,8 +659,8 @@ impl Cache {
 
     /// A handle on the same file for one unit of parallel work (one repository of a
     /// portfolio): it reads the shared file (redb read transactions run concurrently) and
-    /// queues its writes, which [`Cache::absorb`] hands back to this cache so that the whole
-    /// run stores its results in one write transaction.
+    /// queues its writes, which [`Cache::absorb`] hands back to this cache so that they are
+    /// stored together, in one write transaction or a few (see [`Cache::queued_bytes`]).
     pub fn child(&self) -> Cache {
         Cache {
             db: self.db.clone(),
