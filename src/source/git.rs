@@ -489,19 +489,7 @@ impl RepoView for IndexView {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn git(dir: &Path, args: &[&str]) {
-        let ok = std::process::Command::new("git")
-            .args(args)
-            .current_dir(dir)
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .output()
-            .expect("git runs")
-            .status
-            .success();
-        assert!(ok, "git {args:?}");
-    }
+    use crate::source::testing::git;
 
     /// Finding names in the path buffer gives what visiting every entry gives: whole file
     /// names only, any ASCII case, not directories or longer names, each entry once.

@@ -208,3 +208,23 @@ pub fn relative_to_root(
     }
     Ok(out)
 }
+
+/// What the unit tests of the source modules share.
+#[cfg(test)]
+pub(crate) mod testing {
+    use std::path::Path;
+
+    /// Runs git in `dir` with no user or system configuration; panics when it fails.
+    pub fn git(dir: &Path, args: &[&str]) {
+        let ok = std::process::Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .output()
+            .expect("git runs")
+            .status
+            .success();
+        assert!(ok, "git {args:?}");
+    }
+}

@@ -109,19 +109,7 @@ pub fn plain_layout(work_tree: &Path) -> Option<PlainLayout> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn git(dir: &Path, args: &[&str]) {
-        let ok = std::process::Command::new("git")
-            .args(args)
-            .current_dir(dir)
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .output()
-            .expect("git runs")
-            .status
-            .success();
-        assert!(ok, "git {args:?}");
-    }
+    use crate::source::testing::git;
 
     #[test]
     fn only_a_main_work_tree_with_sha1_objects_is_plain() {
