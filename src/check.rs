@@ -121,7 +121,9 @@ fn unread_files(cwd: &Path, paths: &[PathBuf], snapshot: &source::Snapshot) -> V
         .subjects
         .iter()
         .filter(|s| match &s.content {
-            source::Content::File(f) => std::fs::canonicalize(f).is_ok_and(|f| named.contains(&f)),
+            source::Content::File(f, _) => {
+                std::fs::canonicalize(f).is_ok_and(|f| named.contains(&f))
+            }
             source::Content::Blob(_) | source::Content::Bytes(_) => false,
         })
         .filter(|s| {

@@ -46,7 +46,7 @@ pub mod maintain;
 mod stamps;
 
 pub use maintain::{clear, gc, may_use, merge, Age, GcReport};
-pub use stamps::{stamp_key, stamps_of, FileStamp, Stamped};
+pub use stamps::{stamp_key, stamps_of, FileStamp, Stamped, ToStamp};
 
 /// A day: whole days since 1970-01-01, UTC. Entries carry the day they were last used.
 pub type Day = u32;

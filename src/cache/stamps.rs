@@ -110,42 +110,57 @@ pub struct Stamped {
     pub stamp: FileStamp,
 }
 
-/// The stamps of `paths` (in parallel): `None` for no path, for what is not a regular file
-/// (links followed), and where the platform gives no stamp. Paths are grouped by
-/// directory, and each directory is resolved once: its files are then looked up relative
-/// to it, not along their whole path again.
-pub fn stamps_of(paths: &[Option<&Path>]) -> Vec<Option<Stamped>> {
+/// A file on disk to stamp: its path, and its stamp when the listing that found it took
+/// its stat data already.
+pub type ToStamp<'a> = (&'a Path, Option<FileStamp>);
+
+/// The stamps of `files` (in parallel): `None` for no file, for what is not a regular file
+/// (links followed), and where the platform gives no stamp. A file whose stamp is given is
+/// not looked up again. Files are grouped by directory, and each directory is resolved
+/// once: its files are then looked up relative to it, not along their whole path again.
+pub fn stamps_of(files: &[Option<ToStamp<'_>>]) -> Vec<Option<Stamped>> {
     use rayon::prelude::*;
     let mut by_dir: std::collections::BTreeMap<&Path, Vec<usize>> = Default::default();
-    for (i, p) in paths.iter().enumerate() {
-        if let Some(dir) = p.and_then(Path::parent) {
+    for (i, f) in files.iter().enumerate() {
+        if let Some(dir) = f.and_then(|(p, _)| p.parent()) {
             by_dir.entry(dir).or_default().push(i);
         }
     }
     let groups: Vec<(&Path, Vec<usize>)> = by_dir.into_iter().collect();
     let found: Vec<Vec<(usize, Stamped)>> = groups
         .par_iter()
-        .map(|(dir, files)| {
+        .map(|(dir, members)| {
             let key = stamp_key(dir);
-            let names = files
+            let stamped = |(i, name, stamp): (usize, &std::ffi::OsStr, FileStamp)| {
+                let name = name.as_encoded_bytes().to_vec();
+                (
+                    i,
+                    Stamped {
+                        dir: key,
+                        name,
+                        stamp,
+                    },
+                )
+            };
+            let named = |&i: &usize| Some((i, files[i]?.0.file_name()?, files[i]?.1));
+            let mut out: Vec<(usize, Stamped)> = members
                 .iter()
-                .filter_map(|&i| Some((i, paths[i]?.file_name()?)));
-            stat_in(dir, names)
-                .map(|(i, name, stamp)| {
-                    let name = name.as_encoded_bytes().to_vec();
-                    (
-                        i,
-                        Stamped {
-                            dir: key,
-                            name,
-                            stamp,
-                        },
-                    )
-                })
-                .collect()
+                .filter_map(named)
+                .filter_map(|(i, name, given)| Some(stamped((i, name, given?))))
+                .collect();
+            let unknown: Vec<(usize, &std::ffi::OsStr)> = members
+                .iter()
+                .filter_map(named)
+                .filter(|(_, _, given)| given.is_none())
+                .map(|(i, name, _)| (i, name))
+                .collect();
+            if !unknown.is_empty() {
+                out.extend(stat_in(dir, unknown.into_iter()).map(stamped));
+            }
+            out
         })
         .collect();
-    let mut out = vec![None; paths.len()];
+    let mut out = vec![None; files.len()];
     for (i, s) in found.into_iter().flatten() {
         out[i] = Some(s);
     }

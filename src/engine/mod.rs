@@ -163,7 +163,7 @@ impl<'a> Run<'a> {
     /// Reads a planned file and computes its content id as git would.
     fn read_one(&self, reader: &crate::source::Reader, p: &mut Planned) {
         let content = &self.snapshot.subjects[p.subject].content;
-        if let crate::source::Content::File(path) = content {
+        if let crate::source::Content::File(path, _) = content {
             // A FIFO or a device would block or never end: it is not opened.
             if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
                 p.read = Some(Box::new(Read::PassedOver(
@@ -188,8 +188,12 @@ impl<'a> Run<'a> {
     /// none: blobs carry theirs).
     fn file_ids(&self, planned: &[Planned]) -> Vec<Option<gix::ObjectId>> {
         let subjects = &self.snapshot.subjects;
-        let on_disk =
-            |p: &&Planned| matches!(subjects[p.subject].content, crate::source::Content::File(_));
+        let on_disk = |p: &&Planned| {
+            matches!(
+                subjects[p.subject].content,
+                crate::source::Content::File(..)
+            )
+        };
         if !planned.iter().filter(on_disk).any(|p| p.id.is_some()) {
             return Vec::new();
         }
@@ -204,10 +208,12 @@ impl<'a> Run<'a> {
     /// stamp in the cache takes the id recorded there; the others are read and hashed (in
     /// parallel), and stamped when they have settled (see [`crate::cache::FileStamp`]).
     fn content_ids(&self, planned: &mut [Planned], cache: &mut Cache) {
-        let paths: Vec<Option<&std::path::Path>> = planned
+        let paths: Vec<Option<crate::cache::ToStamp>> = planned
             .iter()
             .map(|p| match &self.snapshot.subjects[p.subject].content {
-                crate::source::Content::File(path) if p.id.is_none() => Some(path.as_path()),
+                crate::source::Content::File(path, stamp) if p.id.is_none() => {
+                    Some((path.as_path(), *stamp))
+                }
                 _ => None,
             })
             .collect();

@@ -257,7 +257,7 @@ pub(super) fn plan(
                 patch,
                 id: match &s.content {
                     Content::Blob(id) => Some(*id),
-                    Content::File(_) | Content::Bytes(_) => None,
+                    Content::File(..) | Content::Bytes(_) => None,
                 },
                 read: None,
             })

@@ -128,11 +128,11 @@ fn snapshot_of(
 /// the ids the cache's stamps record for files on disk whose stat data is unchanged, else
 /// computed from the bytes on disk (and stamped).
 fn file_hashes(snapshot: &Snapshot, cache: &mut Cache) -> BTreeMap<String, String> {
-    let paths: Vec<Option<&Path>> = snapshot
+    let paths: Vec<Option<crate::cache::ToStamp>> = snapshot
         .subjects
         .iter()
         .map(|s| match &s.content {
-            Content::File(p) => Some(p.as_path()),
+            Content::File(p, stamp) => Some((p.as_path(), *stamp)),
             _ => None,
         })
         .collect();
@@ -149,7 +149,7 @@ fn file_hashes(snapshot: &Snapshot, cache: &mut Cache) -> BTreeMap<String, Strin
         .map(|(s, known)| match (&s.content, known) {
             (_, Some(id)) => Some((*id, false)),
             (Content::Blob(id), None) => Some((*id, false)),
-            (Content::File(p), None) => {
+            (Content::File(p, _), None) => {
                 Some((source::content_id(&std::fs::read(p).ok()?).ok()?, true))
             }
             (Content::Bytes(b), None) => Some((source::content_id(b).ok()?, false)),

@@ -25,9 +25,22 @@ pub struct FileStat {
     mtime: (i64, u32),
     ctime: (i64, u32),
     ino: u64,
+    dev: u64,
 }
 
 impl FileStat {
+    /// The file's stamp for the cache (see [`crate::cache::FileStamp`]); `None` off unix,
+    /// where stat data is not compared.
+    pub fn stamp(&self) -> Option<crate::cache::FileStamp> {
+        cfg!(unix).then_some(crate::cache::FileStamp {
+            dev: self.dev,
+            ino: self.ino,
+            size: self.size,
+            mtime: self.mtime,
+            ctime: self.ctime,
+        })
+    }
+
     /// Whether it matches the entry, as git compares them by default (`core.trustctime`
     /// and `core.checkStat` at their defaults): size, mtime, ctime and inode, each
     /// truncated to 32 bits as the index stores them.
@@ -197,6 +210,7 @@ impl Dir {
                 mtime: (st.st_mtime as i64, st.st_mtime_nsec as u32),
                 ctime: (st.st_ctime as i64, st.st_ctime_nsec as u32),
                 ino: st.st_ino as u64,
+                dev: st.st_dev as u64,
             })
     }
 
@@ -210,6 +224,7 @@ impl Dir {
             mtime: (-1, u32::MAX),
             ctime: (-1, u32::MAX),
             ino: u64::MAX,
+            dev: u64::MAX,
         })
     }
 }

@@ -70,7 +70,7 @@ pub fn select(root: &Path, cwd: &Path, given: &[PathBuf], all: &[Subject]) -> Re
                 Ok(i) => subjects.push(all[i].clone()),
                 Err(_) => subjects.push(Subject {
                     path: rel,
-                    content: Content::File(abs),
+                    content: Content::File(abs, None),
                 }),
             }
         }

@@ -45,8 +45,9 @@ pub enum Mode {
 pub enum Content {
     /// A git blob (staged or tracked content that matches the index).
     Blob(gix::ObjectId),
-    /// A file on disk (absolute path).
-    File(PathBuf),
+    /// A file on disk (absolute path), with its stamp when the listing that found it took
+    /// its stat data (so that the cache's stamps are matched without a second look).
+    File(PathBuf, Option<crate::cache::FileStamp>),
     /// Bytes given in memory (standard input, `-`).
     Bytes(std::sync::Arc<[u8]>),
 }
@@ -112,7 +113,7 @@ impl Snapshot {
     /// [`Snapshot::repo`] ([`Snapshot::repository`]).
     pub fn read(repo: Option<&gix::Repository>, content: &Content) -> std::io::Result<Vec<u8>> {
         match content {
-            Content::File(p) => std::fs::read(p),
+            Content::File(p, _) => std::fs::read(p),
             Content::Bytes(b) => Ok(b.to_vec()),
             Content::Blob(id) => {
                 let repo = repo.ok_or_else(|| {

@@ -235,8 +235,10 @@ impl Walk<'_> {
             (Kind::File, None) => (!place.ignored
                 && !self.ignored(&place.ignores, &dir.path.join(name), false))
             .then(|| {
+                // The stat data now, for the cache's stamps: relative to the open directory.
+                let stamp = dir.stat(name).and_then(|m| m.stamp());
                 Item::File(Subject {
-                    content: Content::File(dir.path.join(name)),
+                    content: Content::File(dir.path.join(name), stamp),
                     path: RepoPath::from_bytes(rel),
                 })
             }),
@@ -287,7 +289,7 @@ impl Walk<'_> {
         let content = if blob {
             Content::Blob(e.id)
         } else {
-            Content::File(dir.path.join(name))
+            Content::File(dir.path.join(name), m.stamp())
         };
         Some(Subject {
             path: RepoPath::from_bytes(rel),
