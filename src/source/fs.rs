@@ -18,7 +18,8 @@ pub fn snapshot(cwd: &Path, mode: &Mode) -> Result<Snapshot> {
 /// A snapshot of the directory `root`, already canonical (a portfolio's repositories are:
 /// discovery resolved them), for `mode` with given paths relative to `cwd`.
 pub fn snapshot_at(root: PathBuf, cwd: &Path, mode: &Mode) -> Result<Snapshot> {
-    let all: std::sync::Arc<[Subject]> = crate::source::worktree::folder_files(&root).into();
+    let every = matches!(mode, Mode::All);
+    let all: std::sync::Arc<[Subject]> = crate::source::worktree::folder_files(&root, every).into();
     let subjects = match mode {
         Mode::Staged => {
             return Err(Error::Usage(format!(

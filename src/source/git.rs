@@ -135,7 +135,8 @@ fn work_tree_snapshot(
     cwd: &Path,
     mode: &Mode,
 ) -> Result<Snapshot> {
-    let all: Arc<[Subject]> = worktree::files(&root, index, exclude).into();
+    let every = matches!(mode, Mode::All);
+    let all: Arc<[Subject]> = worktree::files(&root, index, exclude, every).into();
     let subjects = match mode {
         Mode::Paths(given) => select(&root, cwd, given, &all)?.into(),
         _ => all.clone(),

@@ -35,8 +35,9 @@ use crate::source::{Content, Subject};
 
 /// Every file of the work tree of the repository at `root` whose index is `index`, sorted
 /// by path. `exclude` is `$GIT_COMMON_DIR/info/exclude`. Unreadable directories are passed
-/// over.
-pub fn files(root: &Path, index: &gix::index::File, exclude: &Path) -> Vec<Subject> {
+/// over. With `stamp`, the files read from disk carry their stat data (see
+/// [`Content::File`]): worth it when every file is checked, not when a few named ones are.
+pub fn files(root: &Path, index: &gix::index::File, exclude: &Path, stamp: bool) -> Vec<Subject> {
     let info = {
         let mut b = GitignoreBuilder::new(root);
         b.add(exclude);
@@ -47,6 +48,7 @@ pub fn files(root: &Path, index: &gix::index::File, exclude: &Path) -> Vec<Subje
         index,
         repo_wide: [info, global_matcher(root)],
         folder: false,
+        stamp,
     };
     let top = Place {
         rel: Vec::new(),
@@ -64,8 +66,8 @@ pub fn files(root: &Path, index: &gix::index::File, exclude: &Path) -> Vec<Subje
 /// `root` do not count: the folder is the repository. Hidden files are listed; `.git`
 /// directories are passed over but their neighbours are not (a folder holding a clone is
 /// read whole); symbolic links are neither followed nor listed. One directory listing per
-/// directory, and no file is opened to list it.
-pub fn folder_files(root: &Path) -> Vec<Subject> {
+/// directory, and no file is opened to list it. `stamp` as for [`files`].
+pub fn folder_files(root: &Path, stamp: bool) -> Vec<Subject> {
     let index = gix::index::File::from_state(
         gix::index::State::new(gix::hash::Kind::Sha1),
         root.join(".git").join("index"),
@@ -75,6 +77,7 @@ pub fn folder_files(root: &Path) -> Vec<Subject> {
         index: &index,
         repo_wide: [Gitignore::empty(), global_matcher(root)],
         folder: true,
+        stamp,
     };
     walk.dir(Place::default())
 }
@@ -115,6 +118,8 @@ struct Walk<'a> {
     /// A plain folder ([`folder_files`]): `.ignore` files count, and nested repositories
     /// are entered.
     folder: bool,
+    /// Untracked files are stat'ed as they are listed, for their stamps.
+    stamp: bool,
 }
 
 /// A directory to read.
@@ -236,7 +241,7 @@ impl Walk<'_> {
                 && !self.ignored(&place.ignores, &dir.path.join(name), false))
             .then(|| {
                 // The stat data now, for the cache's stamps: relative to the open directory.
-                let stamp = dir.stat(name).and_then(|m| m.stamp());
+                let stamp = self.stamp.then(|| dir.stat(name)?.stamp()).flatten();
                 Item::File(Subject {
                     content: Content::File(dir.path.join(name), stamp),
                     path: RepoPath::from_bytes(rel),
