@@ -6,6 +6,7 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
+use crate::cache::FileStamp;
 use crate::path::RepoPath;
 
 /// What a directory entry is, without following a symbolic link.
@@ -21,37 +22,32 @@ pub enum Kind {
 
 /// The stat data of a work-tree file that git compares with an index entry.
 pub struct FileStat {
-    size: u64,
-    mtime: (i64, u32),
-    ctime: (i64, u32),
-    ino: u64,
-    dev: u64,
+    stat: FileStamp,
 }
 
 impl FileStat {
-    /// The file's stamp for the cache (see [`crate::cache::FileStamp`]); `None` off unix,
-    /// where stat data is not compared.
-    pub fn stamp(&self) -> Option<crate::cache::FileStamp> {
-        cfg!(unix).then_some(crate::cache::FileStamp {
-            dev: self.dev,
-            ino: self.ino,
-            size: self.size,
-            mtime: self.mtime,
-            ctime: self.ctime,
-        })
+    /// The file's stamp for the cache (see [`FileStamp`]); `None` off unix, where stat
+    /// data is not compared.
+    pub fn stamp(&self) -> Option<FileStamp> {
+        cfg!(unix).then_some(self.stat)
     }
 
-    /// Whether it matches the entry, as git compares them by default (`core.trustctime`
-    /// and `core.checkStat` at their defaults): size, mtime, ctime and inode, each
-    /// truncated to 32 bits as the index stores them.
+    /// Whether it matches the entry (see [`matches_entry`]).
     pub fn matches(&self, e: &gix::index::Entry) -> bool {
-        self.size as u32 == e.stat.size
-            && self.mtime.0 as u32 == e.stat.mtime.secs
-            && self.mtime.1 == e.stat.mtime.nsecs
-            && self.ctime.0 as u32 == e.stat.ctime.secs
-            && self.ctime.1 == e.stat.ctime.nsecs
-            && self.ino as u32 == e.stat.ino
+        matches_entry(&self.stat, e)
     }
+}
+
+/// Whether the stat data `stat` matches the index entry `e`, as git compares them by
+/// default (`core.trustctime` and `core.checkStat` at their defaults): size, mtime, ctime
+/// and inode, each truncated to 32 bits as the index stores them.
+pub fn matches_entry(stat: &FileStamp, e: &gix::index::Entry) -> bool {
+    stat.size as u32 == e.stat.size
+        && stat.mtime.0 as u32 == e.stat.mtime.secs
+        && stat.mtime.1 == e.stat.mtime.nsecs
+        && stat.ctime.0 as u32 == e.stat.ctime.secs
+        && stat.ctime.1 == e.stat.ctime.nsecs
+        && stat.ino as u32 == e.stat.ino
 }
 
 /// The work tree being read: its root, and on unix a handle on it that every directory is
@@ -206,11 +202,13 @@ impl Dir {
         let st = rustix::fs::statat(&self.fd, name, rustix::fs::AtFlags::SYMLINK_NOFOLLOW).ok()?;
         (rustix::fs::FileType::from_raw_mode(st.st_mode) == rustix::fs::FileType::RegularFile)
             .then_some(FileStat {
-                size: st.st_size as u64,
-                mtime: (st.st_mtime as i64, st.st_mtime_nsec as u32),
-                ctime: (st.st_ctime as i64, st.st_ctime_nsec as u32),
-                ino: st.st_ino as u64,
-                dev: st.st_dev as u64,
+                stat: FileStamp {
+                    dev: st.st_dev as u64,
+                    ino: st.st_ino as u64,
+                    size: st.st_size as u64,
+                    mtime: (st.st_mtime as i64, st.st_mtime_nsec as u32),
+                    ctime: (st.st_ctime as i64, st.st_ctime_nsec as u32),
+                },
             })
     }
 
@@ -220,11 +218,13 @@ impl Dir {
     pub fn stat(&self, name: &std::ffi::OsStr) -> Option<FileStat> {
         let m = std::fs::symlink_metadata(self.path.join(name)).ok()?;
         m.is_file().then_some(FileStat {
-            size: m.len(),
-            mtime: (-1, u32::MAX),
-            ctime: (-1, u32::MAX),
-            ino: u64::MAX,
-            dev: u64::MAX,
+            stat: FileStamp {
+                dev: u64::MAX,
+                ino: u64::MAX,
+                size: m.len(),
+                mtime: (-1, u32::MAX),
+                ctime: (-1, u32::MAX),
+            },
         })
     }
 }

@@ -70,14 +70,9 @@ impl Enclosing {
             && !e
                 .flags
                 .intersects(Flags::INTENT_TO_ADD | Flags::SKIP_WORKTREE);
-        let s = &e.stat;
-        let same = stamp.size as u32 == s.size
-            && stamp.mtime.0 as u32 == s.mtime.secs
-            && stamp.mtime.1 == s.mtime.nsecs
-            && stamp.ctime.0 as u32 == s.ctime.secs
-            && stamp.ctime.1 == s.ctime.nsecs
-            && stamp.ino as u32 == s.ino;
-        (usable && same && !s.is_racy(index.timestamp(), Default::default())).then_some(e.id)
+        let same = super::dir::matches_entry(stamp, e);
+        let racy = e.stat.is_racy(index.timestamp(), Default::default());
+        (usable && same && !racy).then_some(e.id)
     }
 }
 
