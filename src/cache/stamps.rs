@@ -46,6 +46,20 @@ impl FileStamp {
         })
     }
 
+    /// The stamp of the stat data `st` (as `fstatat` gives it).
+    #[cfg(unix)]
+    // The field types of `stat` differ between platforms: the casts are no-ops only on some.
+    #[allow(clippy::unnecessary_cast)]
+    pub fn of_stat(st: &rustix::fs::Stat) -> FileStamp {
+        FileStamp {
+            dev: st.st_dev as u64,
+            ino: st.st_ino as u64,
+            size: st.st_size as u64,
+            mtime: (st.st_mtime as i64, st.st_mtime_nsec as u32),
+            ctime: (st.st_ctime as i64, st.st_ctime_nsec as u32),
+        }
+    }
+
     /// The stamp of `meta`; `None` where the platform gives no inode and change time.
     #[cfg(not(unix))]
     pub fn of(_meta: &std::fs::Metadata) -> Option<FileStamp> {
@@ -180,17 +194,8 @@ fn stat_in<'a>(
     };
     Box::new(names.filter_map(move |(i, name)| {
         let st = rustix::fs::statat(&fd, name, AtFlags::empty()).ok()?;
-        (FileType::from_raw_mode(st.st_mode) == FileType::RegularFile).then_some((
-            i,
-            name,
-            FileStamp {
-                dev: st.st_dev as u64,
-                ino: st.st_ino as u64,
-                size: st.st_size as u64,
-                mtime: (st.st_mtime as i64, st.st_mtime_nsec as u32),
-                ctime: (st.st_ctime as i64, st.st_ctime_nsec as u32),
-            },
-        ))
+        (FileType::from_raw_mode(st.st_mode) == FileType::RegularFile)
+            .then(|| (i, name, FileStamp::of_stat(&st)))
     }))
 }
 

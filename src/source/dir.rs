@@ -200,16 +200,11 @@ impl Dir {
     #[cfg(unix)]
     pub fn stat(&self, name: &std::ffi::OsStr) -> Option<FileStat> {
         let st = rustix::fs::statat(&self.fd, name, rustix::fs::AtFlags::SYMLINK_NOFOLLOW).ok()?;
-        (rustix::fs::FileType::from_raw_mode(st.st_mode) == rustix::fs::FileType::RegularFile)
-            .then_some(FileStat {
-                stat: FileStamp {
-                    dev: st.st_dev as u64,
-                    ino: st.st_ino as u64,
-                    size: st.st_size as u64,
-                    mtime: (st.st_mtime as i64, st.st_mtime_nsec as u32),
-                    ctime: (st.st_ctime as i64, st.st_ctime_nsec as u32),
-                },
-            })
+        (rustix::fs::FileType::from_raw_mode(st.st_mode) == rustix::fs::FileType::RegularFile).then(
+            || FileStat {
+                stat: FileStamp::of_stat(&st),
+            },
+        )
     }
 
     /// Off unix the stat data cannot be compared with the index: it never matches, and
